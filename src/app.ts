@@ -1,0 +1,54 @@
+// Desk assembled: the platform parts, then each feature's routes on one Fastify server.
+import { installAuth, SessionStore } from './auth/index.ts';
+import type { Config } from './platform/config.ts';
+import { type Database, openDatabase } from './platform/database.ts';
+import { heartbeatRoutes } from './platform/heartbeat.ts';
+import { type App, createHttpServer } from './platform/http.ts';
+import { createStore, type KeyValueStore } from './platform/kv.ts';
+import { userRoutes } from './users/index.ts';
+
+export interface Desk {
+  app: App;
+  config: Config;
+  database: Database;
+  kv: KeyValueStore;
+  sessions: SessionStore;
+  /** Stops accepting, finishes in-flight requests, then closes the database and Redis. */
+  close(): Promise<void>;
+}
+
+export interface DeskParts {
+  /** A database opened by the caller (tests); otherwise opened from DATABASE_URL. */
+  database?: Database;
+  kv?: KeyValueStore;
+  now?: () => number;
+}
+
+export async function buildDesk(config: Config, parts: DeskParts = {}): Promise<Desk> {
+  const database = parts.database ?? openDatabase(config.DATABASE_URL, config.DESK_DATA_DIR);
+  const kv = parts.kv ?? createStore(config.REDIS_URL);
+  const sessions = new SessionStore(kv, {
+    absoluteMs: config.SESSION_COOKIE_AGE * 1000,
+    idleMs: config.SESSION_IDLE_TIMEOUT * 1000,
+    ...(parts.now ? { now: parts.now } : {}),
+  });
+  const app = await createHttpServer(config);
+  const deps = { config, database, kv, sessions };
+  installAuth(app, deps);
+  userRoutes(app, deps);
+  heartbeatRoutes(app, deps);
+
+  let closed: Promise<void> | undefined;
+  return {
+    ...deps,
+    app,
+    close() {
+      closed ??= (async () => {
+        await app.close();
+        if (!parts.database) await database.close();
+        if (!parts.kv) await kv.close();
+      })();
+      return closed;
+    },
+  };
+}

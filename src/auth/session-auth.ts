@@ -1,0 +1,115 @@
+// The one hook that authenticates browser requests by session cookie, and the CSRF check that goes with it.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../platform/config.ts';
+import type { Database } from '../platform/database.ts';
+import { PermissionDenied } from '../platform/errors.ts';
+import type { App } from '../platform/http.ts';
+import { findActiveUserById } from '../users/index.ts';
+import type { Session, SessionStore } from './sessions.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The live session, also while logging out (then `user` is null). */
+    session: Session | null;
+  }
+  interface FastifyContextConfig {
+    /** true: CSRF checked even without a session (login); false: never (server-to-server routes). */
+    csrf?: boolean;
+  }
+}
+
+export const CSRF_COOKIE = 'csrftoken';
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface SessionAuthDeps {
+  config: Config;
+  database: Database;
+  sessions: SessionStore;
+}
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function originAllowed(origin: string, request: FastifyRequest, config: Config): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (parsed.host === request.headers.host) return true;
+  if (parsed.origin === new URL(config.PUBLIC_URL).origin) return true;
+  return config.CSRF_TRUSTED_ORIGINS.some((trusted) => trusted.replace(/\/+$/, '') === parsed.origin);
+}
+
+/** DESIGN.md §3: unsafe methods under session auth need X-CSRFToken equal to the csrftoken cookie. */
+function checkCsrf(request: FastifyRequest, config: Config): void {
+  const origin = request.headers.origin;
+  if (origin && !originAllowed(origin, request, config)) {
+    throw new PermissionDenied(
+      `CSRF Failed: Origin checking failed - ${origin} does not match any trusted origins.`,
+    );
+  }
+  const cookie = request.cookies[CSRF_COOKIE];
+  const header = request.headers['x-csrftoken'];
+  if (!cookie) throw new PermissionDenied('CSRF Failed: CSRF cookie not set.');
+  if (typeof header !== 'string' || !header) throw new PermissionDenied('CSRF Failed: CSRF token missing.');
+  if (!sameToken(cookie, header)) throw new PermissionDenied('CSRF Failed: CSRF token incorrect.');
+}
+
+export function sessionCookieOptions(config: Config) {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: config.isProduction,
+    maxAge: config.SESSION_COOKIE_AGE,
+  };
+}
+
+export function setSessionCookie(reply: FastifyReply, config: Config, session: Session): void {
+  reply.setCookie(config.SESSION_COOKIE_NAME, session.id, sessionCookieOptions(config));
+}
+
+export function clearSessionCookie(reply: FastifyReply, config: Config): void {
+  reply.clearCookie(config.SESSION_COOKIE_NAME, { path: '/' });
+}
+
+export function installSessionAuth(app: App, { config, database, sessions }: SessionAuthDeps): void {
+  app.decorateRequest('user', null);
+  app.decorateRequest('session', null);
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/api/')) return;
+    if (!request.cookies[CSRF_COOKIE]) {
+      // The web app reads it to echo it in X-CSRFToken, so not HttpOnly.
+      reply.setCookie(CSRF_COOKIE, randomBytes(32).toString('base64url'), {
+        path: '/',
+        sameSite: 'lax',
+        secure: config.isProduction,
+        httpOnly: false,
+        maxAge: 31_449_600,
+      });
+    }
+    const sessionId = request.cookies[config.SESSION_COOKIE_NAME];
+    const routeCsrf = request.routeOptions.config.csrf;
+    if (UNSAFE.has(request.method) && routeCsrf !== false && (sessionId || routeCsrf === true))
+      checkCsrf(request, config);
+    if (!sessionId) return;
+    const session = await sessions.get(sessionId);
+    if (!session) return;
+    request.session = session;
+    if (session.data.loggingOut) return;
+    const user = await findActiveUserById(database.db, session.data.userId);
+    if (user) request.user = user;
+    else {
+      // A disabled or deleted user: the session dies with them.
+      await sessions.destroy(session);
+      request.session = null;
+    }
+  });
+}

@@ -1,0 +1,155 @@
+// The `desk` command: start, migrate, createsuperuser, settings.
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { buildDesk } from './app.ts';
+import { hashPassword, passwordWeaknesses } from './auth/index.ts';
+import { type Config, ConfigError, describeSettings, loadConfig } from './platform/config.ts';
+import { openDatabase } from './platform/database.ts';
+import { closeOnSignals } from './platform/lifecycle.ts';
+import { upsertSuperuser } from './users/index.ts';
+
+const HELP: Record<string, string> = {
+  '': `Usage: desk <command> [options]
+
+Commands:
+  start             run the Desk server (migrates the database first)
+  migrate           apply database migrations and exit
+  createsuperuser   create a staff account that can log in with a password
+  settings          list every setting with its meaning
+
+Run "desk <command> --help" for a command's options. Settings come from environment variables.`,
+  start: `Usage: desk start
+
+Runs Desk on HOST:PORT (default 127.0.0.1:8071). With no settings it uses embedded PGlite in
+DESK_DATA_DIR (.desk/), in-memory sessions and the built-in development provider.`,
+  migrate: `Usage: desk migrate
+
+Applies the SQL migrations in drizzle/ to the database named by DATABASE_URL (or embedded PGlite).`,
+  createsuperuser: `Usage: desk createsuperuser [--email EMAIL] [--password PASSWORD]
+
+Creates a staff superuser (or gives an existing account with that email staff rights and this
+password). Prompts for what is missing. Passwords need 12+ characters and must not be common.`,
+  settings: `Usage: desk settings
+
+Prints every setting (environment variable) Desk reads, with its meaning, as a Markdown table.`,
+};
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+function config(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+}
+
+function ask(question: string, hidden = false): Promise<string> {
+  const rl = createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    terminal: process.stdin.isTTY ?? false,
+  });
+  return new Promise((resolve) => {
+    if (hidden && process.stdin.isTTY) {
+      const write = process.stdout.write.bind(process.stdout);
+      rl.question(question, (answer) => {
+        process.stdout.write = write;
+        write('\n');
+        rl.close();
+        resolve(answer);
+      });
+      process.stdout.write = ((chunk: string | Uint8Array) =>
+        typeof chunk === 'string' && chunk.startsWith(question)
+          ? write(chunk)
+          : true) as typeof process.stdout.write;
+      return;
+    }
+    rl.question(question, (answer) => {
+      rl.close();
+      resolve(answer);
+    });
+  });
+}
+
+async function start(): Promise<void> {
+  const desk = await buildDesk(config());
+  await desk.database.migrate();
+  closeOnSignals(() => desk.close(), desk.app.log);
+  await desk.app.listen({ port: desk.config.PORT, host: desk.config.HOST });
+  const where = desk.config.PUBLIC_URL;
+  desk.app.log.info(
+    `Desk is running at ${where}/ (database: ${desk.database.kind}, sessions: ${desk.kv.kind})`,
+  );
+  if (desk.config.secretKeyGenerated)
+    desk.app.log.warn('SECRET_KEY is not set: a random one is used, so sessions end when Desk restarts.');
+}
+
+async function migrate(): Promise<void> {
+  const c = config();
+  const database = openDatabase(c.DATABASE_URL, c.DESK_DATA_DIR);
+  try {
+    await database.migrate();
+    process.stdout.write(`Migrations applied (${database.kind}).\n`);
+  } finally {
+    await database.close();
+  }
+}
+
+async function createSuperuser(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { email: { type: 'string' }, password: { type: 'string' } },
+  });
+  const email = (values.email ?? (await ask('Email: '))).trim();
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) fail(`Not an email address: ${JSON.stringify(email)}`);
+  let password = values.password;
+  if (password === undefined) {
+    password = await ask('Password: ', true);
+    const again = await ask('Password (again): ', true);
+    if (again !== password) fail('The two passwords differ.');
+  }
+  const weaknesses = passwordWeaknesses(password, email);
+  if (weaknesses.length) fail(`This password is too weak: ${weaknesses.join('; ')}.`);
+  const c = config();
+  const database = openDatabase(c.DATABASE_URL, c.DESK_DATA_DIR);
+  try {
+    await database.migrate();
+    const { user, created } = await upsertSuperuser(database.db, email, await hashPassword(password));
+    process.stdout.write(`${created ? 'Created' : 'Updated'} superuser ${user.email} (${user.id}).\n`);
+  } finally {
+    await database.close();
+  }
+}
+
+function settings(): void {
+  const rows = describeSettings().map(
+    ({ name, description }) => `| ${name} | ${description.replaceAll('|', '\\|')} |`,
+  );
+  process.stdout.write(`| setting | meaning |\n|---|---|\n${rows.join('\n')}\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command = '', ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help' || command === '') {
+    process.stdout.write(`${HELP['']}\n`);
+    return;
+  }
+  if (!(command in HELP)) fail(`Unknown command "${command}".\n\n${HELP['']}`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${HELP[command]}\n`);
+    return;
+  }
+  if (command === 'start') return start();
+  if (command === 'migrate') return migrate();
+  if (command === 'createsuperuser') return createSuperuser(rest);
+  if (command === 'settings') return settings();
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  fail(`desk: ${err instanceof Error ? err.message : String(err)}`);
+});

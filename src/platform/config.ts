@@ -1,0 +1,436 @@
+// Every setting of DESIGN.md §2, parsed and validated in one place; the only reader of process.env.
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/** One language Desk's interface and mails speak: code as in people's LANGUAGES. */
+export const LANGUAGES = [
+  { code: 'en-us', name: 'English' },
+  { code: 'fr-fr', name: 'Français' },
+] as const;
+export type LanguageCode = (typeof LANGUAGES)[number]['code'];
+
+const TRUE = new Set(['1', 'true', 'yes', 'on']);
+const FALSE = new Set(['0', 'false', 'no', 'off', '']);
+
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return fallback;
+      const v = raw.trim().toLowerCase();
+      if (TRUE.has(v)) return true;
+      if (FALSE.has(v)) return false;
+      ctx.addIssue({ code: 'custom', message: 'expected true or false' });
+      return z.NEVER;
+    });
+
+const seconds = (fallback: number, min = 0) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < min) {
+        ctx.addIssue({ code: 'custom', message: `expected a whole number of seconds ≥ ${min}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const port = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) {
+        ctx.addIssue({ code: 'custom', message: 'expected a port number from 0 to 65535' });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/** A list: a JSON array of strings, or a comma-separated string. */
+const list = (fallback: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const text = raw.trim();
+      if (text.startsWith('[')) {
+        try {
+          const parsed: unknown = JSON.parse(text);
+          if (Array.isArray(parsed) && parsed.every((x) => typeof x === 'string')) return parsed as string[];
+        } catch {
+          // reported below
+        }
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected a JSON array of strings or a comma-separated list',
+        });
+        return z.NEVER;
+      }
+      return text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    });
+
+const jsonObject = () =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return {} as Record<string, unknown>;
+      try {
+        const parsed: unknown = JSON.parse(raw);
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+          return parsed as Record<string, unknown>;
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: 'expected a JSON object' });
+      return z.NEVER;
+    });
+
+const optionalText = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const text = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? fallback : v));
+
+const httpUrl = () =>
+  optionalText().refine((v) => v === undefined || /^https?:$/.test(safeProtocol(v)), {
+    message: 'expected an http(s) URL',
+  });
+
+function safeProtocol(value: string): string {
+  try {
+    return new URL(value).protocol;
+  } catch {
+    return '';
+  }
+}
+
+export interface Rate {
+  count: number;
+  periodMs: number;
+}
+const PERIODS: Record<string, number> = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/** A throttle rate as in Django REST Framework: "20/minute"; "off" or "none" disables it. */
+const rate = (fallback: string) =>
+  text(fallback).transform((raw, ctx): Rate | null => {
+    const v = raw.trim().toLowerCase();
+    if (v === 'off' || v === 'none') return null;
+    const m = /^(\d+)\/(second|minute|hour|day|s|m|h|d)$/.exec(v);
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: 'expected N/second, N/minute, N/hour, N/day, or off' });
+      return z.NEVER;
+    }
+    const unit = m[2]!.length === 1 ? { s: 'second', m: 'minute', h: 'hour', d: 'day' }[m[2]!]! : m[2]!;
+    return { count: Number(m[1]), periodMs: PERIODS[unit]! };
+  });
+
+const oneOf = <T extends string>(values: readonly [T, ...T[]], fallback: T) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx): T => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const found = values.find((v) => v.toLowerCase() === raw.trim().toLowerCase());
+      if (!found) {
+        ctx.addIssue({ code: 'custom', message: `expected one of ${values.join(', ')}` });
+        return z.NEVER;
+      }
+      return found;
+    });
+
+const databaseUrl = optionalText().refine(
+  (v) => v === undefined || v === 'pglite://memory' || /^postgres(ql)?:$/.test(safeProtocol(v)),
+  { message: 'expected postgres://…, postgresql://… or pglite://memory' },
+);
+const redisUrl = optionalText().refine((v) => v === undefined || /^rediss?:$/.test(safeProtocol(v)), {
+  message: 'expected redis://… or rediss://…',
+});
+
+/**
+ * The settings, by their DESIGN.md §2 names. Each line documents one; `desk settings` prints them.
+ */
+const settingsSchema = z.object({
+  NODE_ENV: oneOf(['development', 'production', 'test'], 'development').describe(
+    '`production` turns on the strict checks',
+  ),
+  PORT: port(8071).describe('listen port'),
+  HOST: optionalText().describe('listen address: 127.0.0.1, or 0.0.0.0 in production'),
+  SECRET_KEY: optionalText().describe(
+    'signs cookies; random at each start in development, required in production',
+  ),
+  DESK_DATA_DIR: text('.desk').describe('where embedded PGlite keeps its files'),
+  DATABASE_URL: databaseUrl.describe(
+    'postgres://… for PostgreSQL; pglite://memory for a throw-away database; unset = PGlite in DESK_DATA_DIR',
+  ),
+  REDIS_URL: redisUrl.describe('redis:// or rediss://; unset = in-process memory (one process only)'),
+  SESSION_COOKIE_NAME: text('desk_sessionid').describe('name of the session cookie'),
+  SESSION_COOKIE_AGE: seconds(43_200, 60).describe('absolute session lifetime in seconds'),
+  SESSION_IDLE_TIMEOUT: seconds(3_600, 60).describe('a session ends after this many seconds unused'),
+  CSRF_TRUSTED_ORIGINS: list([]).describe('extra origins allowed to send unsafe requests'),
+  CORS_ALLOWED_ORIGINS: list([]).describe('origins allowed to call the API from a browser'),
+  PUBLIC_URL: httpUrl().describe(
+    "Desk's public origin (e.g. https://desk.example.gouv.fr); default http://HOST:PORT",
+  ),
+
+  OIDC_OP_URL: httpUrl().describe('provider issuer; endpoints are discovered from it'),
+  OIDC_OP_AUTHORIZATION_ENDPOINT: httpUrl().describe('explicit endpoint, wins over discovery'),
+  OIDC_OP_TOKEN_ENDPOINT: httpUrl().describe('explicit endpoint, wins over discovery'),
+  OIDC_OP_USER_ENDPOINT: httpUrl().describe('explicit endpoint, wins over discovery'),
+  OIDC_OP_JWKS_ENDPOINT: httpUrl().describe('explicit endpoint, wins over discovery'),
+  OIDC_OP_LOGOUT_ENDPOINT: httpUrl().describe('explicit endpoint, wins over discovery'),
+  OIDC_OP_INTROSPECTION_ENDPOINT: httpUrl().describe('explicit endpoint, wins over discovery'),
+  OIDC_RP_CLIENT_ID: text('desk').describe('Desk as a client of the provider'),
+  OIDC_RP_CLIENT_SECRET: optionalText().describe('client secret at the provider'),
+  OIDC_RP_SIGN_ALGO: oneOf(
+    ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'],
+    'RS256',
+  ).describe('the only algorithm accepted on ID tokens and JWT userinfo'),
+  OIDC_RP_SCOPES: text('openid email').describe('scopes asked at login'),
+  OIDC_TOKEN_ENDPOINT_AUTH_METHOD: oneOf(
+    ['client_secret_post', 'client_secret_basic'],
+    'client_secret_post',
+  ).describe('how Desk authenticates to the token endpoint'),
+  OIDC_USE_PKCE: bool(true).describe('PKCE with S256'),
+  OIDC_AUTH_REQUEST_EXTRA_PARAMS: jsonObject().describe(
+    'extra authorization request parameters, e.g. {"acr_values":"eidas1"}',
+  ),
+  OIDC_OP_USER_ENDPOINT_FORMAT: oneOf(['AUTO', 'JSON', 'JWT'], 'AUTO').describe(
+    'AUTO (by Content-Type), JSON or JWT',
+  ),
+  OIDC_USERINFO_FULLNAME_FIELDS: list(['first_name', 'last_name']).describe('claims joined to make the name'),
+  OIDC_USERINFO_ESSENTIAL_CLAIMS: list([]).describe('login fails when one is missing'),
+  OIDC_FALLBACK_TO_EMAIL_FOR_IDENTIFICATION: bool(true).describe('match by email when sub is unknown'),
+  OIDC_USER_SUB_FIELD_IMMUTABLE: optionalText()
+    .pipe(bool(false).optional())
+    .describe(
+      'when false, a user matched by email takes the new sub (default: the opposite of the email fallback)',
+    ),
+  OIDC_CREATE_USER: bool(true).describe('create unknown users at sign-in'),
+  OIDC_ALLOW_DUPLICATE_EMAILS: bool(false).describe('allow two users with one email'),
+  OIDC_REDIRECT_ALLOWED_HOSTS: list([]).describe('hosts allowed in ?next= besides Desk itself'),
+  LOGIN_REDIRECT_URL: text('/').describe('where a successful login lands'),
+  LOGIN_REDIRECT_URL_FAILURE: text('/').describe('where a failed login lands'),
+  LOGOUT_REDIRECT_URL: text('/').describe('where logout lands'),
+  ALLOW_LOGOUT_GET_METHOD: bool(false).describe('also accept GET on logout/'),
+  OIDC_TIMEOUT: seconds(5, 1).describe('bound on every call to the provider, in seconds'),
+  OIDC_JWT_LEEWAY: seconds(30).describe('clock skew allowed on token times, in seconds'),
+
+  OIDC_RS_CLIENT_ID: optionalText().describe('Desk as resource server at the introspection endpoint'),
+  OIDC_RS_CLIENT_SECRET: optionalText().describe('its secret'),
+  OIDC_RS_BACKEND: optionalText()
+    .pipe(oneOf(['jwt', 'json'], 'json').optional())
+    .describe('jwt (RFC 9701) or json (RFC 7662); default jwt when a private key is set'),
+  OIDC_RS_PRIVATE_KEY_STR: optionalText().describe('PEM private key(s) decrypting introspection responses'),
+  OIDC_RS_PRIVATE_KEY_FILE: optionalText().describe('file holding those PEM keys'),
+  OIDC_RS_ENCRYPTION_KEY_TYPE: oneOf(['RSA', 'EC'], 'RSA').describe('RSA or EC'),
+  OIDC_RS_ENCRYPTION_ALGO: oneOf(
+    ['RSA-OAEP', 'RSA-OAEP-256', 'ECDH-ES', 'ECDH-ES+A256KW'],
+    'RSA-OAEP',
+  ).describe('JWE alg'),
+  OIDC_RS_ENCRYPTION_ENCODING: oneOf(
+    ['A256GCM', 'A128GCM', 'A128CBC-HS256', 'A256CBC-HS512'],
+    'A256GCM',
+  ).describe('JWE enc'),
+  OIDC_RS_SIGNING_ALGO: oneOf(['ES256', 'ES384', 'RS256', 'RS384', 'PS256', 'EdDSA'], 'ES256').describe(
+    'the only algorithm accepted on the introspection JWT',
+  ),
+  OIDC_RS_SCOPES: list(['groups']).describe('a token needs at least one'),
+  OIDC_RS_AUDIENCE_CLAIM: text('client_id').describe('claim naming the calling service'),
+  OIDC_RS_ALLOWED_AUDIENCES: list([]).describe('services allowed; empty = any'),
+  OIDC_RS_INTROSPECTION_CACHE_TTL: seconds(60).describe('introspection cache, never beyond the token exp'),
+
+  EMAIL_HOST: optionalText().describe('SMTP host; unset = mail stays in the outbox'),
+  EMAIL_PORT: port(25).describe('SMTP port'),
+  EMAIL_HOST_USER: optionalText().describe('SMTP user'),
+  EMAIL_HOST_PASSWORD: optionalText().describe('SMTP password'),
+  EMAIL_USE_TLS: bool(false).describe('SMTP over TLS'),
+  EMAIL_FROM: text('desk@localhost').describe('sender address'),
+  EMAIL_APP_URL: optionalText().describe('link put in mails; default PUBLIC_URL'),
+  INVITATION_VALIDITY_DURATION: seconds(604_800, 1).describe('invitation validity in seconds'),
+  BURST_THROTTLE_RATES: rate('20/minute').describe('per-user burst rate, or off'),
+  SUSTAINED_THROTTLE_RATES: rate('150/hour').describe('per-user sustained rate, or off'),
+  SERVER_TO_SERVER_API_TOKENS: list([]).describe('tokens of trusted back-ends'),
+  LASUITE_MARKETING_BACKEND: oneOf(['dummy', 'brevo'], 'dummy').describe('onboarding backend'),
+  LASUITE_MARKETING_PARAMETERS: jsonObject().describe('its parameters (JSON object)'),
+  SIGNUP_NEW_USER_TO_MARKETING_EMAIL: bool(false).describe('send new users to the onboarding backend'),
+  FEATURE_TEAMS_DISPLAY: bool(true).describe('teams shown'),
+  FEATURE_TEAMS_CREATE: bool(true).describe('teams can be created'),
+  FEATURE_CONTACTS_DISPLAY: bool(true).describe('contacts shown'),
+  FEATURE_CONTACTS_CREATE: bool(true).describe('contacts can be created'),
+  DESK_DEV_IDP: optionalText()
+    .pipe(bool(false).optional())
+    .describe('built-in development provider; on when no provider is set, never in production'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info').describe(
+    'log level',
+  ),
+});
+
+type Parsed = z.output<typeof settingsSchema>;
+
+export type Config = Omit<
+  Parsed,
+  | 'HOST'
+  | 'SECRET_KEY'
+  | 'OIDC_USER_SUB_FIELD_IMMUTABLE'
+  | 'OIDC_RS_BACKEND'
+  | 'DESK_DEV_IDP'
+  | 'PUBLIC_URL'
+  | 'EMAIL_APP_URL'
+> & {
+  HOST: string;
+  SECRET_KEY: string;
+  OIDC_USER_SUB_FIELD_IMMUTABLE: boolean;
+  OIDC_RS_BACKEND: 'jwt' | 'json';
+  DESK_DEV_IDP: boolean;
+  PUBLIC_URL: string;
+  EMAIL_APP_URL: string;
+  /** true when SECRET_KEY was not given and a random one was made for this start. */
+  secretKeyGenerated: boolean;
+  isProduction: boolean;
+};
+
+export interface ConfigProblem {
+  name: string;
+  received: string | undefined;
+  expected: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(
+      `Desk cannot start: ${problems.length} setting${problems.length > 1 ? 's are' : ' is'} missing or invalid:\n${problems
+        .map(
+          (p) =>
+            `  - ${p.name}: ${p.expected} (received ${p.received === undefined ? 'nothing' : JSON.stringify(redact(p.name, p.received))})`,
+        )
+        .join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const SECRET_NAMES = /SECRET|PASSWORD|TOKENS|PRIVATE_KEY_STR/;
+function redact(name: string, value: string): string {
+  return SECRET_NAMES.test(name) ? '***' : value;
+}
+
+/** The names and documentation of every setting, in order (for `desk settings` and the README). */
+export function describeSettings(): { name: string; description: string }[] {
+  return Object.entries(settingsSchema.shape).map(([name, schema]) => ({
+    name,
+    description: schema.description ?? '',
+  }));
+}
+
+function hasProvider(p: Partial<Record<string, unknown>>): boolean {
+  return Boolean(
+    p.OIDC_OP_URL ||
+      (p.OIDC_OP_AUTHORIZATION_ENDPOINT && p.OIDC_OP_TOKEN_ENDPOINT && p.OIDC_OP_JWKS_ENDPOINT),
+  );
+}
+
+/** DESIGN.md §1: what production refuses to start without; read from the raw values so one message lists all. */
+function productionProblems(env: NodeJS.ProcessEnv): ConfigProblem[] {
+  if (env.NODE_ENV?.trim().toLowerCase() !== 'production') return [];
+  const problems: ConfigProblem[] = [];
+  const set = (name: string) => Boolean(env[name]?.trim());
+  if (!set('SECRET_KEY'))
+    problems.push({ name: 'SECRET_KEY', received: undefined, expected: 'required in production' });
+  else if ((env.SECRET_KEY ?? '').length < 32)
+    problems.push({ name: 'SECRET_KEY', received: env.SECRET_KEY, expected: 'at least 32 characters' });
+  if (!set('DATABASE_URL') || env.DATABASE_URL?.startsWith('pglite:'))
+    problems.push({
+      name: 'DATABASE_URL',
+      received: env.DATABASE_URL,
+      expected: 'a postgres:// URL, required in production',
+    });
+  if (!set('REDIS_URL'))
+    problems.push({
+      name: 'REDIS_URL',
+      received: undefined,
+      expected: 'a redis:// URL, required in production',
+    });
+  const present = Object.fromEntries(
+    Object.keys(env)
+      .filter(set)
+      .map((k) => [k, true]),
+  );
+  if (!hasProvider(present))
+    problems.push({
+      name: 'OIDC_OP_URL',
+      received: undefined,
+      expected:
+        'a real OpenID provider (OIDC_OP_URL, or the explicit OIDC_OP_* endpoints), required in production',
+    });
+  if (!set('OIDC_RP_CLIENT_SECRET'))
+    problems.push({ name: 'OIDC_RP_CLIENT_SECRET', received: undefined, expected: 'required in production' });
+  if (TRUE.has(env.DESK_DEV_IDP?.trim().toLowerCase() ?? ''))
+    problems.push({ name: 'DESK_DEV_IDP', received: env.DESK_DEV_IDP, expected: 'never on in production' });
+  return problems;
+}
+
+/** Parses the environment; throws one ConfigError naming every bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.fromEntries(Object.keys(settingsSchema.shape).map((k) => [k, env[k]]));
+  const result = settingsSchema.safeParse(known);
+  const problems: ConfigProblem[] = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? '?');
+        return { name, received: env[name], expected: issue.message };
+      });
+  problems.push(...productionProblems(env));
+  const blank = (name: string) => !env[name]?.trim();
+  if (!blank('OIDC_RS_PRIVATE_KEY_STR') && !blank('OIDC_RS_PRIVATE_KEY_FILE'))
+    problems.push({
+      name: 'OIDC_RS_PRIVATE_KEY_FILE',
+      received: env.OIDC_RS_PRIVATE_KEY_FILE,
+      expected: 'set only one of OIDC_RS_PRIVATE_KEY_STR and OIDC_RS_PRIVATE_KEY_FILE',
+    });
+  if (problems.length || !result.success) throw new ConfigError(problems);
+  const p = result.data;
+  const isProduction = p.NODE_ENV === 'production';
+
+  const host = p.HOST ?? (isProduction ? '0.0.0.0' : '127.0.0.1');
+  const publicUrl = (p.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${p.PORT}`).replace(
+    /\/+$/,
+    '',
+  );
+  const hasKey = Boolean(p.OIDC_RS_PRIVATE_KEY_STR || p.OIDC_RS_PRIVATE_KEY_FILE);
+  return {
+    ...p,
+    HOST: host,
+    SECRET_KEY: p.SECRET_KEY ?? randomBytes(48).toString('base64url'),
+    secretKeyGenerated: !p.SECRET_KEY,
+    OIDC_USER_SUB_FIELD_IMMUTABLE:
+      p.OIDC_USER_SUB_FIELD_IMMUTABLE ?? !p.OIDC_FALLBACK_TO_EMAIL_FOR_IDENTIFICATION,
+    OIDC_RS_BACKEND: p.OIDC_RS_BACKEND ?? (hasKey ? 'jwt' : 'json'),
+    DESK_DEV_IDP: p.DESK_DEV_IDP ?? (!isProduction && !hasProvider(p)),
+    PUBLIC_URL: publicUrl,
+    EMAIL_APP_URL: (p.EMAIL_APP_URL ?? publicUrl).replace(/\/+$/, ''),
+    isProduction,
+  };
+}
+
+/** A config for tests and tools: defaults plus the given settings, without reading process.env. */
+export function configFrom(settings: Record<string, string | undefined>): Config {
+  return loadConfig(settings);
+}

@@ -1,0 +1,130 @@
+// The HTTP server: Fastify with zod schemas (validation, serialization, OpenAPI), one error handler, JSON 404/405.
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import FindMyWay from 'find-my-way';
+import type { Config } from './config.ts';
+import { HttpError, MethodNotAllowed, NotFound } from './errors.ts';
+import { loggerOptions } from './logging.ts';
+
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  import('fastify').FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+type Method = (typeof METHODS)[number];
+
+/** DRF's field error shape from Fastify's validation errors: {"field": ["message"]}. */
+function fieldErrors(
+  error: FastifyError & { validation: { instancePath: string; message?: string; params: unknown }[] },
+) {
+  const fields: Record<string, string[]> = {};
+  const add = (name: string, message: string) => {
+    fields[name] ??= [];
+    fields[name].push(message);
+  };
+  for (const v of error.validation) {
+    const issue = (v.params as { issue?: { code?: string; keys?: string[] } } | undefined)?.issue;
+    const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+    if (issue?.code === 'unrecognized_keys' && issue.keys) {
+      for (const key of issue.keys) add(path ? `${path}.${key}` : key, 'Unknown field.');
+      continue;
+    }
+    add(path || 'non_field_errors', v.message ?? 'Invalid value.');
+  }
+  return fields;
+}
+
+export async function createHttpServer(config: Config): Promise<App> {
+  const app = Fastify({
+    logger: loggerOptions(config.LOG_LEVEL),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    bodyLimit: 1_048_576,
+    trustProxy: config.isProduction,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(cookie, { secret: config.SECRET_KEY });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Desk API', version: '1.0', description: 'People and teams of the suite' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: config.SESSION_COOKIE_NAME },
+          csrf: { type: 'apiKey', in: 'header', name: 'X-CSRFToken' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/v1.0/swagger', staticCSP: true });
+  app.get('/api/v1.0/swagger.json', { schema: { hide: true } }, async () => app.swagger());
+
+  // A router of every registered path tells a wrong method (405) from an unknown route (404).
+  const known = FindMyWay({ ignoreTrailingSlash: true });
+  app.addHook('onRoute', (route) => {
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m): m is Method =>
+      (METHODS as readonly string[]).includes(m),
+    );
+    for (const m of methods) {
+      try {
+        known.on(m, route.url, () => {});
+      } catch {
+        // the same path registered twice (e.g. with and without a trailing slash)
+      }
+    }
+  });
+
+  app.setNotFoundHandler(async (request) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = METHODS.filter((m) => known.find(m, path));
+    if (allowed.length) throw new MethodNotAllowed(request.method, allowed);
+    throw new NotFound();
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    if (error instanceof HttpError) {
+      if (error.statusCode >= 500) request.log.warn({ err: error.cause ?? error }, error.message);
+      return reply.code(error.statusCode).headers(error.headers).send(error.body());
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) return reply.code(400).send(fieldErrors(error));
+    const fastifyError = error as FastifyError;
+    const status = fastifyError.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return reply.code(status).send({ detail: fastifyError.message });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send({ detail: 'A server error occurred.' });
+  });
+
+  return app;
+}

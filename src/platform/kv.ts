@@ -1,0 +1,216 @@
+// The shared key-value store behind sessions, throttles, replay guards and caches:
+// Redis when REDIS_URL is set (shared by every pod), process memory otherwise.
+import { Redis } from 'ioredis';
+import { ServiceUnavailable } from './errors.ts';
+
+export interface KeyValueStore {
+  readonly kind: 'memory' | 'redis';
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Sets only when the key is absent; true when it was set (replay guards, single-use values). */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Reads and deletes in one step; null when absent. */
+  take(key: string): Promise<string | null>;
+  del(...keys: string[]): Promise<void>;
+  /** Fixed-window counter: increments, starting a window of ttlMs on the first hit. */
+  hit(key: string, windowMs: number): Promise<{ count: number; resetMs: number }>;
+  /** The current count of a hit() window without counting (0 when none). */
+  peek(key: string): Promise<{ count: number; resetMs: number }>;
+  addToSet(key: string, member: string, ttlMs: number): Promise<void>;
+  removeFromSet(key: string, member: string): Promise<void>;
+  setMembers(key: string): Promise<string[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Every failure of Redis surfaces as this one clear 503. */
+export class StoreUnavailable extends ServiceUnavailable {
+  constructor(cause: unknown) {
+    super('The session and cache store (Redis) is unavailable; try again shortly.');
+    this.cause = cause;
+  }
+}
+
+interface Entry {
+  value: string | Set<string>;
+  expiresAt: number;
+}
+
+export class MemoryStore implements KeyValueStore {
+  readonly kind = 'memory' as const;
+  private readonly entries = new Map<string, Entry>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly now: () => number = Date.now) {
+    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  private live(key: string): Entry | undefined {
+    const e = this.entries.get(key);
+    if (e && e.expiresAt <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e;
+  }
+
+  private sweep(): void {
+    const t = this.now();
+    for (const [k, e] of this.entries) if (e.expiresAt <= t) this.entries.delete(k);
+  }
+
+  async get(key: string): Promise<string | null> {
+    const e = this.live(key);
+    return typeof e?.value === 'string' ? e.value : null;
+  }
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
+  }
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    if (this.live(key)) return false;
+    this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
+    return true;
+  }
+  async take(key: string): Promise<string | null> {
+    const value = await this.get(key);
+    this.entries.delete(key);
+    return value;
+  }
+  async del(...keys: string[]): Promise<void> {
+    for (const k of keys) this.entries.delete(k);
+  }
+  async hit(key: string, windowMs: number): Promise<{ count: number; resetMs: number }> {
+    const e = this.live(key);
+    if (!e || typeof e.value !== 'string') {
+      this.entries.set(key, { value: '1', expiresAt: this.now() + windowMs });
+      return { count: 1, resetMs: windowMs };
+    }
+    e.value = String(Number(e.value) + 1);
+    return { count: Number(e.value), resetMs: e.expiresAt - this.now() };
+  }
+  async peek(key: string): Promise<{ count: number; resetMs: number }> {
+    const e = this.live(key);
+    if (!e || typeof e.value !== 'string') return { count: 0, resetMs: 0 };
+    return { count: Number(e.value), resetMs: e.expiresAt - this.now() };
+  }
+  async addToSet(key: string, member: string, ttlMs: number): Promise<void> {
+    const e = this.live(key);
+    const expiresAt = Math.max(e?.expiresAt ?? 0, this.now() + ttlMs);
+    if (e && e.value instanceof Set) {
+      e.value.add(member);
+      e.expiresAt = expiresAt;
+    } else this.entries.set(key, { value: new Set([member]), expiresAt });
+  }
+  async removeFromSet(key: string, member: string): Promise<void> {
+    const e = this.live(key);
+    if (e && e.value instanceof Set) e.value.delete(member);
+  }
+  async setMembers(key: string): Promise<string[]> {
+    const e = this.live(key);
+    return e && e.value instanceof Set ? [...e.value] : [];
+  }
+  async ping(): Promise<void> {}
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.entries.clear();
+  }
+}
+
+export interface RedisStoreOptions {
+  /** Prefix of every key (tests give each file its own). */
+  prefix?: string;
+  /** Bound on every command, in ms. */
+  commandTimeoutMs?: number;
+}
+
+export class RedisStore implements KeyValueStore {
+  readonly kind = 'redis' as const;
+  readonly client: Redis;
+  private readonly prefix: string;
+
+  constructor(url: string, options: RedisStoreOptions = {}) {
+    this.prefix = options.prefix ?? 'desk:';
+    this.client = new Redis(url, {
+      // Fail fast instead of queueing while disconnected: callers answer 503 at once, and
+      // the client keeps reconnecting in the background so Desk recovers by itself.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2_000,
+      commandTimeout: options.commandTimeoutMs ?? 2_000,
+      retryStrategy: (times) => Math.min(50 * 2 ** times, 2_000),
+      lazyConnect: false,
+    });
+    // Connection errors are reported by the commands that fail; without a listener ioredis would log them.
+    this.client.on('error', () => {});
+  }
+
+  private k(key: string): string {
+    return this.prefix + key;
+  }
+
+  private async run<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      throw new StoreUnavailable(err);
+    }
+  }
+
+  get(key: string): Promise<string | null> {
+    return this.run(() => this.client.get(this.k(key)));
+  }
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.run(() => this.client.set(this.k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs))));
+  }
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const r = await this.run(() =>
+      this.client.set(this.k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'),
+    );
+    return r === 'OK';
+  }
+  take(key: string): Promise<string | null> {
+    return this.run(() => this.client.getdel(this.k(key)));
+  }
+  async del(...keys: string[]): Promise<void> {
+    if (keys.length) await this.run(() => this.client.del(...keys.map((k) => this.k(k))));
+  }
+  async hit(key: string, windowMs: number): Promise<{ count: number; resetMs: number }> {
+    const k = this.k(key);
+    const res = await this.run(() =>
+      // SET NX starts the window (works on every Redis version, unlike PEXPIRE NX).
+      this.client.multi().set(k, '0', 'PX', windowMs, 'NX').incr(k).pttl(k).exec(),
+    );
+    const count = Number(res?.[1]?.[1] ?? 1);
+    const pttl = Number(res?.[2]?.[1] ?? windowMs);
+    return { count, resetMs: pttl > 0 ? pttl : windowMs };
+  }
+  async peek(key: string): Promise<{ count: number; resetMs: number }> {
+    const k = this.k(key);
+    const res = await this.run(() => this.client.multi().get(k).pttl(k).exec());
+    const count = Number(res?.[0]?.[1] ?? 0);
+    const pttl = Number(res?.[1]?.[1] ?? 0);
+    return { count, resetMs: Math.max(pttl, 0) };
+  }
+  async addToSet(key: string, member: string, ttlMs: number): Promise<void> {
+    const k = this.k(key);
+    // Callers pass the longest lifetime a member can have, so the newest member's TTL is the set's.
+    await this.run(() => this.client.multi().sadd(k, member).pexpire(k, Math.ceil(ttlMs)).exec());
+  }
+  async removeFromSet(key: string, member: string): Promise<void> {
+    await this.run(() => this.client.srem(this.k(key), member));
+  }
+  setMembers(key: string): Promise<string[]> {
+    return this.run(() => this.client.smembers(this.k(key)));
+  }
+  async ping(): Promise<void> {
+    await this.run(() => this.client.ping());
+  }
+  async close(): Promise<void> {
+    this.client.disconnect();
+  }
+}
+
+export function createStore(redisUrl: string | undefined, options: RedisStoreOptions = {}): KeyValueStore {
+  return redisUrl ? new RedisStore(redisUrl, options) : new MemoryStore();
+}

@@ -1,0 +1,28 @@
+// Graceful shutdown: on SIGTERM/SIGINT stop accepting, finish in-flight requests, close DB and Redis, exit.
+import type { FastifyBaseLogger } from 'fastify';
+
+export function closeOnSignals(close: () => Promise<void>, log: FastifyBaseLogger, graceMs = 25_000): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => {
+      log.error('in-flight requests did not finish in time; exiting');
+      process.exit(1);
+    }, graceMs);
+    force.unref();
+    close().then(
+      () => {
+        log.info('shut down cleanly');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

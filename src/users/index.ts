@@ -1,0 +1,6 @@
+// The users slice: what other features may use of it.
+export { findActiveUserById, findPasswordUserByEmail, recordLogin, upsertSuperuser } from './queries.ts';
+export { requireUser } from './request-user.ts';
+export { meSchema, serializeMe, userRoutes } from './routes.ts';
+export type { User } from './schema.ts';
+export { users } from './schema.ts';
