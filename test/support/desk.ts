@@ -1,0 +1,88 @@
+// Starts a Desk on a free loopback port with isolated parts, and the helpers tests use to make users and log in.
+import { afterAll, beforeAll } from 'vitest';
+import { buildDesk, type Desk } from '../../src/app.ts';
+import { hashPassword } from '../../src/auth/index.ts';
+import { configFrom } from '../../src/platform/config.ts';
+import { type User, users } from '../../src/users/index.ts';
+import { Browser } from './browser.ts';
+import { type TestDatabase, testDatabase, testStore, uniqueEmail } from './parts.ts';
+
+export interface RunningDesk {
+  desk: Desk;
+  url: string;
+  browser(): Browser;
+  /** Stops the server (the database and store stay for the next start). */
+  stop(): Promise<void>;
+}
+
+export interface TestDesk extends RunningDesk {
+  testDb: TestDatabase;
+  createUser(values?: Partial<typeof users.$inferInsert>): Promise<User>;
+  /** A browser logged in as a new staff user (password login). */
+  loginAsStaff(
+    values?: Partial<typeof users.$inferInsert>,
+  ): Promise<{ browser: Browser; user: User; password: string }>;
+}
+
+export const BASE_SETTINGS: Record<string, string> = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  DESK_DEV_IDP: 'false',
+  BURST_THROTTLE_RATES: 'off',
+  SUSTAINED_THROTTLE_RATES: 'off',
+  PORT: '0',
+};
+
+export async function startDeskOn(
+  testDb: TestDatabase,
+  kv: Desk['kv'],
+  settings: Record<string, string> = {},
+  now?: () => number,
+): Promise<RunningDesk> {
+  const config = configFrom({ ...BASE_SETTINGS, ...settings });
+  const desk = await buildDesk(config, { database: testDb.database, kv, ...(now ? { now } : {}) });
+  await desk.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = desk.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://127.0.0.1:${port}`;
+  return { desk, url, browser: () => new Browser(url), stop: () => desk.close() };
+}
+
+export const PASSWORD = 'correct horse battery staple';
+let passwordHash: Promise<string> | undefined;
+
+/** Registers beforeAll/afterAll that start one Desk for the test file; fields are set once it runs. */
+export function useDesk(
+  settings: Record<string, string> = {},
+  options: { now?: () => number } = {},
+): TestDesk {
+  const t = {} as TestDesk;
+  beforeAll(async () => {
+    const testDb = await testDatabase();
+    const { kv } = testStore(options.now);
+    const running = await startDeskOn(testDb, kv, settings, options.now);
+    Object.assign(t, running, { testDb });
+    t.createUser = async (values = {}) => {
+      const [user] = await testDb.database.db
+        .insert(users)
+        .values({ email: uniqueEmail(), name: 'Test User', sub: `sub-${crypto.randomUUID()}`, ...values })
+        .returning();
+      return user!;
+    };
+    t.loginAsStaff = async (values = {}) => {
+      passwordHash ??= hashPassword(PASSWORD);
+      const user = await t.createUser({ isStaff: true, password: await passwordHash, ...values });
+      const browser = running.browser();
+      await browser.primeCsrf();
+      const res = await browser.post('/api/v1.0/login/', { email: user.email, password: PASSWORD });
+      if (res.status !== 200) throw new Error(`login failed: ${res.status} ${res.text}`);
+      return { browser, user, password: PASSWORD };
+    };
+  });
+  afterAll(async () => {
+    await t.stop?.();
+    await t.desk?.kv.close();
+    await t.testDb?.drop();
+  });
+  return t;
+}
