@@ -340,12 +340,19 @@ export function describeSettings(): { name: string; description: string }[] {
   }));
 }
 
+// The issuer is always needed, also with explicit endpoints: every token's iss is checked against it.
 function hasProvider(p: Partial<Record<string, unknown>>): boolean {
-  return Boolean(
-    p.OIDC_OP_URL ||
-      (p.OIDC_OP_AUTHORIZATION_ENDPOINT && p.OIDC_OP_TOKEN_ENDPOINT && p.OIDC_OP_JWKS_ENDPOINT),
-  );
+  return Boolean(p.OIDC_OP_URL);
 }
+
+const EXPLICIT_ENDPOINTS = [
+  'OIDC_OP_AUTHORIZATION_ENDPOINT',
+  'OIDC_OP_TOKEN_ENDPOINT',
+  'OIDC_OP_USER_ENDPOINT',
+  'OIDC_OP_JWKS_ENDPOINT',
+  'OIDC_OP_LOGOUT_ENDPOINT',
+  'OIDC_OP_INTROSPECTION_ENDPOINT',
+];
 
 /** DESIGN.md §1: what production refuses to start without; read from the raw values so one message lists all. */
 function productionProblems(env: NodeJS.ProcessEnv): ConfigProblem[] {
@@ -378,7 +385,7 @@ function productionProblems(env: NodeJS.ProcessEnv): ConfigProblem[] {
       name: 'OIDC_OP_URL',
       received: undefined,
       expected:
-        'a real OpenID provider (OIDC_OP_URL, or the explicit OIDC_OP_* endpoints), required in production',
+        'the issuer of a real OpenID provider, required in production',
     });
   if (!set('OIDC_RP_CLIENT_SECRET'))
     problems.push({ name: 'OIDC_RP_CLIENT_SECRET', received: undefined, expected: 'required in production' });
@@ -398,6 +405,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         return { name, received: env[name], expected: issue.message };
       });
   problems.push(...productionProblems(env));
+  const explicit = EXPLICIT_ENDPOINTS.filter((name) => env[name]?.trim());
+  if (explicit.length && !env.OIDC_OP_URL?.trim())
+    problems.push({
+      name: 'OIDC_OP_URL',
+      received: undefined,
+      expected: `the provider's issuer, required with explicit endpoints (${explicit.join(', ')}): tokens' iss is checked against it`,
+    });
   const blank = (name: string) => !env[name]?.trim();
   if (!blank('OIDC_RS_PRIVATE_KEY_STR') && !blank('OIDC_RS_PRIVATE_KEY_FILE'))
     problems.push({
