@@ -1,5 +1,5 @@
 // Desk assembled: the platform parts, then each feature's routes on one Fastify server.
-import { installAuth, SessionStore } from './auth/index.ts';
+import { installAuth, OidcProvider, SessionStore } from './auth/index.ts';
 import type { Config } from './platform/config.ts';
 import { type Database, openDatabase } from './platform/database.ts';
 import { heartbeatRoutes } from './platform/heartbeat.ts';
@@ -33,7 +33,8 @@ export async function buildDesk(config: Config, parts: DeskParts = {}): Promise<
     ...(parts.now ? { now: parts.now } : {}),
   });
   const app = await createHttpServer(config);
-  const deps = { config, database, kv, sessions };
+  const provider = new OidcProvider(config, parts.now);
+  const deps = { config, database, kv, sessions, provider };
   installAuth(app, deps);
   userRoutes(app, deps);
   heartbeatRoutes(app, deps);

@@ -384,8 +384,7 @@ function productionProblems(env: NodeJS.ProcessEnv): ConfigProblem[] {
     problems.push({
       name: 'OIDC_OP_URL',
       received: undefined,
-      expected:
-        'the issuer of a real OpenID provider, required in production',
+      expected: 'the issuer of a real OpenID provider, required in production',
     });
   if (!set('OIDC_RP_CLIENT_SECRET'))
     problems.push({ name: 'OIDC_RP_CLIENT_SECRET', received: undefined, expected: 'required in production' });

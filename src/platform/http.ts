@@ -1,6 +1,7 @@
 // The HTTP server: Fastify with zod schemas (validation, serialization, OpenAPI), one error handler, JSON 404/405.
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
@@ -72,6 +73,8 @@ export async function createHttpServer(config: Config): Promise<App> {
   });
 
   await app.register(cookie, { secret: config.SECRET_KEY });
+  // Back-channel logout tokens arrive as application/x-www-form-urlencoded.
+  await app.register(formbody, { bodyLimit: 65_536 });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

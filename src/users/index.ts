@@ -1,5 +1,14 @@
 // The users slice: what other features may use of it.
-export { findActiveUserById, findPasswordUserByEmail, recordLogin, upsertSuperuser } from './queries.ts';
+export {
+  findActiveUserById,
+  findPasswordUserByEmail,
+  findUserBySub,
+  findUsersByEmail,
+  insertUser,
+  recordLogin,
+  updateUser,
+  upsertSuperuser,
+} from './queries.ts';
 export { requireUser } from './request-user.ts';
 export { meSchema, serializeMe, userRoutes } from './routes.ts';
 export type { User } from './schema.ts';

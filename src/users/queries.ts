@@ -81,3 +81,38 @@ export async function upsertSuperuser(
     return { user: user!, created: true };
   });
 }
+
+export async function findUserBySub(db: Db, sub: string): Promise<User | undefined> {
+  const [user] = await db.select().from(users).where(eq(users.sub, sub)).limit(1);
+  return user;
+}
+
+/** Every user with this email, compared case-insensitively (two means a conflict to refuse, not to guess). */
+export async function findUsersByEmail(db: Db, email: string, limit = 2): Promise<User[]> {
+  return db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${email})`)
+    .orderBy(users.createdAt)
+    .limit(limit);
+}
+
+export async function insertUser(db: Db, values: typeof users.$inferInsert): Promise<User> {
+  const [user] = await db.insert(users).values(values).returning();
+  if (!user) throw new Error('insert returned no user');
+  return user;
+}
+
+export async function updateUser(
+  db: Db,
+  id: string,
+  values: Partial<typeof users.$inferInsert>,
+): Promise<User> {
+  const [user] = await db
+    .update(users)
+    .set({ ...values, updatedAt: new Date() })
+    .where(eq(users.id, id))
+    .returning();
+  if (!user) throw new Error(`user ${id} vanished during update`);
+  return user;
+}

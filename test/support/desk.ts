@@ -1,4 +1,5 @@
 // Starts a Desk on a free loopback port with isolated parts, and the helpers tests use to make users and log in.
+import { createServer } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import { buildDesk, type Desk } from '../../src/app.ts';
 import { hashPassword } from '../../src/auth/index.ts';
@@ -33,18 +34,30 @@ export const BASE_SETTINGS: Record<string, string> = {
   PORT: '0',
 };
 
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 export async function startDeskOn(
   testDb: TestDatabase,
   kv: Desk['kv'],
   settings: Record<string, string> = {},
   now?: () => number,
 ): Promise<RunningDesk> {
-  const config = configFrom({ ...BASE_SETTINGS, ...settings });
-  const desk = await buildDesk(config, { database: testDb.database, kv, ...(now ? { now } : {}) });
-  await desk.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = desk.app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  // The port is chosen first so PUBLIC_URL (redirect URIs, origins) names the real address.
+  const port = settings.PORT && settings.PORT !== '0' ? Number(settings.PORT) : await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const config = configFrom({ ...BASE_SETTINGS, PUBLIC_URL: url, ...settings, PORT: String(port) });
+  const desk = await buildDesk(config, { database: testDb.database, kv, ...(now ? { now } : {}) });
+  await desk.app.listen({ port, host: '127.0.0.1' });
   return { desk, url, browser: () => new Browser(url), stop: () => desk.close() };
 }
 

@@ -1,0 +1,20 @@
+// Sign-in with OpenID Connect: the five flow steps on one app.
+import type { App } from '../../platform/http.ts';
+import { authenticateRoute } from './authenticate.ts';
+import { backchannelLogoutRoute } from './backchannel-logout.ts';
+import { callbackRoute } from './callback.ts';
+import type { OidcDeps } from './deps.ts';
+import { logoutRoute } from './logout.ts';
+import { logoutCallbackRoute } from './logout-callback.ts';
+
+export type { OidcDeps } from './deps.ts';
+export { OidcProvider, ProviderUnavailable } from './provider.ts';
+export { safeNext } from './redirects.ts';
+
+export function oidcRoutes(app: App, deps: OidcDeps): void {
+  authenticateRoute(app, deps);
+  callbackRoute(app, deps);
+  logoutRoute(app, deps);
+  logoutCallbackRoute(app, deps);
+  backchannelLogoutRoute(app, deps);
+}

@@ -1,0 +1,80 @@
+// DESIGN.md §4 sign-in matching: by sub, else by email; disabled users refused, duplicates never guessed.
+import type { Config } from '../../platform/config.ts';
+import type { Db } from '../../platform/database.ts';
+import { findUserBySub, findUsersByEmail, insertUser, type User, updateUser } from '../../users/index.ts';
+
+/** A sign-in refused for a reason the user can be told (as a short code) and the log records. */
+export class LoginRefused extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Claims = Record<string, unknown> & { sub: string };
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
+export function fullName(claims: Claims, fields: string[]): string | undefined {
+  const parts = fields.map((f) => text(claims[f])).filter((v): v is string => Boolean(v));
+  return parts.length ? parts.join(' ').slice(0, 100) : undefined;
+}
+
+export function checkEssentialClaims(claims: Claims, essential: string[]): void {
+  const missing = essential.filter(
+    (name) => claims[name] === undefined || claims[name] === null || claims[name] === '',
+  );
+  if (missing.length)
+    throw new LoginRefused(
+      'missing_claims',
+      `essential claims missing from the provider: ${missing.join(', ')}`,
+    );
+}
+
+/** Finds or creates the user the claims describe; call inside a transaction. */
+export async function matchUser(db: Db, claims: Claims, config: Config): Promise<User> {
+  const email = text(claims.email);
+  const name = fullName(claims, config.OIDC_USERINFO_FULLNAME_FIELDS);
+  let user = await findUserBySub(db, claims.sub);
+
+  if (!user && email && config.OIDC_FALLBACK_TO_EMAIL_FOR_IDENTIFICATION) {
+    const sameEmail = await findUsersByEmail(db, email);
+    if (sameEmail.length > 1)
+      throw new LoginRefused(
+        'duplicate_email',
+        'several accounts share this email address; an administrator must resolve it',
+      );
+    user = sameEmail[0];
+    if (user?.sub && user.sub !== claims.sub && config.OIDC_USER_SUB_FIELD_IMMUTABLE)
+      throw new LoginRefused(
+        'sub_mismatch',
+        'the account with this email is bound to another identity (sub is immutable)',
+      );
+  }
+
+  if (user) {
+    if (!user.isActive) throw new LoginRefused('account_disabled', 'this account is disabled');
+    // Only non-empty claims overwrite what Desk knows.
+    const changes: Partial<User> = {};
+    if (user.sub !== claims.sub) changes.sub = claims.sub;
+    if (name && name !== user.name) changes.name = name;
+    if (email && email !== user.email) {
+      const owners = await findUsersByEmail(db, email);
+      if (config.OIDC_ALLOW_DUPLICATE_EMAILS || owners.every((u) => u.id === user?.id)) changes.email = email;
+    }
+    return Object.keys(changes).length ? updateUser(db, user.id, changes) : user;
+  }
+
+  if (!config.OIDC_CREATE_USER)
+    throw new LoginRefused(
+      'user_creation_disabled',
+      'no account matches and creating accounts is turned off',
+    );
+  if (email && !config.OIDC_ALLOW_DUPLICATE_EMAILS && (await findUsersByEmail(db, email, 1)).length)
+    throw new LoginRefused('duplicate_email', 'another account already uses this email address');
+  return insertUser(db, { sub: claims.sub, email: email ?? null, name: name ?? '' });
+}

@@ -1,0 +1,367 @@
+// The callback refuses every answer it cannot trust: no session, no user written, one redirect to the failure URL.
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { users } from '../../src/users/index.ts';
+import type { Browser } from '../support/browser.ts';
+import { type RunningDesk, startDeskOn } from '../support/desk.ts';
+import { type TestDatabase, testDatabase, testStore, uniqueEmail } from '../support/parts.ts';
+import { CLIENT_ID, type Forge, startForge } from '../support/token-forge.ts';
+
+let forge: Forge;
+let testDb: TestDatabase;
+let desk: RunningDesk;
+const stores: { close(): Promise<void> }[] = [];
+
+async function deskWith(settings: Record<string, string> = {}): Promise<RunningDesk> {
+  const { kv } = testStore();
+  stores.push(kv);
+  return startDeskOn(testDb, kv, {
+    ...forge.settings,
+    OIDC_USERINFO_FULLNAME_FIELDS: 'given_name,usual_name',
+    LOGIN_REDIRECT_URL_FAILURE: '/login-failed',
+    ...settings,
+  });
+}
+
+beforeAll(async () => {
+  forge = await startForge();
+  testDb = await testDatabase();
+  desk = await deskWith();
+});
+
+afterAll(async () => {
+  await desk?.stop();
+  for (const s of stores) await s.close();
+  await forge?.close();
+  await testDb?.drop();
+});
+
+interface Attempt {
+  browser: Browser;
+  state: string;
+  nonce: string;
+  authorizeUrl: URL;
+}
+
+async function beginLogin(on: RunningDesk = desk, query = ''): Promise<Attempt> {
+  const browser = on.browser();
+  const res = await browser.get(`/api/v1.0/authenticate/${query}`);
+  expect(res.status).toBe(302);
+  const authorizeUrl = new URL(res.location ?? '');
+  return {
+    browser,
+    authorizeUrl,
+    state: authorizeUrl.searchParams.get('state') ?? '',
+    nonce: authorizeUrl.searchParams.get('nonce') ?? '',
+  };
+}
+
+function idClaims(attempt: Attempt, sub: string, overrides: Record<string, unknown> = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    iss: forge.issuer,
+    aud: CLIENT_ID,
+    sub,
+    nonce: attempt.nonce,
+    iat: now,
+    exp: now + 300,
+    ...overrides,
+  };
+}
+
+async function answer(
+  attempt: Attempt,
+  sub: string,
+  options: { id?: Record<string, unknown>; userinfo?: Record<string, unknown> } = {},
+) {
+  forge.token = forge.tokenAnswer(await forge.idToken(idClaims(attempt, sub, options.id)));
+  forge.userinfo = forge.userinfoJson({
+    sub,
+    email: uniqueEmail(),
+    given_name: 'Jeanne',
+    usual_name: 'Martin',
+    ...options.userinfo,
+  });
+}
+
+function callback(attempt: Attempt, query = `code=abc&state=${attempt.state}`) {
+  return attempt.browser.get(`/api/v1.0/callback/?${query}`);
+}
+
+async function usersWithSub(sub: string): Promise<number> {
+  const rows = await testDb.database.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(users)
+    .where(eq(users.sub, sub));
+  return rows[0]?.n ?? 0;
+}
+
+function newSub(): string {
+  return `sub-${crypto.randomUUID()}`;
+}
+
+async function expectRefused(
+  attempt: Attempt,
+  res: Awaited<ReturnType<typeof callback>>,
+  code: string,
+  sub?: string,
+) {
+  expect(res.status).toBe(302);
+  expect(res.location).toBe(`/login-failed?login_error=${code}`);
+  expect(attempt.browser.cookies.has('desk_sessionid')).toBe(false);
+  expect((await attempt.browser.get('/api/v1.0/users/me/')).status).toBe(401);
+  if (sub) expect(await usersWithSub(sub)).toBe(0);
+}
+
+describe('a login through the provider', () => {
+  it('creates the user from the claims, opens a session and lands on LOGIN_REDIRECT_URL', async () => {
+    const attempt = await beginLogin();
+    const sub = newSub();
+    await answer(attempt, sub);
+    const res = await callback(attempt);
+    expect(res.status).toBe(302);
+    expect(res.location).toBe('/');
+    const me = await attempt.browser.get('/api/v1.0/users/me/');
+    expect(me.status).toBe(200);
+    expect(me.json).toMatchObject({ name: 'Jeanne Martin' });
+    expect(await usersWithSub(sub)).toBe(1);
+  });
+
+  it('sends the authorization request with state, nonce and PKCE S256 of at least 32 characters', async () => {
+    const { authorizeUrl, state, nonce } = await beginLogin();
+    expect(state.length).toBeGreaterThanOrEqual(32);
+    expect(nonce.length).toBeGreaterThanOrEqual(32);
+    expect(authorizeUrl.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorizeUrl.searchParams.get('code_challenge')?.length).toBeGreaterThanOrEqual(43);
+    expect(authorizeUrl.searchParams.get('response_type')).toBe('code');
+    expect(authorizeUrl.searchParams.get('scope')).toBe('openid email');
+  });
+
+  it('gives each attempt its own state, so two tabs can log in at once', async () => {
+    const first = await beginLogin();
+    const browser = first.browser;
+    const res = await browser.get('/api/v1.0/authenticate/');
+    const second = { ...first, ...paramsOf(res.location ?? '') };
+    expect(second.state).not.toBe(first.state);
+    const subA = newSub();
+    await answer(second, subA);
+    expect((await callback(second)).location).toBe('/');
+    const subB = newSub();
+    await answer(first, subB);
+    expect((await callback(first)).location).toBe('/');
+  });
+
+  it('accepts a userinfo answered as a signed JWT (ProConnect)', async () => {
+    const attempt = await beginLogin();
+    const sub = newSub();
+    forge.token = forge.tokenAnswer(await forge.idToken(idClaims(attempt, sub)));
+    forge.userinfo = await forge.userinfoJwt({
+      sub,
+      email: uniqueEmail(),
+      given_name: 'Paul',
+      usual_name: 'Durand',
+    });
+    const res = await callback(attempt);
+    expect(res.location).toBe('/');
+    expect((await attempt.browser.get('/api/v1.0/users/me/')).json).toMatchObject({ name: 'Paul Durand' });
+  });
+
+  it('keeps a next that points to Desk itself', async () => {
+    const attempt = await beginLogin(desk, '?next=%2Fteams%2F42%3Ftab%3Dmembers');
+    await answer(attempt, newSub());
+    expect((await callback(attempt)).location).toBe('/teams/42?tab=members');
+  });
+
+  for (const next of [
+    '//evil.example',
+    '/\\evil.example',
+    'https:evil.example',
+    'javascript:alert(1)',
+    'https://evil.example/x',
+    '%2F%2Fevil.example',
+  ]) {
+    it(`ignores next=${next} and lands on LOGIN_REDIRECT_URL`, async () => {
+      const attempt = await beginLogin(desk, `?next=${encodeURIComponent(next)}`);
+      await answer(attempt, newSub());
+      const res = await callback(attempt);
+      expect(res.location).toBe('/');
+    });
+  }
+});
+
+function paramsOf(location: string) {
+  const url = new URL(location);
+  return {
+    state: url.searchParams.get('state') ?? '',
+    nonce: url.searchParams.get('nonce') ?? '',
+    authorizeUrl: url,
+  };
+}
+
+describe('a callback Desk cannot trust', () => {
+  it('without a state is refused before any call to the provider', async () => {
+    const attempt = await beginLogin();
+    const before = forge.calls.length;
+    await expectRefused(attempt, await callback(attempt, 'code=abc'), 'invalid_state');
+    expect(forge.calls.length).toBe(before);
+  });
+
+  it('with an unknown state is refused before any call to the provider', async () => {
+    const attempt = await beginLogin();
+    const before = forge.calls.length;
+    await expectRefused(
+      attempt,
+      await callback(attempt, `code=abc&state=${'x'.repeat(43)}`),
+      'invalid_state',
+    );
+    expect(forge.calls.length).toBe(before);
+  });
+
+  it('replayed is refused the second time', async () => {
+    const attempt = await beginLogin();
+    const sub = newSub();
+    await answer(attempt, sub);
+    expect((await callback(attempt)).location).toBe('/');
+    const thief = desk.browser();
+    thief.cookies.set('desk_oidc_browser', attempt.browser.cookies.get('desk_oidc_browser') ?? '');
+    await expectRefused(
+      { ...attempt, browser: thief },
+      await thief.get(`/api/v1.0/callback/?code=abc&state=${attempt.state}`),
+      'invalid_state',
+    );
+  });
+
+  it('opened in another browser than the one that started the login is refused', async () => {
+    const attempt = await beginLogin();
+    const sub = newSub();
+    await answer(attempt, sub);
+    const other = desk.browser();
+    await expectRefused(
+      { ...attempt, browser: other },
+      await other.get(`/api/v1.0/callback/?code=abc&state=${attempt.state}`),
+      'invalid_state',
+      sub,
+    );
+  });
+
+  const forged: [string, (a: Attempt, sub: string) => Promise<string>][] = [
+    ['a nonce that does not match', (a, sub) => forge.idToken(idClaims(a, sub, { nonce: 'n'.repeat(43) }))],
+    ['the wrong issuer', (a, sub) => forge.idToken(idClaims(a, sub, { iss: 'http://127.0.0.1:1/evil' }))],
+    ['the wrong audience', (a, sub) => forge.idToken(idClaims(a, sub, { aud: 'another-app' }))],
+    [
+      'an expiry in the past',
+      (a, sub) => forge.idToken(idClaims(a, sub, { exp: Math.floor(Date.now() / 1000) - 3600 })),
+    ],
+    ['a signature by another key', (a, sub) => forge.idToken(idClaims(a, sub), { key: forge.otherKey })],
+    ['alg none', (a, sub) => forge.idToken(idClaims(a, sub), { alg: 'none' })],
+    [
+      'HS256 signed with the provider public key',
+      (a, sub) =>
+        forge.idToken(idClaims(a, sub), {
+          alg: 'HS256',
+          key: new TextEncoder().encode(JSON.stringify(forge.publicJwk)),
+        }),
+    ],
+  ];
+  for (const [what, make] of forged) {
+    it(`with an ID token with ${what} is refused`, async () => {
+      const attempt = await beginLogin();
+      const sub = newSub();
+      forge.token = forge.tokenAnswer(await make(attempt, sub));
+      forge.userinfo = forge.userinfoJson({ sub, email: uniqueEmail() });
+      await expectRefused(attempt, await callback(attempt), 'invalid_token', sub);
+    });
+  }
+
+  it('with a userinfo sub different from the ID token sub is refused', async () => {
+    const attempt = await beginLogin();
+    const sub = newSub();
+    forge.token = forge.tokenAnswer(await forge.idToken(idClaims(attempt, sub)));
+    forge.userinfo = forge.userinfoJson({ sub: newSub(), email: uniqueEmail() });
+    await expectRefused(attempt, await callback(attempt), 'invalid_token', sub);
+  });
+
+  it('with a userinfo JWT signed by another key is refused', async () => {
+    const attempt = await beginLogin();
+    const sub = newSub();
+    forge.token = forge.tokenAnswer(await forge.idToken(idClaims(attempt, sub)));
+    forge.userinfo = await forge.userinfoJwt({ sub, email: uniqueEmail() }, { key: forge.otherKey });
+    await expectRefused(attempt, await callback(attempt), 'invalid_token', sub);
+  });
+});
+
+describe('sign-in user matching', () => {
+  it('refuses a missing essential claim', async () => {
+    const strict = await deskWith({ OIDC_USERINFO_ESSENTIAL_CLAIMS: 'siret' });
+    try {
+      const attempt = await beginLogin(strict);
+      const sub = newSub();
+      await answer(attempt, sub);
+      await expectRefused(attempt, await callback(attempt), 'missing_claims', sub);
+    } finally {
+      await strict.stop();
+    }
+  });
+
+  it('refuses a disabled user matched by sub, and does not duplicate them', async () => {
+    const sub = newSub();
+    await testDb.database.db.insert(users).values({ sub, email: uniqueEmail(), isActive: false });
+    const attempt = await beginLogin();
+    await answer(attempt, sub);
+    await expectRefused(attempt, await callback(attempt), 'account_disabled');
+    expect(await usersWithSub(sub)).toBe(1);
+  });
+
+  it('refuses a disabled user matched by email, and does not duplicate them', async () => {
+    const email = uniqueEmail();
+    await testDb.database.db.insert(users).values({ sub: newSub(), email, isActive: false });
+    const attempt = await beginLogin();
+    const sub = newSub();
+    await answer(attempt, sub, { userinfo: { email: email.toUpperCase() } });
+    await expectRefused(attempt, await callback(attempt), 'account_disabled', sub);
+  });
+
+  it('refuses when two users share the email, without crashing', async () => {
+    const email = uniqueEmail();
+    await testDb.database.db.insert(users).values([
+      { sub: newSub(), email },
+      { sub: newSub(), email: email.toUpperCase() },
+    ]);
+    const attempt = await beginLogin();
+    const sub = newSub();
+    await answer(attempt, sub, { userinfo: { email } });
+    await expectRefused(attempt, await callback(attempt), 'duplicate_email', sub);
+  });
+
+  it('matches an existing user by email case-insensitively and gives them the new sub', async () => {
+    const email = uniqueEmail();
+    const [existing] = await testDb.database.db
+      .insert(users)
+      .values({ sub: newSub(), email, name: 'Old Name' })
+      .returning();
+    const attempt = await beginLogin();
+    const sub = newSub();
+    await answer(attempt, sub, { userinfo: { email: email.toUpperCase(), given_name: '', usual_name: '' } });
+    expect((await callback(attempt)).location).toBe('/');
+    const me = await attempt.browser.get('/api/v1.0/users/me/');
+    expect(me.json).toMatchObject({ id: existing?.id, name: 'Old Name' });
+    expect(await usersWithSub(sub)).toBe(1);
+  });
+
+  it('answers 503 within the timeout when the provider does not answer', async () => {
+    const slow = await deskWith({ OIDC_TIMEOUT: '1' });
+    try {
+      const attempt = await beginLogin(slow);
+      const sub = newSub();
+      forge.token = { ...forge.tokenAnswer(await forge.idToken(idClaims(attempt, sub))), delayMs: 4_000 };
+      const res = await callback(attempt);
+      expect(res.status).toBe(503);
+      expect(res.json).toEqual({ detail: 'The identity provider is unavailable; try again shortly.' });
+      expect(attempt.browser.cookies.has('desk_sessionid')).toBe(false);
+      expect(await usersWithSub(sub)).toBe(0);
+    } finally {
+      forge.token = undefined;
+      await slow.stop();
+    }
+  });
+});
