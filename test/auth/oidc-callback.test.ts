@@ -2,10 +2,18 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../../src/users/index.ts';
-import type { Browser } from '../support/browser.ts';
 import { type RunningDesk, startDeskOn } from '../support/desk.ts';
+import {
+  type Attempt,
+  answer,
+  attemptFrom,
+  beginLogin,
+  callback,
+  idClaims,
+  newSub,
+} from '../support/forge-login.ts';
 import { type TestDatabase, testDatabase, testStore, uniqueEmail } from '../support/parts.ts';
-import { CLIENT_ID, type Forge, startForge } from '../support/token-forge.ts';
+import { type Forge, startForge } from '../support/token-forge.ts';
 
 let forge: Forge;
 let testDb: TestDatabase;
@@ -36,68 +44,12 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
-interface Attempt {
-  browser: Browser;
-  state: string;
-  nonce: string;
-  authorizeUrl: URL;
-}
-
-async function beginLogin(on: RunningDesk = desk, query = ''): Promise<Attempt> {
-  const browser = on.browser();
-  const res = await browser.get(`/api/v1.0/authenticate/${query}`);
-  expect(res.status).toBe(302);
-  const authorizeUrl = new URL(res.location ?? '');
-  return {
-    browser,
-    authorizeUrl,
-    state: authorizeUrl.searchParams.get('state') ?? '',
-    nonce: authorizeUrl.searchParams.get('nonce') ?? '',
-  };
-}
-
-function idClaims(attempt: Attempt, sub: string, overrides: Record<string, unknown> = {}) {
-  const now = Math.floor(Date.now() / 1000);
-  return {
-    iss: forge.issuer,
-    aud: CLIENT_ID,
-    sub,
-    nonce: attempt.nonce,
-    iat: now,
-    exp: now + 300,
-    ...overrides,
-  };
-}
-
-async function answer(
-  attempt: Attempt,
-  sub: string,
-  options: { id?: Record<string, unknown>; userinfo?: Record<string, unknown> } = {},
-) {
-  forge.token = forge.tokenAnswer(await forge.idToken(idClaims(attempt, sub, options.id)));
-  forge.userinfo = forge.userinfoJson({
-    sub,
-    email: uniqueEmail(),
-    given_name: 'Jeanne',
-    usual_name: 'Martin',
-    ...options.userinfo,
-  });
-}
-
-function callback(attempt: Attempt, query = `code=abc&state=${attempt.state}`) {
-  return attempt.browser.get(`/api/v1.0/callback/?${query}`);
-}
-
 async function usersWithSub(sub: string): Promise<number> {
   const rows = await testDb.database.db
     .select({ n: sql<number>`count(*)::int` })
     .from(users)
     .where(eq(users.sub, sub));
   return rows[0]?.n ?? 0;
-}
-
-function newSub(): string {
-  return `sub-${crypto.randomUUID()}`;
 }
 
 async function expectRefused(
@@ -115,9 +67,9 @@ async function expectRefused(
 
 describe('a login through the provider', () => {
   it('creates the user from the claims, opens a session and lands on LOGIN_REDIRECT_URL', async () => {
-    const attempt = await beginLogin();
+    const attempt = await beginLogin(desk);
     const sub = newSub();
-    await answer(attempt, sub);
+    await answer(forge, attempt, sub);
     const res = await callback(attempt);
     expect(res.status).toBe(302);
     expect(res.location).toBe('/');
@@ -128,7 +80,7 @@ describe('a login through the provider', () => {
   });
 
   it('sends the authorization request with state, nonce and PKCE S256 of at least 32 characters', async () => {
-    const { authorizeUrl, state, nonce } = await beginLogin();
+    const { authorizeUrl, state, nonce } = await beginLogin(desk);
     expect(state.length).toBeGreaterThanOrEqual(32);
     expect(nonce.length).toBeGreaterThanOrEqual(32);
     expect(authorizeUrl.searchParams.get('code_challenge_method')).toBe('S256');
@@ -138,23 +90,23 @@ describe('a login through the provider', () => {
   });
 
   it('gives each attempt its own state, so two tabs can log in at once', async () => {
-    const first = await beginLogin();
+    const first = await beginLogin(desk);
     const browser = first.browser;
     const res = await browser.get('/api/v1.0/authenticate/');
-    const second = { ...first, ...paramsOf(res.location ?? '') };
+    const second = attemptFrom(browser, res.location);
     expect(second.state).not.toBe(first.state);
     const subA = newSub();
-    await answer(second, subA);
+    await answer(forge, second, subA);
     expect((await callback(second)).location).toBe('/');
     const subB = newSub();
-    await answer(first, subB);
+    await answer(forge, first, subB);
     expect((await callback(first)).location).toBe('/');
   });
 
   it('accepts a userinfo answered as a signed JWT (ProConnect)', async () => {
-    const attempt = await beginLogin();
+    const attempt = await beginLogin(desk);
     const sub = newSub();
-    forge.token = forge.tokenAnswer(await forge.idToken(idClaims(attempt, sub)));
+    forge.token = forge.tokenAnswer(await forge.idToken(idClaims(forge, attempt, sub)));
     forge.userinfo = await forge.userinfoJwt({
       sub,
       email: uniqueEmail(),
@@ -168,7 +120,7 @@ describe('a login through the provider', () => {
 
   it('keeps a next that points to Desk itself', async () => {
     const attempt = await beginLogin(desk, '?next=%2Fteams%2F42%3Ftab%3Dmembers');
-    await answer(attempt, newSub());
+    await answer(forge, attempt, newSub());
     expect((await callback(attempt)).location).toBe('/teams/42?tab=members');
   });
 
@@ -182,32 +134,23 @@ describe('a login through the provider', () => {
   ]) {
     it(`ignores next=${next} and lands on LOGIN_REDIRECT_URL`, async () => {
       const attempt = await beginLogin(desk, `?next=${encodeURIComponent(next)}`);
-      await answer(attempt, newSub());
+      await answer(forge, attempt, newSub());
       const res = await callback(attempt);
       expect(res.location).toBe('/');
     });
   }
 });
 
-function paramsOf(location: string) {
-  const url = new URL(location);
-  return {
-    state: url.searchParams.get('state') ?? '',
-    nonce: url.searchParams.get('nonce') ?? '',
-    authorizeUrl: url,
-  };
-}
-
 describe('a callback Desk cannot trust', () => {
   it('without a state is refused before any call to the provider', async () => {
-    const attempt = await beginLogin();
+    const attempt = await beginLogin(desk);
     const before = forge.calls.length;
     await expectRefused(attempt, await callback(attempt, 'code=abc'), 'invalid_state');
     expect(forge.calls.length).toBe(before);
   });
 
   it('with an unknown state is refused before any call to the provider', async () => {
-    const attempt = await beginLogin();
+    const attempt = await beginLogin(desk);
     const before = forge.calls.length;
     await expectRefused(
       attempt,
@@ -218,9 +161,9 @@ describe('a callback Desk cannot trust', () => {
   });
 
   it('replayed is refused the second time', async () => {
-    const attempt = await beginLogin();
+    const attempt = await beginLogin(desk);
     const sub = newSub();
-    await answer(attempt, sub);
+    await answer(forge, attempt, sub);
     expect((await callback(attempt)).location).toBe('/');
     const thief = desk.browser();
     thief.cookies.set('desk_oidc_browser', attempt.browser.cookies.get('desk_oidc_browser') ?? '');
@@ -232,9 +175,9 @@ describe('a callback Desk cannot trust', () => {
   });
 
   it('opened in another browser than the one that started the login is refused', async () => {
-    const attempt = await beginLogin();
+    const attempt = await beginLogin(desk);
     const sub = newSub();
-    await answer(attempt, sub);
+    await answer(forge, attempt, sub);
     const other = desk.browser();
     await expectRefused(
       { ...attempt, browser: other },
@@ -245,19 +188,28 @@ describe('a callback Desk cannot trust', () => {
   });
 
   const forged: [string, (a: Attempt, sub: string) => Promise<string>][] = [
-    ['a nonce that does not match', (a, sub) => forge.idToken(idClaims(a, sub, { nonce: 'n'.repeat(43) }))],
-    ['the wrong issuer', (a, sub) => forge.idToken(idClaims(a, sub, { iss: 'http://127.0.0.1:1/evil' }))],
-    ['the wrong audience', (a, sub) => forge.idToken(idClaims(a, sub, { aud: 'another-app' }))],
+    [
+      'a nonce that does not match',
+      (a, sub) => forge.idToken(idClaims(forge, a, sub, { nonce: 'n'.repeat(43) })),
+    ],
+    [
+      'the wrong issuer',
+      (a, sub) => forge.idToken(idClaims(forge, a, sub, { iss: 'http://127.0.0.1:1/evil' })),
+    ],
+    ['the wrong audience', (a, sub) => forge.idToken(idClaims(forge, a, sub, { aud: 'another-app' }))],
     [
       'an expiry in the past',
-      (a, sub) => forge.idToken(idClaims(a, sub, { exp: Math.floor(Date.now() / 1000) - 3600 })),
+      (a, sub) => forge.idToken(idClaims(forge, a, sub, { exp: Math.floor(Date.now() / 1000) - 3600 })),
     ],
-    ['a signature by another key', (a, sub) => forge.idToken(idClaims(a, sub), { key: forge.otherKey })],
-    ['alg none', (a, sub) => forge.idToken(idClaims(a, sub), { alg: 'none' })],
+    [
+      'a signature by another key',
+      (a, sub) => forge.idToken(idClaims(forge, a, sub), { key: forge.otherKey }),
+    ],
+    ['alg none', (a, sub) => forge.idToken(idClaims(forge, a, sub), { alg: 'none' })],
     [
       'HS256 signed with the provider public key',
       (a, sub) =>
-        forge.idToken(idClaims(a, sub), {
+        forge.idToken(idClaims(forge, a, sub), {
           alg: 'HS256',
           key: new TextEncoder().encode(JSON.stringify(forge.publicJwk)),
         }),
@@ -265,7 +217,7 @@ describe('a callback Desk cannot trust', () => {
   ];
   for (const [what, make] of forged) {
     it(`with an ID token with ${what} is refused`, async () => {
-      const attempt = await beginLogin();
+      const attempt = await beginLogin(desk);
       const sub = newSub();
       forge.token = forge.tokenAnswer(await make(attempt, sub));
       forge.userinfo = forge.userinfoJson({ sub, email: uniqueEmail() });
@@ -274,17 +226,17 @@ describe('a callback Desk cannot trust', () => {
   }
 
   it('with a userinfo sub different from the ID token sub is refused', async () => {
-    const attempt = await beginLogin();
+    const attempt = await beginLogin(desk);
     const sub = newSub();
-    forge.token = forge.tokenAnswer(await forge.idToken(idClaims(attempt, sub)));
+    forge.token = forge.tokenAnswer(await forge.idToken(idClaims(forge, attempt, sub)));
     forge.userinfo = forge.userinfoJson({ sub: newSub(), email: uniqueEmail() });
     await expectRefused(attempt, await callback(attempt), 'invalid_token', sub);
   });
 
   it('with a userinfo JWT signed by another key is refused', async () => {
-    const attempt = await beginLogin();
+    const attempt = await beginLogin(desk);
     const sub = newSub();
-    forge.token = forge.tokenAnswer(await forge.idToken(idClaims(attempt, sub)));
+    forge.token = forge.tokenAnswer(await forge.idToken(idClaims(forge, attempt, sub)));
     forge.userinfo = await forge.userinfoJwt({ sub, email: uniqueEmail() }, { key: forge.otherKey });
     await expectRefused(attempt, await callback(attempt), 'invalid_token', sub);
   });
@@ -296,7 +248,7 @@ describe('sign-in user matching', () => {
     try {
       const attempt = await beginLogin(strict);
       const sub = newSub();
-      await answer(attempt, sub);
+      await answer(forge, attempt, sub);
       await expectRefused(attempt, await callback(attempt), 'missing_claims', sub);
     } finally {
       await strict.stop();
@@ -306,8 +258,8 @@ describe('sign-in user matching', () => {
   it('refuses a disabled user matched by sub, and does not duplicate them', async () => {
     const sub = newSub();
     await testDb.database.db.insert(users).values({ sub, email: uniqueEmail(), isActive: false });
-    const attempt = await beginLogin();
-    await answer(attempt, sub);
+    const attempt = await beginLogin(desk);
+    await answer(forge, attempt, sub);
     await expectRefused(attempt, await callback(attempt), 'account_disabled');
     expect(await usersWithSub(sub)).toBe(1);
   });
@@ -315,9 +267,9 @@ describe('sign-in user matching', () => {
   it('refuses a disabled user matched by email, and does not duplicate them', async () => {
     const email = uniqueEmail();
     await testDb.database.db.insert(users).values({ sub: newSub(), email, isActive: false });
-    const attempt = await beginLogin();
+    const attempt = await beginLogin(desk);
     const sub = newSub();
-    await answer(attempt, sub, { userinfo: { email: email.toUpperCase() } });
+    await answer(forge, attempt, sub, { userinfo: { email: email.toUpperCase() } });
     await expectRefused(attempt, await callback(attempt), 'account_disabled', sub);
   });
 
@@ -327,9 +279,9 @@ describe('sign-in user matching', () => {
       { sub: newSub(), email },
       { sub: newSub(), email: email.toUpperCase() },
     ]);
-    const attempt = await beginLogin();
+    const attempt = await beginLogin(desk);
     const sub = newSub();
-    await answer(attempt, sub, { userinfo: { email } });
+    await answer(forge, attempt, sub, { userinfo: { email } });
     await expectRefused(attempt, await callback(attempt), 'duplicate_email', sub);
   });
 
@@ -339,9 +291,11 @@ describe('sign-in user matching', () => {
       .insert(users)
       .values({ sub: newSub(), email, name: 'Old Name' })
       .returning();
-    const attempt = await beginLogin();
+    const attempt = await beginLogin(desk);
     const sub = newSub();
-    await answer(attempt, sub, { userinfo: { email: email.toUpperCase(), given_name: '', usual_name: '' } });
+    await answer(forge, attempt, sub, {
+      userinfo: { email: email.toUpperCase(), given_name: '', usual_name: '' },
+    });
     expect((await callback(attempt)).location).toBe('/');
     const me = await attempt.browser.get('/api/v1.0/users/me/');
     expect(me.json).toMatchObject({ id: existing?.id, name: 'Old Name' });
@@ -353,7 +307,10 @@ describe('sign-in user matching', () => {
     try {
       const attempt = await beginLogin(slow);
       const sub = newSub();
-      forge.token = { ...forge.tokenAnswer(await forge.idToken(idClaims(attempt, sub))), delayMs: 4_000 };
+      forge.token = {
+        ...forge.tokenAnswer(await forge.idToken(idClaims(forge, attempt, sub))),
+        delayMs: 4_000,
+      };
       const res = await callback(attempt);
       expect(res.status).toBe(503);
       expect(res.json).toEqual({ detail: 'The identity provider is unavailable; try again shortly.' });

@@ -60,3 +60,8 @@ export function testStore(now?: () => number): TestStore {
 export function uniqueEmail(hint = 'user'): string {
   return `${hint}.${randomBytes(5).toString('hex')}@example.gouv.fr`;
 }
+
+/** A second client on the same store, as another pod would have (memory: the same object). */
+export function sameStore(store: TestStore): KeyValueStore {
+  return REDIS_URL ? new RedisStore(REDIS_URL, { prefix: store.prefix }) : store.kv;
+}

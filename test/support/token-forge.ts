@@ -31,6 +31,12 @@ export interface Forge {
   token?: ForgedAnswer;
   userinfo?: ForgedAnswer;
   idToken(claims: Record<string, unknown>, options?: IdTokenOptions): Promise<string>;
+  /** A back-channel logout token; claims override the valid defaults (undefined removes one). */
+  logoutToken(claims: Record<string, unknown>, options?: IdTokenOptions): Promise<string>;
+  /** Overrides the discovery document answer (e.g. a failing provider). */
+  discovery?: ForgedAnswer;
+  /** Settings that make Desk discover the endpoints instead. */
+  discoverySettings: Record<string, string>;
   /** Token endpoint answer carrying this ID token. */
   tokenAnswer(idToken: string): ForgedAnswer;
   userinfoJson(claims: Record<string, unknown>): ForgedAnswer;
@@ -60,6 +66,8 @@ export async function startForge(): Promise<Forge> {
     forge.calls.push({ path, body });
     let answer: ForgedAnswer | undefined;
     if (path === '/jwks') answer = { body: JSON.stringify({ keys: [publicJwk] }) };
+    else if (path === '/.well-known/openid-configuration')
+      answer = forge.discovery ?? { body: JSON.stringify(discoveryDocument()) };
     else if (path === '/token') answer = forge.token;
     else if (path === '/userinfo') answer = forge.userinfo;
     answer ??= { status: 404, body: JSON.stringify({ error: 'not_found' }) };
@@ -72,6 +80,18 @@ export async function startForge(): Promise<Forge> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const issuer = `http://127.0.0.1:${port}`;
+
+  const discoveryDocument = () => ({
+    issuer,
+    authorization_endpoint: `${issuer}/authorize`,
+    token_endpoint: `${issuer}/token`,
+    userinfo_endpoint: `${issuer}/userinfo`,
+    jwks_uri: `${issuer}/jwks`,
+    end_session_endpoint: `${issuer}/logout`,
+    response_types_supported: ['code'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256'],
+  });
 
   const sign = async (claims: Record<string, unknown>, options: IdTokenOptions = {}, typ?: string) => {
     const alg = options.alg ?? 'RS256';
@@ -99,7 +119,28 @@ export async function startForge(): Promise<Forge> {
       OIDC_RP_CLIENT_ID: CLIENT_ID,
       OIDC_RP_CLIENT_SECRET: CLIENT_SECRET,
     },
+    discoverySettings: {
+      OIDC_OP_URL: issuer,
+      OIDC_RP_CLIENT_ID: CLIENT_ID,
+      OIDC_RP_CLIENT_SECRET: CLIENT_SECRET,
+    },
     idToken: (claims: Record<string, unknown>, options?: IdTokenOptions) => sign(claims, options),
+    logoutToken: (claims: Record<string, unknown>, options?: IdTokenOptions) => {
+      const now = Math.floor(Date.now() / 1000);
+      return sign(
+        {
+          iss: issuer,
+          aud: CLIENT_ID,
+          iat: now,
+          exp: now + 120,
+          jti: crypto.randomUUID(),
+          events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+          ...claims,
+        },
+        options,
+        'logout+jwt',
+      );
+    },
     tokenAnswer: (idToken: string) => ({
       body: JSON.stringify({
         access_token: `at-${Math.random()}`,
