@@ -22,7 +22,11 @@ export function attemptFrom(browser: Browser, location: string | null): Attempt 
   };
 }
 
-export async function beginLogin(desk: RunningDesk, query = '', browser = desk.browser()): Promise<Attempt> {
+export async function beginLogin(
+  desk: Pick<RunningDesk, 'browser'>,
+  query = '',
+  browser = desk.browser(),
+): Promise<Attempt> {
   const res = await browser.get(`/api/v1.0/authenticate/${query}`);
   expect(res.status).toBe(302);
   return attemptFrom(browser, res.location);
