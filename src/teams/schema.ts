@@ -1,0 +1,79 @@
+// Teams, their members' accesses (roles), and the service providers (other apps) each team is linked to.
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  index,
+  pgTable,
+  primaryKey,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core';
+import { users } from '../users/schema.ts';
+
+export const ROLES = ['member', 'administrator', 'owner'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const teams = pgTable(
+  'teams',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: varchar('name', { length: 100 }).notNull(),
+    /** Visible to every service provider, not only the linked ones (resource server). */
+    isVisibleAllServiceProviders: boolean('is_visible_all_service_providers').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('teams_name_idx').on(t.name)],
+);
+
+export const teamAccesses = pgTable(
+  'team_accesses',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    teamId: uuid('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: varchar('role', { length: 20 }).$type<Role>().notNull().default('member'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('team_accesses_team_user_key').on(t.teamId, t.userId),
+    index('team_accesses_user_idx').on(t.userId),
+    index('team_accesses_team_role_idx').on(t.teamId, t.role),
+    check('team_accesses_role_check', sql`${t.role} in ('member', 'administrator', 'owner')`),
+  ],
+);
+
+/** Another app of the suite, known by the audience (client id) its access tokens name. */
+export const serviceProviders = pgTable('service_providers', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  audienceId: varchar('audience_id', { length: 255 }).notNull().unique(),
+  name: varchar('name', { length: 255 }).notNull().default(''),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+export const teamServiceProviders = pgTable(
+  'team_service_providers',
+  {
+    teamId: uuid('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    serviceProviderId: uuid('service_provider_id')
+      .notNull()
+      .references(() => serviceProviders.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.serviceProviderId] }),
+    index('team_service_providers_sp_idx').on(t.serviceProviderId),
+  ],
+);
+
+export type Team = typeof teams.$inferSelect;
+export type TeamAccess = typeof teamAccesses.$inferSelect;
