@@ -5,7 +5,7 @@ import { type Database, openDatabase } from './platform/database.ts';
 import { heartbeatRoutes } from './platform/heartbeat.ts';
 import { type App, createHttpServer } from './platform/http.ts';
 import { createStore, type KeyValueStore } from './platform/kv.ts';
-import { userRoutes } from './users/index.ts';
+import { UserLifecycle, userRoutes } from './users/index.ts';
 
 export interface Desk {
   app: App;
@@ -13,6 +13,7 @@ export interface Desk {
   database: Database;
   kv: KeyValueStore;
   sessions: SessionStore;
+  lifecycle: UserLifecycle;
   /** Stops accepting, finishes in-flight requests, then closes the database and Redis. */
   close(): Promise<void>;
 }
@@ -34,7 +35,8 @@ export async function buildDesk(config: Config, parts: DeskParts = {}): Promise<
   });
   const app = await createHttpServer(config);
   const provider = new OidcProvider(config, parts.now);
-  const deps = { config, database, kv, sessions, provider };
+  const lifecycle = new UserLifecycle();
+  const deps = { config, database, kv, sessions, provider, lifecycle };
   installAuth(app, deps);
   userRoutes(app, deps);
   heartbeatRoutes(app, deps);

@@ -3,6 +3,7 @@ import type { Config } from '../platform/config.ts';
 import type { Database } from '../platform/database.ts';
 import type { App } from '../platform/http.ts';
 import type { KeyValueStore } from '../platform/kv.ts';
+import type { UserLifecycle } from '../users/index.ts';
 import { type OidcProvider, oidcRoutes } from './oidc/index.ts';
 import { installSessionAuth } from './session-auth.ts';
 import type { SessionStore } from './sessions.ts';
@@ -19,6 +20,7 @@ export interface AuthDeps {
   kv: KeyValueStore;
   sessions: SessionStore;
   provider: OidcProvider;
+  lifecycle: UserLifecycle;
 }
 
 export function installAuth(app: App, deps: AuthDeps): void {

@@ -1,4 +1,6 @@
 // The users slice: what other features may use of it.
+
+export { type UserHook, UserLifecycle } from './lifecycle.ts';
 export {
   findActiveUserById,
   findPasswordUserByEmail,

@@ -23,7 +23,7 @@ function isNetworkFailure(err: unknown): boolean {
 }
 
 export function callbackRoute(app: App, deps: OidcDeps): void {
-  const { config, database, kv, sessions, provider } = deps;
+  const { config, database, kv, sessions, provider, lifecycle } = deps;
 
   const fail = (request: FastifyRequest, reply: FastifyReply, code: string, reason: string) => {
     // One line saying why; never tokens, codes or claims.
@@ -105,7 +105,7 @@ export function callbackRoute(app: App, deps: OidcDeps): void {
       try {
         // The user is written only if the session can be opened too: a failure leaves nothing behind.
         const session = await database.db.transaction(async (tx) => {
-          const user = await matchUser(tx, claims, config);
+          const user = await matchUser(tx, claims, config, lifecycle);
           await recordLogin(tx, user.id);
           if (request.session) await sessions.destroy(request.session);
           return sessions.create(user.id, {

@@ -1,7 +1,14 @@
 // DESIGN.md §4 sign-in matching: by sub, else by email; disabled users refused, duplicates never guessed.
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/database.ts';
-import { findUserBySub, findUsersByEmail, insertUser, type User, updateUser } from '../../users/index.ts';
+import {
+  findUserBySub,
+  findUsersByEmail,
+  insertUser,
+  type User,
+  type UserLifecycle,
+  updateUser,
+} from '../../users/index.ts';
 
 /** A sign-in refused for a reason the user can be told (as a short code) and the log records. */
 export class LoginRefused extends Error {
@@ -36,7 +43,12 @@ export function checkEssentialClaims(claims: Claims, essential: string[]): void 
 }
 
 /** Finds or creates the user the claims describe; call inside a transaction. */
-export async function matchUser(db: Db, claims: Claims, config: Config): Promise<User> {
+export async function matchUser(
+  db: Db,
+  claims: Claims,
+  config: Config,
+  lifecycle: UserLifecycle,
+): Promise<User> {
   const email = text(claims.email);
   const name = fullName(claims, config.OIDC_USERINFO_FULLNAME_FIELDS);
   let user = await findUserBySub(db, claims.sub);
@@ -66,7 +78,10 @@ export async function matchUser(db: Db, claims: Claims, config: Config): Promise
       const owners = await findUsersByEmail(db, email);
       if (config.OIDC_ALLOW_DUPLICATE_EMAILS || owners.every((u) => u.id === user?.id)) changes.email = email;
     }
-    return Object.keys(changes).length ? updateUser(db, user.id, changes) : user;
+    if (!Object.keys(changes).length) return user;
+    const updated = await updateUser(db, user.id, changes);
+    if (changes.email) await lifecycle.userEmailChanged(db, updated);
+    return updated;
   }
 
   if (!config.OIDC_CREATE_USER)
@@ -76,5 +91,7 @@ export async function matchUser(db: Db, claims: Claims, config: Config): Promise
     );
   if (email && !config.OIDC_ALLOW_DUPLICATE_EMAILS && (await findUsersByEmail(db, email, 1)).length)
     throw new LoginRefused('duplicate_email', 'another account already uses this email address');
-  return insertUser(db, { sub: claims.sub, email: email ?? null, name: name ?? '' });
+  const created = await insertUser(db, { sub: claims.sub, email: email ?? null, name: name ?? '' });
+  await lifecycle.userCreated(db, created);
+  return created;
 }
