@@ -2,9 +2,11 @@
 import { installAuth, OidcProvider, SessionStore } from './auth/index.ts';
 import type { Config } from './platform/config.ts';
 import { type Database, openDatabase } from './platform/database.ts';
+import { frontendConfigRoute } from './platform/frontend-config.ts';
 import { heartbeatRoutes } from './platform/heartbeat.ts';
 import { type App, createHttpServer } from './platform/http.ts';
 import { createStore, type KeyValueStore } from './platform/kv.ts';
+import { TeamService, teamRoutes } from './teams/index.ts';
 import { UserLifecycle, userRoutes } from './users/index.ts';
 
 export interface Desk {
@@ -40,6 +42,9 @@ export async function buildDesk(config: Config, parts: DeskParts = {}): Promise<
   installAuth(app, deps);
   userRoutes(app, deps);
   heartbeatRoutes(app, deps);
+  frontendConfigRoute(app, config);
+  const teams = new TeamService(database);
+  teamRoutes(app, { config, teams });
 
   let closed: Promise<void> | undefined;
   return {

@@ -1,0 +1,77 @@
+// DESIGN.md §4: what a role may do on a team and on its accesses; routes, SQL results and tests all ask this module.
+import { ROLES, type Role } from './schema.ts';
+
+export const ROLE_RANK: Record<Role, number> = { member: 1, administrator: 2, owner: 3 };
+
+export interface TeamAbilities {
+  get: boolean;
+  put: boolean;
+  patch: boolean;
+  delete: boolean;
+  manage_accesses: boolean;
+}
+
+export function teamAbilities(role: Role | null | undefined): TeamAbilities {
+  const admin = role === 'administrator' || role === 'owner';
+  return { get: Boolean(role), put: admin, patch: admin, delete: role === 'owner', manage_accesses: admin };
+}
+
+export interface AccessAbilities {
+  get: boolean;
+  put: boolean;
+  patch: boolean;
+  delete: boolean;
+  set_role_to: Role[];
+}
+
+export interface AccessContext {
+  /** The requester's role in the team (null when not a member). */
+  requesterRole: Role | null | undefined;
+  /** The role of the access looked at. */
+  targetRole: Role;
+  /** The access is the requester's own. */
+  isSelf: boolean;
+  /** How many owners the team has. */
+  ownerCount: number;
+}
+
+const NONE: AccessAbilities = { get: false, put: false, patch: false, delete: false, set_role_to: [] };
+
+export function accessAbilities({
+  requesterRole,
+  targetRole,
+  isSelf,
+  ownerCount,
+}: AccessContext): AccessAbilities {
+  if (!requesterRole) return NONE;
+  let canDelete = false;
+  let setRoleTo: Role[] = [];
+  if (targetRole === 'owner') {
+    // Nobody touches another owner; an owner may step down only while another owner remains.
+    const mayStepDown = isSelf && requesterRole === 'owner' && ownerCount > 1;
+    canDelete = mayStepDown;
+    setRoleTo = mayStepDown ? ['administrator', 'member'] : [];
+  } else if (requesterRole === 'owner') {
+    canDelete = true;
+    setRoleTo = ROLES.filter((r) => r !== targetRole);
+  } else if (requesterRole === 'administrator') {
+    canDelete = true;
+    setRoleTo = (['administrator', 'member'] as Role[]).filter((r) => r !== targetRole);
+  }
+  const canChange = setRoleTo.length > 0;
+  return { get: true, put: canChange, patch: canChange, delete: canDelete, set_role_to: setRoleTo };
+}
+
+/** The last owner is protected with a 400 and a message, not a bare 403 (DESIGN.md §4). */
+export function isLastOwner({
+  targetRole,
+  ownerCount,
+}: Pick<AccessContext, 'targetRole' | 'ownerCount'>): boolean {
+  return targetRole === 'owner' && ownerCount <= 1;
+}
+
+/** Only owners grant the owner role, by access or by invitation. */
+export function mayGrant(requesterRole: Role | null | undefined, role: Role): boolean {
+  if (requesterRole === 'owner') return true;
+  return requesterRole === 'administrator' && role !== 'owner';
+}

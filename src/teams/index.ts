@@ -1,0 +1,14 @@
+// The teams slice: what other features may use of it.
+export { accessAbilities, isLastOwner, mayGrant, ROLE_RANK, teamAbilities } from './abilities.ts';
+export { insertAccess, roleIn, teamOf } from './queries.ts';
+export { accessSchema, serializeAccess, serializeTeam, teamRoutes, teamSchema } from './routes.ts';
+export {
+  ROLES,
+  type Role,
+  serviceProviders,
+  type Team,
+  teamAccesses,
+  teamServiceProviders,
+  teams,
+} from './schema.ts';
+export { assertUuid, TeamService } from './service.ts';

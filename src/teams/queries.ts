@@ -1,0 +1,168 @@
+// All SQL on teams and team accesses. Lists return, in the same query, what abilities are computed from.
+import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../platform/database.ts';
+import { users } from '../users/index.ts';
+import { type Role, type Team, type TeamAccess, teamAccesses, teams } from './schema.ts';
+
+export type TeamOrdering = 'name' | '-name' | 'created_at' | '-created_at';
+export type AccessOrdering = 'role' | '-role' | 'user__name' | '-user__name' | 'user__email' | '-user__email';
+
+export interface TeamWithRole {
+  team: Team;
+  role: Role;
+}
+
+export async function roleIn(db: Db, teamId: string, userId: string): Promise<Role | null> {
+  const [row] = await db
+    .select({ role: teamAccesses.role })
+    .from(teamAccesses)
+    .where(and(eq(teamAccesses.teamId, teamId), eq(teamAccesses.userId, userId)))
+    .limit(1);
+  return row?.role ?? null;
+}
+
+export async function myTeams(db: Db, userId: string, ordering: TeamOrdering): Promise<TeamWithRole[]> {
+  const column = ordering.endsWith('name') ? teams.name : teams.createdAt;
+  const direction = ordering.startsWith('-') ? desc : asc;
+  return db
+    .select({ team: teams, role: teamAccesses.role })
+    .from(teamAccesses)
+    .innerJoin(teams, eq(teams.id, teamAccesses.teamId))
+    .where(eq(teamAccesses.userId, userId))
+    .orderBy(direction(column), asc(teams.id));
+}
+
+export async function teamOf(db: Db, teamId: string, userId: string): Promise<TeamWithRole | undefined> {
+  const [row] = await db
+    .select({ team: teams, role: teamAccesses.role })
+    .from(teamAccesses)
+    .innerJoin(teams, eq(teams.id, teamAccesses.teamId))
+    .where(and(eq(teamAccesses.teamId, teamId), eq(teamAccesses.userId, userId)))
+    .limit(1);
+  return row;
+}
+
+export async function insertTeam(tx: Db, name: string, ownerId: string): Promise<Team> {
+  const [team] = await tx.insert(teams).values({ name }).returning();
+  if (!team) throw new Error('insert returned no team');
+  await tx.insert(teamAccesses).values({ teamId: team.id, userId: ownerId, role: 'owner' });
+  return team;
+}
+
+export async function renameTeam(db: Db, teamId: string, name: string): Promise<Team> {
+  const [team] = await db
+    .update(teams)
+    .set({ name, updatedAt: new Date() })
+    .where(eq(teams.id, teamId))
+    .returning();
+  if (!team) throw new Error(`team ${teamId} vanished during update`);
+  return team;
+}
+
+export async function deleteTeam(db: Db, teamId: string): Promise<void> {
+  await db.delete(teams).where(eq(teams.id, teamId));
+}
+
+export interface AccessRow {
+  id: string;
+  role: Role;
+  userId: string;
+  userName: string;
+  userEmail: string | null;
+  ownerCount: number;
+  total: number;
+}
+
+const ownerCount = (teamId: string) =>
+  sql<number>`(select count(*)::int from ${teamAccesses} o where o.team_id = ${teamId} and o.role = 'owner')`;
+
+const roleRank = sql`case ${teamAccesses.role} when 'owner' then 3 when 'administrator' then 2 else 1 end`;
+
+function escapeLike(q: string): string {
+  return q.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** One query for the page: the rows, the owner count and the total, whatever the team's size. */
+export async function listAccesses(
+  db: Db,
+  teamId: string,
+  options: { q?: string; ordering: AccessOrdering; limit: number; offset: number },
+): Promise<AccessRow[]> {
+  const conditions: SQL[] = [eq(teamAccesses.teamId, teamId)];
+  if (options.q) {
+    const pattern = `%${escapeLike(options.q)}%`;
+    conditions.push(
+      sql`(desk_unaccent(lower(${users.name})) like desk_unaccent(lower(${pattern})) or lower(${users.email}) like lower(${pattern}))`,
+    );
+  }
+  const key = options.ordering.replace(/^-/, '');
+  const column =
+    key === 'role' ? roleRank : key === 'user__name' ? sql`lower(${users.name})` : sql`lower(${users.email})`;
+  const direction = options.ordering.startsWith('-') ? sql`desc` : sql`asc`;
+  return db
+    .select({
+      id: teamAccesses.id,
+      role: teamAccesses.role,
+      userId: users.id,
+      userName: users.name,
+      userEmail: users.email,
+      ownerCount: ownerCount(teamId),
+      total: sql<number>`count(*) over ()::int`,
+    })
+    .from(teamAccesses)
+    .innerJoin(users, eq(users.id, teamAccesses.userId))
+    .where(and(...conditions))
+    .orderBy(sql`${column} ${direction}`, asc(teamAccesses.id))
+    .limit(options.limit)
+    .offset(options.offset);
+}
+
+export async function accessRow(db: Db, teamId: string, accessId: string): Promise<AccessRow | undefined> {
+  const [row] = await db
+    .select({
+      id: teamAccesses.id,
+      role: teamAccesses.role,
+      userId: users.id,
+      userName: users.name,
+      userEmail: users.email,
+      ownerCount: ownerCount(teamId),
+      total: sql<number>`1`,
+    })
+    .from(teamAccesses)
+    .innerJoin(users, eq(users.id, teamAccesses.userId))
+    .where(and(eq(teamAccesses.teamId, teamId), eq(teamAccesses.id, accessId)))
+    .limit(1);
+  return row;
+}
+
+/** Locks the team's owner rows so two owners stepping down at once cannot leave the team ownerless. */
+export async function lockOwners(tx: Db, teamId: string): Promise<number> {
+  const rows = await tx
+    .select({ id: teamAccesses.id })
+    .from(teamAccesses)
+    .where(and(eq(teamAccesses.teamId, teamId), eq(teamAccesses.role, 'owner')))
+    .for('update');
+  return rows.length;
+}
+
+export async function insertAccess(
+  tx: Db,
+  teamId: string,
+  userId: string,
+  role: Role,
+): Promise<TeamAccess | undefined> {
+  const [access] = await tx
+    .insert(teamAccesses)
+    .values({ teamId, userId, role })
+    .onConflictDoNothing({ target: [teamAccesses.teamId, teamAccesses.userId] })
+    .returning();
+  return access;
+}
+
+export async function setAccessRole(tx: Db, accessId: string, role: Role): Promise<void> {
+  await tx.update(teamAccesses).set({ role, updatedAt: new Date() }).where(eq(teamAccesses.id, accessId));
+}
+
+export async function deleteAccess(tx: Db, accessId: string): Promise<void> {
+  await tx.delete(teamAccesses).where(eq(teamAccesses.id, accessId));
+}

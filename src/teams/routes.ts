@@ -1,0 +1,248 @@
+// HTTP routes of teams and their accesses.
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Config } from '../platform/config.ts';
+import { NotFound, PermissionDenied } from '../platform/errors.ts';
+import type { App } from '../platform/http.ts';
+import { offsetOf, paged, pageOf, pageQuery } from '../platform/paging.ts';
+import { requireUser } from '../users/index.ts';
+import { teamAbilities } from './abilities.ts';
+import type { TeamWithRole } from './queries.ts';
+import { ROLES } from './schema.ts';
+import type { AccessView, TeamService } from './service.ts';
+
+const role = z.enum(ROLES, { error: `Must be one of: ${ROLES.join(', ')}.` });
+
+export const teamSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  abilities: z.object({
+    get: z.boolean(),
+    put: z.boolean(),
+    patch: z.boolean(),
+    delete: z.boolean(),
+    manage_accesses: z.boolean(),
+  }),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export const accessSchema = z.object({
+  id: z.uuid(),
+  user: z.object({ id: z.uuid(), name: z.string(), email: z.string().nullable() }),
+  role,
+  abilities: z.object({
+    get: z.boolean(),
+    put: z.boolean(),
+    patch: z.boolean(),
+    delete: z.boolean(),
+    set_role_to: z.array(role),
+  }),
+});
+
+export function serializeTeam({ team, role }: TeamWithRole): z.infer<typeof teamSchema> {
+  return {
+    id: team.id,
+    name: team.name,
+    abilities: teamAbilities(role),
+    created_at: team.createdAt.toISOString(),
+    updated_at: team.updatedAt.toISOString(),
+  };
+}
+
+export function serializeAccess(a: AccessView): z.infer<typeof accessSchema> {
+  return {
+    id: a.id,
+    user: { id: a.userId, name: a.userName, email: a.userEmail },
+    role: a.role,
+    abilities: a.abilities,
+  };
+}
+
+const teamBody = z.strictObject({ name: z.string().trim().min(1, 'This field may not be blank.').max(100) });
+const teamParams = z.object({ id: z.string() });
+const accessParams = z.object({ id: z.string(), accessId: z.string() });
+
+export interface TeamRoutesDeps {
+  config: Config;
+  teams: TeamService;
+}
+
+export function teamRoutes(app: App, { config, teams }: TeamRoutesDeps): void {
+  const tags = ['teams'];
+  // FEATURE_TEAMS_DISPLAY off: the teams API is not there at all.
+  const displayed = async () => {
+    if (!config.FEATURE_TEAMS_DISPLAY) throw new NotFound();
+  };
+  const user = (request: FastifyRequest) => requireUser(request);
+
+  app.get(
+    '/api/v1.0/teams/',
+    {
+      onRequest: displayed,
+      schema: {
+        tags,
+        summary: 'My teams',
+        querystring: z.object({
+          ordering: z.enum(['name', '-name', 'created_at', '-created_at']).default('name'),
+        }),
+        response: { 200: z.array(teamSchema) },
+      },
+    },
+    async (request) => (await teams.list(user(request), request.query.ordering)).map(serializeTeam),
+  );
+
+  app.post(
+    '/api/v1.0/teams/',
+    {
+      onRequest: displayed,
+      schema: {
+        tags,
+        summary: 'Create a team (its creator becomes owner)',
+        body: teamBody,
+        response: { 201: teamSchema },
+      },
+    },
+    async (request, reply) => {
+      const me = user(request);
+      if (!config.FEATURE_TEAMS_CREATE) throw new PermissionDenied('Creating teams is turned off.');
+      return reply.code(201).send(serializeTeam(await teams.create(me, request.body.name)));
+    },
+  );
+
+  app.get(
+    '/api/v1.0/teams/:id/',
+    {
+      onRequest: displayed,
+      schema: { tags, summary: 'A team I am in', params: teamParams, response: { 200: teamSchema } },
+    },
+    async (request) => serializeTeam(await teams.get(user(request), request.params.id)),
+  );
+
+  for (const method of ['PUT', 'PATCH'] as const) {
+    app.route({
+      method,
+      url: '/api/v1.0/teams/:id/',
+      onRequest: displayed,
+      schema: {
+        tags,
+        summary: 'Rename a team',
+        params: teamParams,
+        body: teamBody,
+        response: { 200: teamSchema },
+      },
+      handler: async (request) =>
+        serializeTeam(await teams.rename(user(request), request.params.id, request.body.name)),
+    });
+  }
+
+  app.delete(
+    '/api/v1.0/teams/:id/',
+    { onRequest: displayed, schema: { tags, summary: 'Delete a team (owners)', params: teamParams } },
+    async (request, reply) => {
+      await teams.remove(user(request), request.params.id);
+      return reply.code(204).send();
+    },
+  );
+
+  const accessTags = ['team accesses'];
+  app.get(
+    '/api/v1.0/teams/:id/accesses/',
+    {
+      onRequest: displayed,
+      schema: {
+        tags: accessTags,
+        summary: 'Members of a team, with what I may do to each',
+        params: teamParams,
+        querystring: pageQuery.extend({
+          q: z.string().trim().max(100).optional(),
+          ordering: z
+            .enum(['role', '-role', 'user__name', '-user__name', 'user__email', '-user__email'])
+            .default('-role'),
+        }),
+        response: { 200: pageOf(accessSchema) },
+      },
+    },
+    async (request) => {
+      const { q, ordering, ...page } = request.query;
+      const { rows, count } = await teams.accesses(user(request), request.params.id, {
+        ...(q ? { q } : {}),
+        ordering,
+        limit: page.page_size,
+        offset: offsetOf(page),
+      });
+      return paged(request, config, page, count, rows.map(serializeAccess));
+    },
+  );
+
+  app.post(
+    '/api/v1.0/teams/:id/accesses/',
+    {
+      onRequest: displayed,
+      schema: {
+        tags: accessTags,
+        summary: 'Add a member (administrators and owners; only owners add owners)',
+        params: teamParams,
+        body: z.strictObject({ user: z.string(), role: role.default('member') }),
+        response: { 201: accessSchema },
+      },
+    },
+    async (request, reply) => {
+      const access = await teams.grant(
+        user(request),
+        request.params.id,
+        request.body.user,
+        request.body.role,
+      );
+      return reply.code(201).send(serializeAccess(access));
+    },
+  );
+
+  app.get(
+    '/api/v1.0/teams/:id/accesses/:accessId/',
+    {
+      onRequest: displayed,
+      schema: {
+        tags: accessTags,
+        summary: 'One member',
+        params: accessParams,
+        response: { 200: accessSchema },
+      },
+    },
+    async (request) =>
+      serializeAccess(await teams.access(user(request), request.params.id, request.params.accessId)),
+  );
+
+  for (const method of ['PUT', 'PATCH'] as const) {
+    app.route({
+      method,
+      url: '/api/v1.0/teams/:id/accesses/:accessId/',
+      onRequest: displayed,
+      schema: {
+        tags: accessTags,
+        summary: "Change a member's role",
+        params: accessParams,
+        body: z.object({ role }).passthrough(),
+        response: { 200: accessSchema },
+      },
+      handler: async (request) =>
+        serializeAccess(
+          await teams.changeRole(
+            user(request),
+            request.params.id,
+            request.params.accessId,
+            request.body.role,
+          ),
+        ),
+    });
+  }
+
+  app.delete(
+    '/api/v1.0/teams/:id/accesses/:accessId/',
+    { onRequest: displayed, schema: { tags: accessTags, summary: 'Remove a member', params: accessParams } },
+    async (request, reply) => {
+      await teams.revoke(user(request), request.params.id, request.params.accessId);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,62 @@
+// Abilities come from the same query as the rows: listing 200 members costs as many queries as listing 1.
+import { describe, expect, it } from 'vitest';
+import { teamAccesses, teams } from '../../src/teams/index.ts';
+import { users } from '../../src/users/index.ts';
+import { useDesk } from '../support/desk.ts';
+import { uniqueEmail } from '../support/parts.ts';
+
+const t = useDesk();
+
+async function teamOf(size: number) {
+  const owner = await t.createUser();
+  const db = t.testDb.database.db;
+  const [team] = await db
+    .insert(teams)
+    .values({ name: `Team of ${size}` })
+    .returning();
+  const members =
+    size > 1
+      ? await db
+          .insert(users)
+          .values(
+            Array.from({ length: size - 1 }, (_, i) => ({
+              email: uniqueEmail(`m${i}`),
+              name: `Member ${i}`,
+            })),
+          )
+          .returning({ id: users.id })
+      : [];
+  await db
+    .insert(teamAccesses)
+    .values([
+      { teamId: team!.id, userId: owner.id, role: 'owner' as const },
+      ...members.map((m, i) => ({
+        teamId: team!.id,
+        userId: m.id,
+        role: i % 10 === 0 ? ('administrator' as const) : ('member' as const),
+      })),
+    ]);
+  return { id: team!.id, browser: await t.browserFor(owner) };
+}
+
+async function queriesFor(call: () => Promise<unknown>): Promise<number> {
+  const counter = t.testDb.database.queries;
+  const before = counter.count;
+  await call();
+  return counter.count - before;
+}
+
+describe('listing team accesses', () => {
+  it('costs the same number of queries for 1 and for 200 members', async () => {
+    const small = await teamOf(1);
+    const large = await teamOf(200);
+    const few = await queriesFor(() =>
+      small.browser.get(`/api/v1.0/teams/${small.id}/accesses/?page_size=100`),
+    );
+    const many = await queriesFor(() =>
+      large.browser.get(`/api/v1.0/teams/${large.id}/accesses/?page_size=100`),
+    );
+    expect(many).toBe(few);
+    expect(few).toBeLessThanOrEqual(4);
+  });
+});
