@@ -1,5 +1,6 @@
 // Desk assembled: the platform parts, then each feature's routes on one Fastify server.
 import { installAuth, OidcProvider, SessionStore } from './auth/index.ts';
+import { InvitationService, invitationRoutes } from './invitations/index.ts';
 import type { Config } from './platform/config.ts';
 import { type Database, openDatabase } from './platform/database.ts';
 import { frontendConfigRoute } from './platform/frontend-config.ts';
@@ -45,6 +46,10 @@ export async function buildDesk(config: Config, parts: DeskParts = {}): Promise<
   frontendConfigRoute(app, config);
   const teams = new TeamService(database);
   teamRoutes(app, { config, teams });
+  const invitations = new InvitationService(database, config, parts.now);
+  lifecycle.onCreated(invitations.convertFor);
+  lifecycle.onEmailChanged(invitations.convertFor);
+  invitationRoutes(app, { config, invitations, teams });
 
   let closed: Promise<void> | undefined;
   return {

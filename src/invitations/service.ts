@@ -1,0 +1,119 @@
+// The rules of invitations (DESIGN.md §4): who may invite, one per email and team, 7-day validity, conversion at sign-in.
+import type { Config } from '../platform/config.ts';
+import type { Database, Db } from '../platform/database.ts';
+import { NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
+import { assertUuid, insertAccess, mayGrant, type Role, roleIn, teamAbilities } from '../teams/index.ts';
+import { findUsersByEmail, type User } from '../users/index.ts';
+import {
+  convertInvitations,
+  deleteInvitation,
+  findInvitation,
+  type InvitationRow,
+  insertInvitation,
+  listInvitations,
+} from './queries.ts';
+
+export type InvitationOutcome =
+  | { kind: 'invitation'; invitation: InvitationRow }
+  | { kind: 'access'; accessId: string; user: User };
+
+/** What an invitation may trigger once created (the email), run inside its transaction. */
+export type InvitationCreated = (
+  tx: Db,
+  invitation: InvitationRow,
+  issuer: User,
+  teamId: string,
+) => Promise<void>;
+
+export class InvitationService {
+  private readonly onCreated: InvitationCreated[] = [];
+
+  constructor(
+    private readonly database: Database,
+    private readonly config: Config,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  afterCreate(hook: InvitationCreated): void {
+    this.onCreated.push(hook);
+  }
+
+  /** Invitations created before this instant have expired. */
+  cutoff(): Date {
+    return new Date(this.now() - this.config.INVITATION_VALIDITY_DURATION * 1000);
+  }
+
+  private async requireRole(user: User, teamId: string): Promise<Role> {
+    assertUuid(teamId);
+    const role = await roleIn(this.database.db, teamId, user.id);
+    if (!role) throw new NotFound();
+    return role;
+  }
+
+  async list(
+    user: User,
+    teamId: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: InvitationRow[]; count: number }> {
+    await this.requireRole(user, teamId);
+    const rows = await listInvitations(this.database.db, teamId, this.cutoff(), limit, offset);
+    return { rows, count: rows[0]?.total ?? 0 };
+  }
+
+  async get(user: User, teamId: string, id: string): Promise<InvitationRow> {
+    await this.requireRole(user, teamId);
+    assertUuid(id);
+    const found = await findInvitation(this.database.db, teamId, id, this.cutoff());
+    if (!found) throw new NotFound();
+    return found;
+  }
+
+  async create(user: User, teamId: string, email: string, role: Role): Promise<InvitationOutcome> {
+    const requesterRole = await this.requireRole(user, teamId);
+    if (!teamAbilities(requesterRole).manage_accesses)
+      throw new PermissionDenied('Only administrators and owners can invite.');
+    // The Django system let administrators invite owners: here only owners can.
+    if (!mayGrant(requesterRole, role))
+      throw new PermissionDenied('Only owners can invite someone as owner.');
+
+    return this.database.db.transaction(async (tx) => {
+      const existing = (await findUsersByEmail(tx, email)).filter((u) => u.isActive);
+      if (existing.length > 1)
+        throw new ValidationFailed({ email: ['Several accounts use this email address.'] });
+      const invitee = existing[0];
+      if (invitee) {
+        // An existing user gets the access at once, and the answer says so.
+        const access = await insertAccess(tx, teamId, invitee.id, role);
+        if (!access) throw new ValidationFailed({ email: ['This user is already a member of the team.'] });
+        return { kind: 'access' as const, accessId: access.id, user: invitee };
+      }
+      const created = await insertInvitation(tx, {
+        teamId,
+        email,
+        role,
+        issuerId: user.id,
+        createdAt: new Date(this.now()),
+      });
+      if (!created) throw new ValidationFailed({ email: ['This email is already invited to this team.'] });
+      const invitation = { ...created, isExpired: false, total: 1 };
+      for (const hook of this.onCreated) await hook(tx, invitation, user, teamId);
+      return { kind: 'invitation' as const, invitation };
+    });
+  }
+
+  async remove(user: User, teamId: string, id: string): Promise<void> {
+    const role = await this.requireRole(user, teamId);
+    assertUuid(id);
+    const found = await findInvitation(this.database.db, teamId, id, this.cutoff());
+    if (!found) throw new NotFound();
+    if (!teamAbilities(role).manage_accesses)
+      throw new PermissionDenied('Only administrators and owners can cancel invitations.');
+    await deleteInvitation(this.database.db, id);
+  }
+
+  /** Lifecycle hook: a user appears, or their email changes, and their valid invitations become accesses. */
+  readonly convertFor = async (tx: Db, user: User): Promise<void> => {
+    if (user.email) await convertInvitations(tx, user.id, user.email, this.cutoff());
+  };
+}
