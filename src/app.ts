@@ -1,5 +1,6 @@
 // Desk assembled: the platform parts, then each feature's routes on one Fastify server.
 import { installAuth, OidcProvider, SessionStore } from './auth/index.ts';
+import { createForOwnerRoute, DocumentService, documentRoutes, type NotifyOwner } from './documents/index.ts';
 import { InvitationService, invitationRoutes } from './invitations/index.ts';
 import type { Config } from './platform/config.ts';
 import { type Database, openDatabase } from './platform/database.ts';
@@ -50,6 +51,12 @@ export async function buildDesk(config: Config, parts: DeskParts = {}): Promise<
   lifecycle.onCreated(invitations.convertFor);
   lifecycle.onEmailChanged(invitations.convertFor);
   invitationRoutes(app, { config, invitations, teams });
+  const documents = new DocumentService(database);
+  lifecycle.onCreated(documents.convertFor);
+  lifecycle.onEmailChanged(documents.convertFor);
+  documentRoutes(app, { config, documents });
+  const notifyOwner: NotifyOwner[] = [];
+  createForOwnerRoute(app, { config, database, notify: notifyOwner });
 
   let closed: Promise<void> | undefined;
   return {

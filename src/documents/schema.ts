@@ -1,6 +1,17 @@
 // Documents created for agents (often by trusted back-ends), their accesses per user or per team, and email invitations.
 import { sql } from 'drizzle-orm';
-import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
+import {
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core';
 import { teams } from '../teams/schema.ts';
 import { users } from '../users/schema.ts';
 

@@ -39,10 +39,10 @@ function fieldErrors(
     fields[name].push(message);
   };
   for (const v of error.validation) {
-    const issue = (v.params as { issue?: { code?: string; keys?: string[] } } | undefined)?.issue;
     const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
-    if (issue?.code === 'unrecognized_keys' && issue.keys) {
-      for (const key of issue.keys) add(path ? `${path}.${key}` : key, 'Unknown field.');
+    const keys = (v.params as { keys?: unknown } | undefined)?.keys;
+    if (v.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
+      for (const key of keys) add(path ? `${path}.${String(key)}` : String(key), 'Unknown field.');
       continue;
     }
     add(path || 'non_field_errors', v.message ?? 'Invalid value.');

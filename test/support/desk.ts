@@ -29,7 +29,7 @@ export interface TestDesk extends RunningDesk {
 
 export const BASE_SETTINGS: Record<string, string> = {
   NODE_ENV: 'test',
-  LOG_LEVEL: 'silent',
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   DESK_DEV_IDP: 'false',
   BURST_THROTTLE_RATES: 'off',
   SUSTAINED_THROTTLE_RATES: 'off',

@@ -1,0 +1,9 @@
+// The documents slice: what other features may use of it.
+export {
+  type CreateForOwnerDeps,
+  createForOwnerRoute,
+  type NotifyOwner,
+  type OwnerNotification,
+} from './create-for-owner.ts';
+export { documentRoutes } from './routes.ts';
+export { DocumentService } from './service.ts';
