@@ -26,16 +26,14 @@ async function teamOf(size: number) {
           )
           .returning({ id: users.id })
       : [];
-  await db
-    .insert(teamAccesses)
-    .values([
-      { teamId: team!.id, userId: owner.id, role: 'owner' as const },
-      ...members.map((m, i) => ({
-        teamId: team!.id,
-        userId: m.id,
-        role: i % 10 === 0 ? ('administrator' as const) : ('member' as const),
-      })),
-    ]);
+  await db.insert(teamAccesses).values([
+    { teamId: team!.id, userId: owner.id, role: 'owner' as const },
+    ...members.map((m, i) => ({
+      teamId: team!.id,
+      userId: m.id,
+      role: i % 10 === 0 ? ('administrator' as const) : ('member' as const),
+    })),
+  ]);
   return { id: team!.id, browser: await t.browserFor(owner) };
 }
 
