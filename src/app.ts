@@ -18,6 +18,7 @@ export interface Desk {
   kv: KeyValueStore;
   sessions: SessionStore;
   lifecycle: UserLifecycle;
+  provider: OidcProvider;
   /** Stops accepting, finishes in-flight requests, then closes the database and Redis. */
   close(): Promise<void>;
 }

@@ -81,6 +81,8 @@ async function start(): Promise<void> {
   await desk.database.migrate();
   closeOnSignals(() => desk.close(), desk.app.log);
   await desk.app.listen({ port: desk.config.PORT, host: desk.config.HOST });
+  // Discovery warms up in the background; a provider down now only delays logins (503 until it answers).
+  desk.provider.get().catch(() => {});
   const where = desk.config.PUBLIC_URL;
   desk.app.log.info(
     `Desk is running at ${where}/ (database: ${desk.database.kind}, sessions: ${desk.kv.kind})`,
