@@ -1,14 +1,25 @@
 // Desk assembled: the platform parts, then each feature's routes on one Fastify server.
 import { installAuth, OidcProvider, SessionStore } from './auth/index.ts';
 import { createForOwnerRoute, DocumentService, documentRoutes, type NotifyOwner } from './documents/index.ts';
+import { enqueueMail, MAIL_JOB, type Mailer, mailJobHandler } from './email/index.ts';
+import { mailDebugRoutes } from './email/routes.ts';
+import { createMailer } from './email/smtp.ts';
 import { InvitationService, invitationRoutes } from './invitations/index.ts';
+import {
+  createMarketingBackend,
+  MARKETING_JOB,
+  type MarketingBackend,
+  marketingJobHandler,
+  queueSignup,
+} from './marketing/index.ts';
 import type { Config } from './platform/config.ts';
 import { type Database, openDatabase } from './platform/database.ts';
 import { frontendConfigRoute } from './platform/frontend-config.ts';
 import { heartbeatRoutes } from './platform/heartbeat.ts';
 import { type App, createHttpServer } from './platform/http.ts';
+import { JobQueue } from './platform/job-queue.ts';
 import { createStore, type KeyValueStore } from './platform/kv.ts';
-import { TeamService, teamRoutes } from './teams/index.ts';
+import { TeamService, teamOf, teamRoutes } from './teams/index.ts';
 import { UserLifecycle, userRoutes } from './users/index.ts';
 
 export interface Desk {
@@ -19,6 +30,7 @@ export interface Desk {
   sessions: SessionStore;
   lifecycle: UserLifecycle;
   provider: OidcProvider;
+  jobs: JobQueue;
   /** Stops accepting, finishes in-flight requests, then closes the database and Redis. */
   close(): Promise<void>;
 }
@@ -28,6 +40,11 @@ export interface DeskParts {
   database?: Database;
   kv?: KeyValueStore;
   now?: () => number;
+  /** Delivers mail (tests give one pointed at their SMTP server); default: SMTP when EMAIL_HOST is set. */
+  mailer?: Mailer | null;
+  marketing?: MarketingBackend;
+  /** Run background jobs once listening (default true; tests of the queue run it by hand). */
+  runJobs?: boolean;
 }
 
 export async function buildDesk(config: Config, parts: DeskParts = {}): Promise<Desk> {
@@ -59,13 +76,57 @@ export async function buildDesk(config: Config, parts: DeskParts = {}): Promise<
   const notifyOwner: NotifyOwner[] = [];
   createForOwnerRoute(app, { config, database, notify: notifyOwner });
 
+  // Background work: mail through the outbox, onboarding of new users.
+  const jobs = new JobQueue(database, { log: app.log, ...(parts.now ? { now: parts.now } : {}) });
+  const smtp = parts.mailer === undefined ? createMailer(config) : null;
+  const mailer = parts.mailer === undefined ? smtp : parts.mailer;
+  if (mailer) jobs.register(MAIL_JOB, mailJobHandler(mailer));
+  invitations.afterCreate(async (tx, invitation, issuer, teamId) => {
+    const team = await teamOf(tx, teamId, issuer.id);
+    await enqueueMail(tx, {
+      to: invitation.email,
+      template: 'team_invitation',
+      language: issuer.language,
+      context: {
+        teamName: team?.team.name ?? '',
+        role: invitation.role,
+        inviterName: issuer.name,
+        email: invitation.email,
+        appUrl: `${config.EMAIL_APP_URL}/`,
+      },
+    });
+  });
+  notifyOwner.push((tx, n) =>
+    enqueueMail(tx, {
+      to: n.to,
+      template: 'document_created',
+      language: n.language,
+      context: {
+        title: n.document.title,
+        documentUrl: `${config.EMAIL_APP_URL}/documents/${n.document.id}/`,
+        ...(n.subject ? { subject: n.subject } : {}),
+        ...(n.message ? { message: n.message } : {}),
+      },
+    }),
+  );
+  jobs.register(
+    MARKETING_JOB,
+    marketingJobHandler(parts.marketing ?? createMarketingBackend(config), database),
+  );
+  lifecycle.onCreated(queueSignup(config));
+  mailDebugRoutes(app, { config, database });
+  if (parts.runJobs ?? true) app.addHook('onListen', async () => jobs.start());
+
   let closed: Promise<void> | undefined;
   return {
     ...deps,
     app,
+    jobs,
     close() {
       closed ??= (async () => {
         await app.close();
+        await jobs.stop();
+        smtp?.close();
         if (!parts.database) await database.close();
         if (!parts.kv) await kv.close();
       })();

@@ -1,0 +1,64 @@
+// Mail: rendering (MJML → HTML plus text), the outbox (mail jobs), delivery over SMTP, development previews.
+import mjml2html from 'mjml';
+import type { Db } from '../platform/database.ts';
+import { enqueueJob } from '../platform/jobs.ts';
+import { languageOf, TEMPLATES, type TemplateContext, type TemplateName } from './templates.ts';
+
+export { escapeHtml, SAMPLES, TEMPLATES, type TemplateContext, type TemplateName } from './templates.ts';
+
+export const MAIL_JOB = 'mail';
+
+export interface RenderedMail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface MailMessage extends RenderedMail {
+  to: string;
+}
+
+/** Delivers one message (SMTP in production); throws to have the job retried. */
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+}
+
+export async function renderMail<T extends TemplateName>(
+  template: T,
+  language: string,
+  context: TemplateContext<T>,
+): Promise<RenderedMail> {
+  const render = TEMPLATES[template] as (
+    lang: ReturnType<typeof languageOf>,
+    c: TemplateContext<T>,
+  ) => {
+    subject: string;
+    mjml: string;
+    text: string;
+  };
+  const { subject, mjml, text } = render(languageOf(language), context);
+  const { html, errors } = await mjml2html(mjml, { validationLevel: 'soft' });
+  if (errors.length) throw new Error(`template ${template} does not compile: ${errors[0]?.message ?? ''}`);
+  return { subject, html, text };
+}
+
+export interface QueuedMail<T extends TemplateName = TemplateName> {
+  to: string;
+  template: T;
+  language: string;
+  context: TemplateContext<T>;
+}
+
+/** Puts a mail in the outbox within the caller's transaction: sent after commit, never if it rolls back. */
+export async function enqueueMail<T extends TemplateName>(tx: Db, mail: QueuedMail<T>): Promise<void> {
+  await enqueueJob(tx, MAIL_JOB, { ...mail });
+}
+
+/** The job that renders and sends an outbox mail. */
+export function mailJobHandler(mailer: Mailer) {
+  return async (payload: Record<string, unknown>): Promise<void> => {
+    const mail = payload as unknown as QueuedMail;
+    const rendered = await renderMail(mail.template, mail.language, mail.context);
+    await mailer.send({ to: mail.to, ...rendered });
+  };
+}

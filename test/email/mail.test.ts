@@ -1,0 +1,194 @@
+// Invitation and document mails: rendered in the right language, received by a real SMTP server, retried, never sent twice.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SmtpMailer } from '../../src/email/smtp.ts';
+import { configFrom } from '../../src/platform/config.ts';
+import type { User } from '../../src/users/index.ts';
+import { users } from '../../src/users/index.ts';
+import { BASE_SETTINGS, type RunningDesk, startDeskOn } from '../support/desk.ts';
+import { type TestDatabase, type TestStore, testDatabase, testStore, uniqueEmail } from '../support/parts.ts';
+import { type SmtpSink, startSmtpSink } from '../support/smtp.ts';
+
+let smtp: SmtpSink;
+let testDb: TestDatabase;
+let store: TestStore;
+let desk: RunningDesk;
+const SERVER_TOKEN = 'mail-test-server-token-0123456789';
+
+beforeAll(async () => {
+  smtp = await startSmtpSink();
+  testDb = await testDatabase();
+  store = testStore();
+  desk = await startDeskOn(testDb, store.kv, {
+    EMAIL_HOST: '127.0.0.1',
+    EMAIL_PORT: String(smtp.port),
+    EMAIL_FROM: 'desk@example.gouv.fr',
+    EMAIL_APP_URL: 'https://desk.example.gouv.fr',
+    SERVER_TO_SERVER_API_TOKENS: SERVER_TOKEN,
+  });
+});
+
+afterAll(async () => {
+  await desk?.stop();
+  await store?.kv.close();
+  await smtp?.close();
+  await testDb?.drop();
+});
+
+async function inviter(language: 'en-us' | 'fr-fr', teamName: string) {
+  const [user] = await testDb.database.db
+    .insert(users)
+    .values({ email: uniqueEmail('inviter'), name: 'Hélène Martin', language })
+    .returning();
+  const session = await desk.desk.sessions.create(user!.id);
+  const browser = desk.browser();
+  browser.cookies.set('desk_sessionid', session.id);
+  browser.cookies.set('csrftoken', 'csrf-for-mail-tests');
+  const team = (await browser.post('/api/v1.0/teams/', { name: teamName })).json as { id: string };
+  return { user: user as User, browser, teamId: team.id };
+}
+
+function mailTo(email: string) {
+  return smtp.received.find((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address === email);
+}
+
+async function waitForMailTo(email: string) {
+  const deadline = Date.now() + 15_000;
+  while (!mailTo(email)) {
+    if (Date.now() > deadline) throw new Error(`no mail to ${email}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return mailTo(email)!;
+}
+
+describe('the invitation mail', () => {
+  it('reaches the invitee in English, with HTML and text parts and a sign-in link', async () => {
+    const { browser, teamId } = await inviter('en-us', 'Numérique');
+    const email = uniqueEmail('invitee');
+    expect(
+      (await browser.post(`/api/v1.0/teams/${teamId}/invitations/`, { email, role: 'administrator' })).status,
+    ).toBe(201);
+    const mail = await waitForMailTo(email);
+    expect(mail.subject).toBe('Invitation to join the team Numérique');
+    expect(mail.from?.text).toContain('desk@example.gouv.fr');
+    expect(mail.text).toContain('as administrator');
+    expect(mail.text).toContain('https://desk.example.gouv.fr/');
+    expect(mail.html).toContain('href="https://desk.example.gouv.fr/"');
+  });
+
+  it('speaks French when the inviter does, and escapes the team name in HTML', async () => {
+    const { browser, teamId } = await inviter('fr-fr', '<b>Équipe</b>');
+    const email = uniqueEmail('invitee');
+    await browser.post(`/api/v1.0/teams/${teamId}/invitations/`, { email, role: 'member' });
+    const mail = await waitForMailTo(email);
+    expect(mail.subject).toBe("Invitation à rejoindre l'équipe <b>Équipe</b>");
+    expect(mail.text).toContain('en tant que membre');
+    expect(mail.html).toContain('&lt;b&gt;Équipe&lt;/b&gt;');
+    expect(mail.html).not.toContain('<b>Équipe</b>');
+  });
+
+  it('is retried after a temporary SMTP failure and delivered once', async () => {
+    const { browser, teamId } = await inviter('en-us', 'Retry');
+    const email = uniqueEmail('retry');
+    smtp.refuseNext = 1;
+    expect((await browser.post(`/api/v1.0/teams/${teamId}/invitations/`, { email })).status).toBe(201);
+    // The first attempt is refused; the next one waits for the back-off: run it now.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(mailTo(email)).toBeUndefined();
+    const { jobs } = await import('../../src/platform/schema.ts');
+    const { sql } = await import('drizzle-orm');
+    await testDb.database.db.update(jobs).set({ runAt: sql`now()` }).where(sql`status = 'pending'`);
+    const mail = await waitForMailTo(email);
+    expect(mail.subject).toBe('Invitation to join the team Retry');
+    expect(smtp.received.filter((m) => m === mailTo(email))).toHaveLength(1);
+  });
+});
+
+describe('the document mail', () => {
+  it('tells the owner in their language, with the caller subject and message and a link to the document', async () => {
+    const email = uniqueEmail('owner');
+    const res = await desk.browser().request('POST', '/api/v1.0/documents/create-for-owner/', {
+      headers: { authorization: `Bearer ${SERVER_TOKEN}` },
+      json: {
+        title: 'Rapport',
+        content: 'x',
+        sub: `sub-${crypto.randomUUID()}`,
+        email,
+        language: 'fr-fr',
+        subject: 'Votre rapport',
+        message: 'Bonne lecture.',
+      },
+    });
+    const id = (res.json as { id: string }).id;
+    const mail = await waitForMailTo(email);
+    expect(mail.subject).toBe('Votre rapport');
+    expect(mail.text).toContain('Bonne lecture.');
+    expect(mail.text).toContain(`https://desk.example.gouv.fr/documents/${id}/`);
+    expect(mail.html).toContain('Ouvrir le document');
+  });
+
+  it('is not sent when send_notification_email is false', async () => {
+    const email = uniqueEmail('silent');
+    await desk.browser().request('POST', '/api/v1.0/documents/create-for-owner/', {
+      headers: { authorization: `Bearer ${SERVER_TOKEN}` },
+      json: {
+        title: 'Quiet',
+        content: '',
+        sub: `sub-${crypto.randomUUID()}`,
+        email,
+        send_notification_email: false,
+      },
+    });
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(mailTo(email)).toBeUndefined();
+  });
+});
+
+describe('two Desk processes sharing the outbox', () => {
+  it('send each mail once', async () => {
+    const second = await startDeskOn(testDb, store.kv, {
+      EMAIL_HOST: '127.0.0.1',
+      EMAIL_PORT: String(smtp.port),
+    });
+    try {
+      const { browser, teamId } = await inviter('en-us', 'Twice?');
+      const emails = Array.from({ length: 6 }, () => uniqueEmail('once'));
+      for (const email of emails) await browser.post(`/api/v1.0/teams/${teamId}/invitations/`, { email });
+      for (const email of emails) await waitForMailTo(email);
+      await new Promise((r) => setTimeout(r, 1_500));
+      for (const email of emails)
+        expect(
+          smtp.received.filter((m) => !Array.isArray(m.to) && m.to?.value[0]?.address === email),
+        ).toHaveLength(1);
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe('the SMTP mailer', () => {
+  it('gives up within its timeouts when nothing listens', async () => {
+    const mailer = new SmtpMailer(configFrom({ ...BASE_SETTINGS, EMAIL_HOST: '127.0.0.1', EMAIL_PORT: '1' }));
+    await expect(
+      mailer.send({ to: 'a@example.gouv.fr', subject: 's', html: '<p>h</p>', text: 't' }),
+    ).rejects.toThrow();
+    mailer.close();
+  });
+});
+
+describe('development pages', () => {
+  it('preview the invitation mail as HTML and as text, in French on request', async () => {
+    const html = await desk.browser().get('/__debug__/mail/team_invitation_html');
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-type')).toContain('text/html');
+    expect(html.text).toContain('&lt;Numérique&gt;');
+    const text = await desk.browser().get('/__debug__/mail/team_invitation_txt?lang=fr-fr');
+    expect(text.text).toContain("Invitation à rejoindre l'équipe");
+    expect((await desk.browser().get('/__debug__/mail/nope_html')).status).toBe(404);
+  });
+
+  it('list the outbox', async () => {
+    const res = await desk.browser().get('/__debug__/outbox');
+    expect(res.status).toBe(200);
+    expect((res.json as { template: string }[]).some((m) => m.template === 'team_invitation')).toBe(true);
+  });
+});
