@@ -1,9 +1,11 @@
 // Desk assembled: the platform parts, then each feature's routes on one Fastify server.
 import { installAuth, OidcProvider, SessionStore } from './auth/index.ts';
+import { mountDevProvider, withDevProvider } from './dev-idp/index.ts';
 import { createForOwnerRoute, DocumentService, documentRoutes, type NotifyOwner } from './documents/index.ts';
 import { enqueueMail, MAIL_JOB, type Mailer, mailJobHandler } from './email/index.ts';
 import { mailDebugRoutes } from './email/routes.ts';
 import { createMailer } from './email/smtp.ts';
+import { homeRoute } from './home/routes.ts';
 import { InvitationService, invitationRoutes } from './invitations/index.ts';
 import {
   createMarketingBackend,
@@ -47,7 +49,8 @@ export interface DeskParts {
   runJobs?: boolean;
 }
 
-export async function buildDesk(config: Config, parts: DeskParts = {}): Promise<Desk> {
+export async function buildDesk(settings: Config, parts: DeskParts = {}): Promise<Desk> {
+  const config = withDevProvider(settings);
   const database = parts.database ?? openDatabase(config.DATABASE_URL, config.DESK_DATA_DIR);
   const kv = parts.kv ?? createStore(config.REDIS_URL);
   const sessions = new SessionStore(kv, {
@@ -109,12 +112,17 @@ export async function buildDesk(config: Config, parts: DeskParts = {}): Promise<
       },
     }),
   );
-  jobs.register(
-    MARKETING_JOB,
-    marketingJobHandler(parts.marketing ?? createMarketingBackend(config), database),
-  );
-  lifecycle.onCreated(queueSignup(config));
+  // Without onboarding nothing is queued for it, and an idle queue (no handlers) sends no query at all.
+  if (config.SIGNUP_NEW_USER_TO_MARKETING_EMAIL) {
+    jobs.register(
+      MARKETING_JOB,
+      marketingJobHandler(parts.marketing ?? createMarketingBackend(config), database),
+    );
+    lifecycle.onCreated(queueSignup(config));
+  }
   mailDebugRoutes(app, { config, database });
+  homeRoute(app, config);
+  if (config.DESK_DEV_IDP) await mountDevProvider(app, config);
   if (parts.runJobs ?? true) app.addHook('onListen', async () => jobs.start());
 
   let closed: Promise<void> | undefined;

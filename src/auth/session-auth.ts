@@ -55,7 +55,9 @@ function checkCsrf(request: FastifyRequest, config: Config): void {
     );
   }
   const cookie = request.cookies[CSRF_COOKIE];
-  const header = request.headers['x-csrftoken'];
+  // The header for scripts; the form field (Django's name) for plain HTML forms.
+  const field = (request.body as Record<string, unknown> | undefined)?.csrfmiddlewaretoken;
+  const header = request.headers['x-csrftoken'] ?? (typeof field === 'string' ? field : undefined);
   if (!cookie) throw new PermissionDenied('CSRF Failed: CSRF cookie not set.');
   if (typeof header !== 'string' || !header) throw new PermissionDenied('CSRF Failed: CSRF token missing.');
   if (!sameToken(cookie, header)) throw new PermissionDenied('CSRF Failed: CSRF token incorrect.');
@@ -83,8 +85,18 @@ export function installSessionAuth(app: App, { config, database, sessions }: Ses
   app.decorateRequest('user', null);
   app.decorateRequest('session', null);
 
+  const browserFacing = (url: string) => url.startsWith('/api/') || url === '/' || url.startsWith('/?');
+
+  // CSRF is checked once the body is parsed, so an HTML form can carry the token as a field.
+  app.addHook('preValidation', async (request) => {
+    if (!UNSAFE.has(request.method) || !browserFacing(request.url)) return;
+    const routeCsrf = request.routeOptions.config.csrf;
+    if (routeCsrf !== false && (request.cookies[config.SESSION_COOKIE_NAME] || routeCsrf === true))
+      checkCsrf(request, config);
+  });
+
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/')) return;
+    if (!browserFacing(request.url)) return;
     if (!request.cookies[CSRF_COOKIE]) {
       // The web app reads it to echo it in X-CSRFToken, so not HttpOnly.
       reply.setCookie(CSRF_COOKIE, randomBytes(32).toString('base64url'), {
@@ -96,9 +108,6 @@ export function installSessionAuth(app: App, { config, database, sessions }: Ses
       });
     }
     const sessionId = request.cookies[config.SESSION_COOKIE_NAME];
-    const routeCsrf = request.routeOptions.config.csrf;
-    if (UNSAFE.has(request.method) && routeCsrf !== false && (sessionId || routeCsrf === true))
-      checkCsrf(request, config);
     if (!sessionId) return;
     const session = await sessions.get(sessionId);
     if (!session) return;
