@@ -1,6 +1,6 @@
 // Desk assembled: the platform parts, then each feature's routes on one Fastify server.
 import { installAuth, OidcProvider, SessionStore } from './auth/index.ts';
-import { mountDevProvider, withDevProvider } from './dev-idp/index.ts';
+import { withDevProvider } from './dev-idp/settings.ts';
 import { createForOwnerRoute, DocumentService, documentRoutes, type NotifyOwner } from './documents/index.ts';
 import { enqueueMail, MAIL_JOB, type Mailer, mailJobHandler } from './email/index.ts';
 import { mailDebugRoutes } from './email/routes.ts';
@@ -122,7 +122,8 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   }
   mailDebugRoutes(app, { config, database });
   homeRoute(app, config);
-  if (config.DESK_DEV_IDP) await mountDevProvider(app, config);
+  // Loaded only when used: production never imports the development provider.
+  if (config.DESK_DEV_IDP) await (await import('./dev-idp/index.ts')).mountDevProvider(app, config);
   if (parts.runJobs ?? true) app.addHook('onListen', async () => jobs.start());
 
   let closed: Promise<void> | undefined;

@@ -1,0 +1,149 @@
+// Settings: DESIGN.md §2 defaults, list syntaxes, and one message naming every bad or missing value.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configFrom, loadConfig } from '../../src/platform/config.ts';
+
+function problemsOf(settings: Record<string, string>): string {
+  try {
+    loadConfig(settings);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('defaults', () => {
+  it('follow DESIGN.md with no settings at all', () => {
+    const c = configFrom({});
+    expect(c).toMatchObject({
+      PORT: 8071,
+      HOST: '127.0.0.1',
+      SESSION_COOKIE_NAME: 'desk_sessionid',
+      SESSION_COOKIE_AGE: 43_200,
+      SESSION_IDLE_TIMEOUT: 3_600,
+      OIDC_RP_CLIENT_ID: 'desk',
+      OIDC_RP_SIGN_ALGO: 'RS256',
+      OIDC_RP_SCOPES: 'openid email',
+      OIDC_USE_PKCE: true,
+      OIDC_TIMEOUT: 5,
+      OIDC_JWT_LEEWAY: 30,
+      OIDC_RS_BACKEND: 'json',
+      OIDC_RS_SCOPES: ['groups'],
+      INVITATION_VALIDITY_DURATION: 604_800,
+      BURST_THROTTLE_RATES: { count: 20, periodMs: 60_000 },
+      SUSTAINED_THROTTLE_RATES: { count: 150, periodMs: 3_600_000 },
+      DESK_DEV_IDP: true,
+      isProduction: false,
+      secretKeyGenerated: true,
+    });
+    expect(c.SECRET_KEY.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('turn the development provider off once a provider is set', () => {
+    expect(configFrom({ OIDC_OP_URL: 'https://idp.example.gouv.fr' }).DESK_DEV_IDP).toBe(false);
+  });
+
+  it('pick the jwt resource-server backend when a private key is set', () => {
+    expect(configFrom({ OIDC_RS_PRIVATE_KEY_STR: '-----BEGIN PRIVATE KEY-----' }).OIDC_RS_BACKEND).toBe('jwt');
+  });
+
+  it('make sub immutable exactly when the email fallback is off', () => {
+    expect(configFrom({}).OIDC_USER_SUB_FIELD_IMMUTABLE).toBe(false);
+    expect(configFrom({ OIDC_FALLBACK_TO_EMAIL_FOR_IDENTIFICATION: 'false' }).OIDC_USER_SUB_FIELD_IMMUTABLE).toBe(true);
+  });
+});
+
+describe('lists', () => {
+  it('accept a JSON array', () => {
+    expect(configFrom({ OIDC_REDIRECT_ALLOWED_HOSTS: '["a.gouv.fr","b.gouv.fr"]' }).OIDC_REDIRECT_ALLOWED_HOSTS).toEqual(['a.gouv.fr', 'b.gouv.fr']);
+  });
+
+  it('accept a comma-separated string', () => {
+    expect(configFrom({ OIDC_RS_SCOPES: 'groups, openid' }).OIDC_RS_SCOPES).toEqual(['groups', 'openid']);
+  });
+
+  it('refuse a broken JSON array with the setting named', () => {
+    expect(problemsOf({ CSRF_TRUSTED_ORIGINS: '["https://a' })).toContain(
+      'CSRF_TRUSTED_ORIGINS: expected a JSON array of strings or a comma-separated list (received "[\\"https://a")',
+    );
+  });
+});
+
+describe('a bad value', () => {
+  const cases: [string, string, string][] = [
+    ['PORT', 'eighty', 'expected a port number from 0 to 65535'],
+    ['OIDC_USE_PKCE', 'maybe', 'expected true or false'],
+    ['SESSION_COOKIE_AGE', '-5', 'expected a whole number of seconds ≥ 60'],
+    ['BURST_THROTTLE_RATES', '20 per minute', 'expected N/second, N/minute, N/hour, N/day, or off'],
+    ['OIDC_OP_URL', 'ftp://idp', 'expected an http(s) URL'],
+    ['DATABASE_URL', 'mysql://x', 'expected postgres://…, postgresql://… or pglite://memory'],
+    ['REDIS_URL', 'http://redis', 'expected redis://… or rediss://…'],
+    ['OIDC_AUTH_REQUEST_EXTRA_PARAMS', '[1]', 'expected a JSON object'],
+    ['OIDC_RP_SIGN_ALGO', 'HS256', 'expected one of RS256'],
+  ];
+  for (const [name, value, expected] of cases) {
+    it(`of ${name} is named with what was received and what is expected`, () => {
+      const message = problemsOf({ [name]: value });
+      expect(message).toContain(`${name}: ${expected}`);
+      expect(message).toContain(JSON.stringify(value));
+    });
+  }
+
+  it('among several gives one message listing all of them', () => {
+    const message = problemsOf({ PORT: 'x', OIDC_USE_PKCE: 'maybe', OIDC_TIMEOUT: '0' });
+    expect(message).toMatch(/^Desk cannot start: 3 settings are missing or invalid:/);
+    for (const name of ['PORT', 'OIDC_USE_PKCE', 'OIDC_TIMEOUT']) expect(message).toContain(`- ${name}:`);
+  });
+
+  it('of a secret is not echoed', () => {
+    const message = problemsOf({ NODE_ENV: 'production', SECRET_KEY: 'short-secret' });
+    expect(message).toContain('SECRET_KEY: at least 32 characters (received "***")');
+    expect(message).not.toContain('short-secret');
+  });
+});
+
+describe('production', () => {
+  it('refuses to start without secret, database, Redis, provider and client secret, in one message', () => {
+    const message = problemsOf({ NODE_ENV: 'production' });
+    expect(message).toMatch(/^Desk cannot start: 5 settings/);
+    for (const name of ['SECRET_KEY', 'DATABASE_URL', 'REDIS_URL', 'OIDC_OP_URL', 'OIDC_RP_CLIENT_SECRET']) expect(message).toContain(`- ${name}:`);
+  });
+
+  it('refuses the development provider and embedded PGlite', () => {
+    const message = problemsOf({ NODE_ENV: 'production', DESK_DEV_IDP: 'true', DATABASE_URL: 'pglite://memory' });
+    expect(message).toContain('DESK_DEV_IDP: never on in production');
+    expect(message).toContain('DATABASE_URL: a postgres:// URL, required in production');
+  });
+
+  it('starts with everything it needs, listening on every interface', () => {
+    const c = configFrom({
+      NODE_ENV: 'production',
+      SECRET_KEY: 'x'.repeat(40),
+      DATABASE_URL: 'postgres://desk@db/desk',
+      REDIS_URL: 'redis://redis:6379',
+      OIDC_OP_URL: 'https://auth.agentconnect.gouv.fr/api/v2',
+      OIDC_RP_CLIENT_SECRET: 'secret',
+    });
+    expect(c).toMatchObject({ isProduction: true, HOST: '0.0.0.0', DESK_DEV_IDP: false, secretKeyGenerated: false });
+  });
+
+  it('needs the issuer with explicit endpoints, since tokens are checked against it', () => {
+    expect(problemsOf({ OIDC_OP_TOKEN_ENDPOINT: 'https://idp/token' })).toContain('- OIDC_OP_URL:');
+  });
+});
+
+describe('desk start', () => {
+  it('exits 1 with the message when a setting is bad', () => {
+    const result = spawnSync(process.execPath, [resolve(import.meta.dirname, '../../bin/desk.js'), 'start'], {
+      env: { PATH: process.env.PATH, PORT: 'nope', DESK_DATA_DIR: join(mkdtempSync(join(tmpdir(), 'desk-')), 'data') },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Desk cannot start: 1 setting is missing or invalid:\n  - PORT: expected a port number from 0 to 65535 (received "nope")');
+  });
+});
