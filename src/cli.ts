@@ -88,7 +88,9 @@ async function start(): Promise<void> {
     `Desk is running at ${where}/ (database: ${desk.database.kind}, sessions: ${desk.kv.kind})`,
   );
   if (desk.config.DESK_DEV_IDP)
-    desk.app.log.info(`Open ${where}/ to log in as a demo agent (built-in development provider at ${where}/dev-idp).`);
+    desk.app.log.info(
+      `Open ${where}/ to log in as a demo agent (built-in development provider at ${where}/dev-idp).`,
+    );
   if (desk.config.secretKeyGenerated)
     desk.app.log.warn('SECRET_KEY is not set: a random one is used, so sessions end when Desk restarts.');
 }

@@ -128,9 +128,12 @@ export class RedisStore implements KeyValueStore {
   readonly kind = 'redis' as const;
   readonly client: Redis;
   private readonly prefix: string;
+  private readonly waitMs: number;
+  private waiting: Promise<void> | undefined;
 
   constructor(url: string, options: RedisStoreOptions = {}) {
     this.prefix = options.prefix ?? 'desk:';
+    this.waitMs = options.commandTimeoutMs ?? 2_000;
     this.client = new Redis(url, {
       // Fail fast instead of queueing while disconnected: callers answer 503 at once, and
       // the client keeps reconnecting in the background so Desk recovers by itself.
@@ -149,8 +152,29 @@ export class RedisStore implements KeyValueStore {
     return this.prefix + key;
   }
 
+  /** Waits, bounded, for the connection: at start-up or during a reconnect, instead of failing at once. */
+  private connected(): Promise<void> {
+    if (this.client.status === 'ready') return Promise.resolve();
+    // One wait shared by every command queued meanwhile.
+    this.waiting ??= new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.client.off('ready', onReady);
+        reject(new Error(`Redis not connected within ${this.waitMs} ms (status ${this.client.status})`));
+      }, this.waitMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.client.once('ready', onReady);
+    }).finally(() => {
+      this.waiting = undefined;
+    });
+    return this.waiting;
+  }
+
   private async run<T>(op: () => Promise<T>): Promise<T> {
     try {
+      await this.connected();
       return await op();
     } catch (err) {
       throw new StoreUnavailable(err);

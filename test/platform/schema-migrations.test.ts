@@ -27,7 +27,16 @@ describe('migrations', () => {
       sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
     expect(tables.map((t) => t.table_name)).toEqual(
-      expect.arrayContaining(['users', 'teams', 'team_accesses', 'invitations', 'contacts', 'jobs', 'documents', 'service_providers']),
+      expect.arrayContaining([
+        'users',
+        'teams',
+        'team_accesses',
+        'invitations',
+        'contacts',
+        'jobs',
+        'documents',
+        'service_providers',
+      ]),
     );
   });
 
@@ -37,14 +46,20 @@ describe('migrations', () => {
   });
 
   it('index users by lower(email) and search on unaccented names', async () => {
-    const idx = await rows<{ indexname: string }>(sql`select indexname from pg_indexes where tablename = 'users'`);
-    expect(idx.map((i) => i.indexname)).toEqual(expect.arrayContaining(['users_email_lower_idx', 'users_search_name_trgm_idx']));
+    const idx = await rows<{ indexname: string }>(
+      sql`select indexname from pg_indexes where tablename = 'users'`,
+    );
+    expect(idx.map((i) => i.indexname)).toEqual(
+      expect.arrayContaining(['users_email_lower_idx', 'users_search_name_trgm_idx']),
+    );
     const [r] = await rows<{ v: string }>(sql`select desk_unaccent(lower('Hélène ÇA')) as v`);
     expect(r?.v).toBe('helene ca');
   });
 
   it('are a no-op the second time', async () => {
-    const before = await rows<{ n: number }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+    const before = await rows<{ n: number }>(
+      sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
+    );
     await testDb.database.migrate();
     const after = await rows<{ n: number }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
     expect(after[0]?.n).toBe(before[0]?.n);
@@ -54,7 +69,11 @@ describe('migrations', () => {
     const dir = mkdtempSync(join(tmpdir(), 'desk-migrate-'));
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', DESK_DATA_DIR: dir };
     if (DATABASE_URL) env.DATABASE_URL = testDb.url;
-    const result = spawnSync(process.execPath, [resolve(import.meta.dirname, '../../bin/desk.js'), 'migrate'], { env, encoding: 'utf8', timeout: 60_000 });
+    const result = spawnSync(
+      process.execPath,
+      [resolve(import.meta.dirname, '../../bin/desk.js'), 'migrate'],
+      { env, encoding: 'utf8', timeout: 60_000 },
+    );
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe(`Migrations applied (${DATABASE_URL ? 'postgres' : 'pglite'}).\n`);
     if (!DATABASE_URL) {

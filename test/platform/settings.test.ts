@@ -48,18 +48,24 @@ describe('defaults', () => {
   });
 
   it('pick the jwt resource-server backend when a private key is set', () => {
-    expect(configFrom({ OIDC_RS_PRIVATE_KEY_STR: '-----BEGIN PRIVATE KEY-----' }).OIDC_RS_BACKEND).toBe('jwt');
+    expect(configFrom({ OIDC_RS_PRIVATE_KEY_STR: '-----BEGIN PRIVATE KEY-----' }).OIDC_RS_BACKEND).toBe(
+      'jwt',
+    );
   });
 
   it('make sub immutable exactly when the email fallback is off', () => {
     expect(configFrom({}).OIDC_USER_SUB_FIELD_IMMUTABLE).toBe(false);
-    expect(configFrom({ OIDC_FALLBACK_TO_EMAIL_FOR_IDENTIFICATION: 'false' }).OIDC_USER_SUB_FIELD_IMMUTABLE).toBe(true);
+    expect(
+      configFrom({ OIDC_FALLBACK_TO_EMAIL_FOR_IDENTIFICATION: 'false' }).OIDC_USER_SUB_FIELD_IMMUTABLE,
+    ).toBe(true);
   });
 });
 
 describe('lists', () => {
   it('accept a JSON array', () => {
-    expect(configFrom({ OIDC_REDIRECT_ALLOWED_HOSTS: '["a.gouv.fr","b.gouv.fr"]' }).OIDC_REDIRECT_ALLOWED_HOSTS).toEqual(['a.gouv.fr', 'b.gouv.fr']);
+    expect(
+      configFrom({ OIDC_REDIRECT_ALLOWED_HOSTS: '["a.gouv.fr","b.gouv.fr"]' }).OIDC_REDIRECT_ALLOWED_HOSTS,
+    ).toEqual(['a.gouv.fr', 'b.gouv.fr']);
   });
 
   it('accept a comma-separated string', () => {
@@ -110,11 +116,16 @@ describe('production', () => {
   it('refuses to start without secret, database, Redis, provider and client secret, in one message', () => {
     const message = problemsOf({ NODE_ENV: 'production' });
     expect(message).toMatch(/^Desk cannot start: 5 settings/);
-    for (const name of ['SECRET_KEY', 'DATABASE_URL', 'REDIS_URL', 'OIDC_OP_URL', 'OIDC_RP_CLIENT_SECRET']) expect(message).toContain(`- ${name}:`);
+    for (const name of ['SECRET_KEY', 'DATABASE_URL', 'REDIS_URL', 'OIDC_OP_URL', 'OIDC_RP_CLIENT_SECRET'])
+      expect(message).toContain(`- ${name}:`);
   });
 
   it('refuses the development provider and embedded PGlite', () => {
-    const message = problemsOf({ NODE_ENV: 'production', DESK_DEV_IDP: 'true', DATABASE_URL: 'pglite://memory' });
+    const message = problemsOf({
+      NODE_ENV: 'production',
+      DESK_DEV_IDP: 'true',
+      DATABASE_URL: 'pglite://memory',
+    });
     expect(message).toContain('DESK_DEV_IDP: never on in production');
     expect(message).toContain('DATABASE_URL: a postgres:// URL, required in production');
   });
@@ -128,7 +139,12 @@ describe('production', () => {
       OIDC_OP_URL: 'https://auth.agentconnect.gouv.fr/api/v2',
       OIDC_RP_CLIENT_SECRET: 'secret',
     });
-    expect(c).toMatchObject({ isProduction: true, HOST: '0.0.0.0', DESK_DEV_IDP: false, secretKeyGenerated: false });
+    expect(c).toMatchObject({
+      isProduction: true,
+      HOST: '0.0.0.0',
+      DESK_DEV_IDP: false,
+      secretKeyGenerated: false,
+    });
   });
 
   it('needs the issuer with explicit endpoints, since tokens are checked against it', () => {
@@ -139,11 +155,17 @@ describe('production', () => {
 describe('desk start', () => {
   it('exits 1 with the message when a setting is bad', () => {
     const result = spawnSync(process.execPath, [resolve(import.meta.dirname, '../../bin/desk.js'), 'start'], {
-      env: { PATH: process.env.PATH, PORT: 'nope', DESK_DATA_DIR: join(mkdtempSync(join(tmpdir(), 'desk-')), 'data') },
+      env: {
+        PATH: process.env.PATH,
+        PORT: 'nope',
+        DESK_DATA_DIR: join(mkdtempSync(join(tmpdir(), 'desk-')), 'data'),
+      },
       encoding: 'utf8',
       timeout: 30_000,
     });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('Desk cannot start: 1 setting is missing or invalid:\n  - PORT: expected a port number from 0 to 65535 (received "nope")');
+    expect(result.stderr).toContain(
+      'Desk cannot start: 1 setting is missing or invalid:\n  - PORT: expected a port number from 0 to 65535 (received "nope")',
+    );
   });
 });

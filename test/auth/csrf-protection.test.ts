@@ -1,0 +1,77 @@
+// CSRF: unsafe requests made with a session cookie need X-CSRFToken equal to the csrftoken cookie.
+import { describe, expect, it } from 'vitest';
+import { useDesk } from '../support/desk.ts';
+
+const t = useDesk({ CSRF_TRUSTED_ORIGINS: 'https://app.example.gouv.fr' });
+
+describe('CSRF protection', () => {
+  it('sets a csrftoken cookie readable by scripts on the first API response', async () => {
+    const res = await t.browser().get('/api/v1.0/config/');
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('csrftoken='));
+    expect(cookie).toBeDefined();
+    expect(cookie).toContain('SameSite=Lax');
+    expect(cookie).not.toContain('HttpOnly');
+  });
+
+  it('refuses an unsafe request with a session but no header', async () => {
+    const { browser, user } = await t.loginAsStaff();
+    const res = await browser.request('PATCH', `/api/v1.0/users/${user.id}/`, {
+      json: { language: 'fr-fr' },
+      csrf: false,
+    });
+    expect(res.status).toBe(403);
+    expect(res.json).toEqual({ detail: 'CSRF Failed: CSRF token missing.' });
+  });
+
+  it('refuses a header that does not match the cookie', async () => {
+    const { browser, user } = await t.loginAsStaff();
+    const res = await browser.request('PATCH', `/api/v1.0/users/${user.id}/`, {
+      json: { language: 'fr-fr' },
+      headers: { 'x-csrftoken': 'forged' },
+    });
+    expect(res.status).toBe(403);
+    expect(res.json).toEqual({ detail: 'CSRF Failed: CSRF token incorrect.' });
+  });
+
+  it('lets the matching header through', async () => {
+    const { browser, user } = await t.loginAsStaff();
+    expect((await browser.patch(`/api/v1.0/users/${user.id}/`, { language: 'fr-fr' })).status).toBe(200);
+  });
+
+  it('needs nothing for safe methods', async () => {
+    const { browser } = await t.loginAsStaff();
+    expect((await browser.request('GET', '/api/v1.0/users/me/', { csrf: false })).status).toBe(200);
+  });
+
+  it('protects the login form too (login CSRF)', async () => {
+    const browser = t.browser();
+    await browser.primeCsrf();
+    const res = await browser.request('POST', '/api/v1.0/login/', {
+      json: { email: 'a@b.fr', password: 'x' },
+      csrf: false,
+    });
+    expect(res.status).toBe(403);
+  });
+
+  it('refuses a request from a foreign origin', async () => {
+    const { browser, user } = await t.loginAsStaff();
+    const res = await browser.request('PATCH', `/api/v1.0/users/${user.id}/`, {
+      json: { language: 'fr-fr' },
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(res.status).toBe(403);
+    expect(res.json).toEqual({
+      detail:
+        'CSRF Failed: Origin checking failed - https://evil.example does not match any trusted origins.',
+    });
+  });
+
+  it('accepts an origin listed in CSRF_TRUSTED_ORIGINS', async () => {
+    const { browser, user } = await t.loginAsStaff();
+    const res = await browser.request('PATCH', `/api/v1.0/users/${user.id}/`, {
+      json: { language: 'fr-fr' },
+      headers: { origin: 'https://app.example.gouv.fr' },
+    });
+    expect(res.status).toBe(200);
+  });
+});
