@@ -11,8 +11,10 @@ import { verifyPassword } from './passwords.ts';
 import { setSessionCookie } from './session-auth.ts';
 import type { SessionStore } from './sessions.ts';
 
-/** Failures allowed per email and per client address before a pause. */
-export const LOGIN_FAILURES = { count: 5, periodMs: 5 * 60_000 };
+/** Failures allowed per email before a pause. */
+export const LOGIN_FAILURES_PER_EMAIL = { count: 5, periodMs: 5 * 60_000 };
+/** Failures allowed per client address: higher, since many agents share one address behind a NAT. */
+export const LOGIN_FAILURES_PER_ADDRESS = { count: 20, periodMs: 5 * 60_000 };
 
 export interface StaffLoginDeps {
   config: Config;
@@ -40,13 +42,16 @@ export function staffLoginRoute(app: App, { config, database, kv, sessions }: St
     },
     async (request, reply) => {
       const { email, password } = request.body;
-      const keys = [`login:email:${email.trim().toLowerCase()}`, `login:ip:${request.ip}`];
-      for (const key of keys) await refuseWhenExhausted(kv, key, LOGIN_FAILURES);
+      const limits = [
+        [`login:email:${email.trim().toLowerCase()}`, LOGIN_FAILURES_PER_EMAIL],
+        [`login:ip:${request.ip}`, LOGIN_FAILURES_PER_ADDRESS],
+      ] as const;
+      for (const [key, rate] of limits) await refuseWhenExhausted(kv, key, rate);
 
       const user = await findPasswordUserByEmail(database.db, email.trim());
       const valid = await verifyPassword(user?.password, password);
       if (!user || !valid || !user.isActive) {
-        for (const key of keys) await countFailure(kv, key, LOGIN_FAILURES);
+        for (const [key, rate] of limits) await countFailure(kv, key, rate);
         request.log.info({ event: 'staff_login_failed' }, 'staff login refused');
         // One answer for unknown email, wrong password and disabled account: no account enumeration.
         throw new BadRequest('Invalid email or password.');

@@ -72,6 +72,15 @@ export async function createHttpServer(config: Config): Promise<App> {
     reply.header('x-request-id', request.id);
   });
 
+  // While shutting down, answers close their connection: a keep-alive socket would hold close() open.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   await app.register(cookie, { secret: config.SECRET_KEY });
   // Back-channel logout tokens arrive as application/x-www-form-urlencoded.
   await app.register(formbody, { bodyLimit: 65_536 });
