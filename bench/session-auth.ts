@@ -30,14 +30,12 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
   const email = `bench.${Date.now()}@example.gouv.fr`;
-  await desk.database.db
-    .insert(users)
-    .values({
-      email,
-      name: 'Bench User',
-      isStaff: true,
-      password: await hashPassword('bench passphrase 123'),
-    });
+  await desk.database.db.insert(users).values({
+    email,
+    name: 'Bench User',
+    isStaff: true,
+    password: await hashPassword('bench passphrase 123'),
+  });
   const browser = new Browser(base);
   await browser.primeCsrf();
   const login = await browser.post('/api/v1.0/login/', { email, password: 'bench passphrase 123' });

@@ -1,5 +1,6 @@
 // Desk assembled: the platform parts, then each feature's routes on one Fastify server.
 import { installAuth, OidcProvider, SessionStore } from './auth/index.ts';
+import { ContactService, contactRoutes, createProfileContact } from './contacts/index.ts';
 import { withDevProvider } from './dev-idp/settings.ts';
 import { createForOwnerRoute, DocumentService, documentRoutes, type NotifyOwner } from './documents/index.ts';
 import { enqueueMail, MAIL_JOB, type Mailer, mailJobHandler } from './email/index.ts';
@@ -66,6 +67,8 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   userRoutes(app, deps);
   heartbeatRoutes(app, deps);
   frontendConfigRoute(app, config);
+  lifecycle.onCreated(createProfileContact);
+  contactRoutes(app, { config, contacts: new ContactService(database) });
   const teams = new TeamService(database);
   teamRoutes(app, { config, teams });
   const invitations = new InvitationService(database, config, parts.now);

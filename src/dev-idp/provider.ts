@@ -4,6 +4,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { type ClientMetadata, type KoaContextWithOIDC } from 'oidc-provider';
+import { escapeHtml } from '../platform/html.ts';
 import { DEMO_USERS, type DemoUser } from './demo-users.ts';
 
 export interface DevProviderOptions {
@@ -34,13 +35,6 @@ const CLAIMS = {
   groups: [],
 };
 
-function escape(value: string): string {
-  return value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-}
-
 function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new Promise((resolve, reject) => {
     let body = '';
@@ -54,7 +48,7 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 }
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>${escape(title)}</title>
+  return `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;color:#161616}
 button{display:block;width:100%;margin:.5rem 0;padding:.8rem;border:1px solid #000091;background:#fff;color:#000091;font-size:1rem;text-align:left;cursor:pointer}
 button.hint{background:#000091;color:#fff}small{color:#666}</style></head><body>${body}</body></html>`;
@@ -122,7 +116,7 @@ export async function createDevProvider(options: DevProviderOptions): Promise<De
       ctx.type = 'html';
       ctx.body = page(
         'Erreur',
-        `<h1>${escape(String(out.error))}</h1><p>${escape(String(out.error_description ?? ''))}</p>`,
+        `<h1>${escapeHtml(String(out.error))}</h1><p>${escapeHtml(String(out.error_description ?? ''))}</p>`,
       );
     },
   });
@@ -159,8 +153,8 @@ export async function createDevProvider(options: DevProviderOptions): Promise<De
       .map(
         (
           u,
-        ) => `<button type="submit" name="sub" value="${escape(u.sub)}"${u.email === hint || u.sub === hint ? ' class="hint" autofocus' : ''}>
-${escape(`${u.given_name} ${u.usual_name}`)}<br><small>${escape(u.email)} · SIRET ${escape(u.siret)}</small></button>`,
+        ) => `<button type="submit" name="sub" value="${escapeHtml(u.sub)}"${u.email === hint || u.sub === hint ? ' class="hint" autofocus' : ''}>
+${escapeHtml(`${u.given_name} ${u.usual_name}`)}<br><small>${escapeHtml(u.email)} · SIRET ${escapeHtml(u.siret)}</small></button>`,
       )
       .join('\n');
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
@@ -168,8 +162,8 @@ ${escape(`${u.given_name} ${u.usual_name}`)}<br><small>${escape(u.email)} · SIR
       page(
         'Fournisseur d’identité de développement',
         `<h1>Se connecter</h1><p>Fournisseur d’identité de développement de Desk : choisissez un agent de démonstration.</p>
-<form method="post" action="${escape(`${mountPath}/interaction/${uid}/login`)}">
-<input type="hidden" name="token" value="${escape(formToken(uid))}">${buttons}</form>`,
+<form method="post" action="${escapeHtml(`${mountPath}/interaction/${uid}/login`)}">
+<input type="hidden" name="token" value="${escapeHtml(formToken(uid))}">${buttons}</form>`,
       ),
     );
     return true;

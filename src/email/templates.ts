@@ -1,14 +1,9 @@
 // The mails Desk sends, in English and French: MJML for HTML, a plain-text twin, one function per template.
+import { escapeHtml } from '../platform/html.ts';
+
+export { escapeHtml };
 
 export type Language = 'en-us' | 'fr-fr';
-
-/** Escapes text put into MJML/HTML: no value from users ever becomes markup. */
-export function escapeHtml(value: string): string {
-  return value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-}
 
 export interface Rendered {
   subject: string;

@@ -1,14 +1,8 @@
 // GET /: a small page for trying Desk without its web app: log in, see users/me, log out.
 import type { Config } from '../platform/config.ts';
+import { escapeHtml } from '../platform/html.ts';
 import type { App } from '../platform/http.ts';
 import { serializeMe } from '../users/index.ts';
-
-function escape(value: string): string {
-  return value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-}
 
 export function homeRoute(app: App, config: Config): void {
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
@@ -20,13 +14,13 @@ export function homeRoute(app: App, config: Config): void {
     let body: string;
     if (user) {
       const csrf = request.cookies.csrftoken ?? '';
-      body = `<h1>Bonjour ${escape(user.name || user.email || '')}</h1>
+      body = `<h1>Bonjour ${escapeHtml(user.name || user.email || '')}</h1>
 <p>You are signed in. <a href="/api/v1.0/users/me/">/api/v1.0/users/me/</a> answers:</p>
-<pre>${escape(JSON.stringify(serializeMe(user, config), null, 2))}</pre>
-<form method="post" action="/api/v1.0/logout/"><input type="hidden" name="csrfmiddlewaretoken" value="${escape(csrf)}">
+<pre>${escapeHtml(JSON.stringify(serializeMe(user, config), null, 2))}</pre>
+<form method="post" action="/api/v1.0/logout/"><input type="hidden" name="csrfmiddlewaretoken" value="${escapeHtml(csrf)}">
 <button type="submit">Log out</button></form>`;
     } else {
-      body = `<h1>Desk</h1>${error ? `<p role="alert">The login did not succeed (${escape(error)}).</p>` : ''}
+      body = `<h1>Desk</h1>${error ? `<p role="alert">The login did not succeed (${escapeHtml(error)}).</p>` : ''}
 <p><a href="/api/v1.0/authenticate/">Log in</a>${config.DESK_DEV_IDP ? ' with the built-in development provider (demo agents, no password)' : ''}.</p>`;
     }
     return reply

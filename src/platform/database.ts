@@ -18,6 +18,11 @@ import { ServiceUnavailable } from './errors.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
 
+/** Makes user text literal inside a LIKE pattern (%, _ and \ lose their meaning). */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
 
 /** Counts the statements sent, so tests can assert query counts (deterministic, unlike timings). */

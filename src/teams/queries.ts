@@ -1,6 +1,6 @@
 // All SQL on teams and team accesses. Lists return, in the same query, what abilities are computed from.
 import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../platform/database.ts';
+import { type Db, escapeLike } from '../platform/database.ts';
 import { users } from '../users/index.ts';
 import { type Role, type Team, type TeamAccess, teamAccesses, teams } from './schema.ts';
 
@@ -77,10 +77,6 @@ const ownerCount = (teamId: string) =>
   sql<number>`(select count(*)::int from ${teamAccesses} o where o.team_id = ${teamId} and o.role = 'owner')`;
 
 const roleRank = sql`case ${teamAccesses.role} when 'owner' then 3 when 'administrator' then 2 else 1 end`;
-
-function escapeLike(q: string): string {
-  return q.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 /** One query for the page: the rows, the owner count and the total, whatever the team's size. */
 export async function listAccesses(

@@ -1,0 +1,4 @@
+// The contacts slice: what other features may use of it.
+export { contactRoutes, contactSchema } from './routes.ts';
+export { type Contact, contacts } from './schema.ts';
+export { ContactService, createProfileContact } from './service.ts';
