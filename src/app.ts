@@ -23,7 +23,7 @@ import { type App, createHttpServer } from './platform/http.ts';
 import { JobQueue } from './platform/job-queue.ts';
 import { createStore, type KeyValueStore } from './platform/kv.ts';
 import { TeamService, teamOf, teamRoutes } from './teams/index.ts';
-import { UserLifecycle, userRoutes } from './users/index.ts';
+import { UserLifecycle, userRoutes, userSearchRoute } from './users/index.ts';
 
 export interface Desk {
   app: App;
@@ -65,6 +65,7 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   const deps = { config, database, kv, sessions, provider, lifecycle };
   installAuth(app, deps);
   userRoutes(app, deps);
+  userSearchRoute(app, deps);
   heartbeatRoutes(app, deps);
   frontendConfigRoute(app, config);
   lifecycle.onCreated(createProfileContact);

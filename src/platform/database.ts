@@ -69,7 +69,12 @@ export function openDatabase(url: string | undefined, dataDir: string): Database
       connect_timeout: 5,
       idle_timeout: 30,
       onnotice: () => {},
-      connection: { statement_timeout: 15_000, application_name: 'desk' },
+      connection: {
+        statement_timeout: 15_000,
+        application_name: 'desk',
+        // User search: a word typed with one letter missing still reaches ~0.55 (the default 0.6 is too strict).
+        'pg_trgm.word_similarity_threshold': 0.5,
+      },
     });
     const db = drizzlePostgres(client, { logger: queries }) as unknown as Db;
     return {
@@ -103,6 +108,8 @@ export function openDatabase(url: string | undefined, dataDir: string): Database
   const client = new PGlite(memory ? 'memory://' : join(resolve(dataDir), 'pgdata'), {
     extensions: { pg_trgm, unaccent, citext },
   });
+  // PGlite is one session: set once, before any query (it runs queries in order).
+  client.exec('SET pg_trgm.word_similarity_threshold = 0.5').catch(() => {});
   const db = drizzlePglite(client, { logger: queries }) as unknown as Db;
   return {
     kind: 'pglite',

@@ -15,3 +15,4 @@ export { requireUser } from './request-user.ts';
 export { meSchema, serializeMe, userRoutes } from './routes.ts';
 export type { User } from './schema.ts';
 export { users } from './schema.ts';
+export { normalize, searchUsers, userSearchRoute } from './search.ts';

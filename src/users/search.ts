@@ -1,0 +1,157 @@
+// GET /api/v1.0/users/?q=&team_id=: find a colleague by a few letters, accents and case ignored, typos forgiven.
+// Ranking in one query: exact email, then names/emails starting with the words typed, then the same after undoing one
+// swapped pair of letters, then trigram look-alikes.
+import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Config } from '../platform/config.ts';
+import { type Database, type Db, escapeLike } from '../platform/database.ts';
+import { ValidationFailed } from '../platform/errors.ts';
+import type { App } from '../platform/http.ts';
+import { offsetOf, paged, pageOf, pageQuery } from '../platform/paging.ts';
+import { requireUser } from './request-user.ts';
+import { users } from './schema.ts';
+
+// Letters unaccent() folds that NFD decomposition does not.
+const FOLDS: Record<string, string> = {
+  ß: 'ss',
+  œ: 'oe',
+  æ: 'ae',
+  ø: 'o',
+  ł: 'l',
+  đ: 'd',
+  ð: 'd',
+  þ: 'th',
+  ı: 'i',
+};
+
+/** The query as the indexes see names: lower case, without accents (as desk_unaccent(lower(…)) in SQL). */
+export function normalize(text: string): string {
+  return text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[ßœæøłđðþı]/g, (c) => FOLDS[c] ?? c)
+    .trim();
+}
+
+/** Adjacent swaps of a word ("jhon" → "john", …): the commonest typo, which trigrams score poorly. */
+function transpositions(word: string): string[] {
+  const out = new Set<string>();
+  for (let i = 0; i < word.length - 1; i++)
+    out.add(word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2));
+  out.delete(word);
+  return [...out];
+}
+
+const nameExpr = sql`desk_unaccent(lower(${users.name}))`;
+const emailExpr = sql`lower(${users.email})`;
+
+/** The name has a word starting with this (the whole name, after a space, or after a hyphen). */
+function wordStarts(prefix: string): SQL {
+  const p = escapeLike(prefix);
+  return sql`(${nameExpr} like ${`${p}%`} or ${nameExpr} like ${`% ${p}%`} or ${nameExpr} like ${`%-${p}%`})`;
+}
+
+/** Trigram word similarity at the level pg_trgm.word_similarity_threshold sets (0.6 by default): uses the GIN index. */
+const similarWord = (word: string) => sql`${word} <% ${nameExpr}`;
+
+export interface SearchOptions {
+  q: string;
+  teamId?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface SearchRow {
+  id: string;
+  email: string | null;
+  name: string;
+  total: number;
+}
+
+export async function searchUsers(db: Db, { q, teamId, limit, offset }: SearchOptions): Promise<SearchRow[]> {
+  const text = normalize(q);
+  const email = q.trim().toLowerCase();
+  const words = text
+    .split(/[\s-]+/)
+    .filter(Boolean)
+    .slice(0, 5);
+  const conditions: SQL[] = [eq(users.isActive, true)];
+  if (teamId)
+    conditions.push(
+      sql`not exists (select 1 from team_accesses ta where ta.team_id = ${teamId}::uuid and ta.user_id = ${users.id})`,
+    );
+
+  let rank: SQL = sql`1`;
+  if (words.length) {
+    const emailPrefix = sql`${emailExpr} like ${`${escapeLike(email)}%`}`;
+    const allWordsStart = and(...words.map(wordStarts)) as SQL;
+    const prefixMatch = sql`(${allWordsStart} or ${emailPrefix})`;
+    // One- and two-letter queries match prefixes only: fuzziness on so little is noise.
+    if (text.length < 3) {
+      conditions.push(prefixMatch);
+      rank = sql`case when ${emailExpr} = ${email} then 0 else 1 end`;
+    } else {
+      // A word found once one swap is undone beats a mere trigram resemblance.
+      const swapped = (w: string) =>
+        w.length < 3
+          ? wordStarts(w)
+          : sql`(${sql.join([wordStarts(w), ...transpositions(w).map(wordStarts)], sql` or `)})`;
+      const swapMatch = and(...words.map(swapped)) as SQL;
+      const similar = (w: string) =>
+        w.length < 3 ? wordStarts(w) : sql`(${wordStarts(w)} or ${similarWord(w)})`;
+      const fuzzy = sql`(${swapMatch} or ${and(...words.map(similar))} or ${emailExpr} % ${email})`;
+      conditions.push(sql`(${prefixMatch} or ${fuzzy})`);
+      rank = sql`case when ${emailExpr} = ${email} then 0 when ${prefixMatch} then 1 when ${swapMatch} then 2 else 3 end`;
+    }
+  }
+  const score = words.length
+    ? sql<number>`greatest(word_similarity(${text}, ${nameExpr}), similarity(${emailExpr}, ${email}))`
+    : sql<number>`0`;
+  return db
+    .select({ id: users.id, email: users.email, name: users.name, total: sql<number>`count(*) over ()::int` })
+    .from(users)
+    .where(and(...conditions))
+    .orderBy(asc(rank), desc(score), asc(nameExpr), asc(users.id))
+    .limit(limit)
+    .offset(offset);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const userItem = z.object({ id: z.uuid(), email: z.string().nullable(), name: z.string() });
+
+export function userSearchRoute(
+  app: App,
+  { config, database }: { config: Config; database: Database },
+): void {
+  app.get(
+    '/api/v1.0/users/',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Find active users by name or email (accents and case ignored, typos forgiven)',
+        querystring: pageQuery.extend({ q: z.string().max(100).default(''), team_id: z.string().optional() }),
+        response: { 200: pageOf(userItem) },
+      },
+    },
+    async (request) => {
+      requireUser(request);
+      const { q, team_id: teamId, ...page } = request.query;
+      if (teamId !== undefined && !UUID.test(teamId))
+        throw new ValidationFailed({ team_id: ['Must be a UUID.'] });
+      const rows = await searchUsers(database.db, {
+        q,
+        ...(teamId ? { teamId } : {}),
+        limit: page.page_size,
+        offset: offsetOf(page),
+      });
+      return paged(
+        request,
+        config,
+        page,
+        rows[0]?.total ?? 0,
+        rows.map(({ total: _, ...user }) => user),
+      );
+    },
+  );
+}

@@ -1,0 +1,60 @@
+// GET /api/v1.0/users/: signed-in only, paged, leaves out a team's members and inactive users, takes % and _ literally.
+import { describe, expect, it } from 'vitest';
+import { useDesk } from '../support/desk.ts';
+import { uniqueEmail } from '../support/parts.ts';
+
+const t = useDesk();
+
+interface Page {
+  count: number;
+  next: string | null;
+  results: { id: string; name: string; email: string }[];
+}
+
+describe('user search', () => {
+  it('needs a session', async () => {
+    expect((await t.browser().get('/api/v1.0/users/?q=a')).status).toBe(401);
+  });
+
+  it('answers id, name and email only, paged', async () => {
+    const tag = `Pagé${crypto.randomUUID().slice(0, 4)}`;
+    for (let i = 0; i < 3; i++) await t.createUser({ name: `${tag} Person${i}` });
+    const me = await t.browserFor(await t.createUser());
+    const page = (await me.get(`/api/v1.0/users/?q=${encodeURIComponent(tag)}&page_size=2`)).json as Page;
+    expect(page.count).toBe(3);
+    expect(page.results).toHaveLength(2);
+    expect(Object.keys(page.results[0] ?? {}).sort()).toEqual(['email', 'id', 'name']);
+    expect(page.next).toContain('page=2');
+  });
+
+  it('leaves out the members of team_id', async () => {
+    const owner = await t.createUser({ name: 'Teamowner Zyx' });
+    const member = await t.createUser({ name: 'Teammember Zyx' });
+    const outsider = await t.createUser({ name: 'Outsider Zyx' });
+    const browser = await t.browserFor(owner);
+    const team = (await browser.post('/api/v1.0/teams/', { name: 'Zyx' })).json as { id: string };
+    await browser.post(`/api/v1.0/teams/${team.id}/accesses/`, { user: member.id, role: 'member' });
+    const found = (await browser.get(`/api/v1.0/users/?q=zyx&team_id=${team.id}`)).json as Page;
+    expect(found.results.map((r) => r.id)).toEqual([outsider.id]);
+  });
+
+  it('refuses a team_id that is not a UUID', async () => {
+    const me = await t.browserFor(await t.createUser());
+    const res = await me.get('/api/v1.0/users/?q=a&team_id=42');
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({ team_id: ['Must be a UUID.'] });
+  });
+
+  it('never lists inactive users', async () => {
+    await t.createUser({ name: 'Dormant Qwv', isActive: false });
+    const me = await t.browserFor(await t.createUser());
+    expect(((await me.get('/api/v1.0/users/?q=dormant%20qwv')).json as Page).count).toBe(0);
+  });
+
+  it('takes % and _ literally', async () => {
+    await t.createUser({ name: 'Percent Wild', email: uniqueEmail('wild') });
+    const me = await t.browserFor(await t.createUser());
+    expect(((await me.get('/api/v1.0/users/?q=%25')).json as Page).count).toBe(0);
+    expect(((await me.get('/api/v1.0/users/?q=_')).json as Page).count).toBe(0);
+  });
+});
