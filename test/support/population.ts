@@ -2,7 +2,7 @@
 import type { Db } from '../../src/platform/database.ts';
 import { users } from '../../src/users/index.ts';
 
-const FIRST = [
+export const FIRST = [
   'Jean',
   'Marie',
   'Pierre',
@@ -50,7 +50,7 @@ const FIRST = [
   'Guillaume',
   'Margaux',
 ];
-const LAST = [
+export const LAST = [
   'Martin',
   'Bernard',
   'Dubois',
