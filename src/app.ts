@@ -1,5 +1,6 @@
 // Desk assembled: the platform parts, then each feature's routes on one Fastify server.
 import { installAuth, OidcProvider, SessionStore } from './auth/index.ts';
+import { Introspector, loadDecryptionKeys, resourceServerRoutes } from './auth/resource-server/index.ts';
 import { ContactService, contactRoutes, createProfileContact } from './contacts/index.ts';
 import { withDevProvider } from './dev-idp/settings.ts';
 import { createForOwnerRoute, DocumentService, documentRoutes, type NotifyOwner } from './documents/index.ts';
@@ -34,6 +35,7 @@ export interface Desk {
   lifecycle: UserLifecycle;
   provider: OidcProvider;
   jobs: JobQueue;
+  introspector: Introspector;
   /** Stops accepting, finishes in-flight requests, then closes the database and Redis. */
   close(): Promise<void>;
 }
@@ -76,6 +78,9 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   lifecycle.onCreated(invitations.convertFor);
   lifecycle.onEmailChanged(invitations.convertFor);
   invitationRoutes(app, { config, invitations, teams });
+  const keys = await loadDecryptionKeys(config);
+  const introspector = new Introspector(config, kv, keys, parts.now);
+  await resourceServerRoutes(app, { config, database, introspector, keys, invitations });
   const documents = new DocumentService(database);
   lifecycle.onCreated(documents.convertFor);
   lifecycle.onEmailChanged(documents.convertFor);
@@ -127,7 +132,7 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   mailDebugRoutes(app, { config, database });
   homeRoute(app, config);
   // Loaded only when used: production never imports the development provider.
-  if (config.DESK_DEV_IDP) await (await import('./dev-idp/index.ts')).mountDevProvider(app, config);
+  if (config.DESK_DEV_IDP) await (await import('./dev-idp/index.ts')).mountDevProvider(app, config, keys);
   if (parts.runJobs ?? true) app.addHook('onListen', async () => jobs.start());
 
   let closed: Promise<void> | undefined;
@@ -135,6 +140,7 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
     ...deps,
     app,
     jobs,
+    introspector,
     close() {
       closed ??= (async () => {
         await app.close();

@@ -1,16 +1,23 @@
 // Wires the development provider into Desk: its settings, its clients (Desk itself), and its path on Desk's server.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ClientMetadata } from 'oidc-provider';
+import { z } from 'zod';
+import type { DecryptionKey } from '../auth/resource-server/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { App } from '../platform/http.ts';
 import { createDevProvider, type DevProvider } from './provider.ts';
+import { DEMO_SERVICE_PROVIDER, DEV_IDP_PATH, secret } from './settings.ts';
 
 export { DEMO_USERS, type DemoUser } from './demo-users.ts';
 export { createDevProvider, type DevProvider } from './provider.ts';
 export { DEV_IDP_PATH, withDevProvider } from './settings.ts';
 
-import { DEV_IDP_PATH } from './settings.ts';
-
-export async function mountDevProvider(app: App, config: Config): Promise<DevProvider> {
+export async function mountDevProvider(
+  app: App,
+  config: Config,
+  keys: DecryptionKey[],
+): Promise<DevProvider> {
   const devProvider = await createDevProvider({
     issuer: config.OIDC_OP_URL ?? `${config.PUBLIC_URL}${DEV_IDP_PATH}`,
     clients: [
@@ -26,6 +33,27 @@ export async function mountDevProvider(app: App, config: Config): Promise<DevPro
         // ProConnect answers userinfo as a signed JWT.
         userinfo_signed_response_alg: config.OIDC_RP_SIGN_ALGO,
       },
+      {
+        client_id: config.OIDC_RS_CLIENT_ID ?? 'desk-rs',
+        client_secret: config.OIDC_RS_CLIENT_SECRET ?? '',
+        redirect_uris: [],
+        response_types: [],
+        grant_types: [],
+        token_endpoint_auth_method: config.OIDC_TOKEN_ENDPOINT_AUTH_METHOD,
+        introspection_signed_response_alg: config.OIDC_RS_SIGNING_ALGO,
+        introspection_encrypted_response_alg: (keys[0]?.alg ??
+          config.OIDC_RS_ENCRYPTION_ALGO) as ClientMetadata['introspection_encrypted_response_alg'],
+        introspection_encrypted_response_enc: config.OIDC_RS_ENCRYPTION_ENCODING,
+        // Inline: oidc-provider will not fetch a jwks_uri on loopback.
+        jwks: { keys: keys.map((k) => k.publicJwk) },
+      },
+      {
+        client_id: DEMO_SERVICE_PROVIDER,
+        client_secret: secret(config, DEMO_SERVICE_PROVIDER),
+        redirect_uris: [`${config.PUBLIC_URL}/`],
+        response_types: ['code'],
+        grant_types: ['authorization_code'],
+      },
     ],
   });
   await app.register(async (scope) => {
@@ -39,5 +67,26 @@ export async function mountDevProvider(app: App, config: Config): Promise<DevPro
     scope.all(DEV_IDP_PATH, { schema: { hide: true } }, handler);
     scope.all(`${DEV_IDP_PATH}/*`, { schema: { hide: true } }, handler);
   });
+  // Development only: an access token a demo app would hold for a demo agent, to try the resource server with curl.
+  app.withTypeProvider<ZodTypeProvider>().post(
+    `${DEV_IDP_PATH}-demo-token`,
+    {
+      config: { csrf: false },
+      schema: {
+        hide: true,
+        body: z.object({
+          user: z.string().default(devProvider.users[0]?.sub ?? ''),
+          scope: z.string().default('openid groups'),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const user = devProvider.users.find((u) => u.sub === request.body.user);
+      if (!user)
+        return reply.code(400).send({ user: [`One of: ${devProvider.users.map((u) => u.sub).join(', ')}.`] });
+      const token = await devProvider.mintAccessToken(user.sub, DEMO_SERVICE_PROVIDER, request.body.scope);
+      return { access_token: token, token_type: 'Bearer', client_id: DEMO_SERVICE_PROVIDER };
+    },
+  );
   return devProvider;
 }

@@ -1,0 +1,65 @@
+// SQL of the resource-server API: service providers, and the teams a calling service may see.
+import { and, asc, eq, or, sql } from 'drizzle-orm';
+import type { Db } from '../../platform/database.ts';
+import {
+  type Role,
+  serviceProviders,
+  type Team,
+  teamAccesses,
+  teamServiceProviders,
+  teams,
+} from '../../teams/index.ts';
+
+/** The service provider named by a token's audience, created on its first call. */
+export async function serviceProviderFor(db: Db, audience: string): Promise<string> {
+  await db.insert(serviceProviders).values({ audienceId: audience, name: audience }).onConflictDoNothing();
+  const [row] = await db
+    .select({ id: serviceProviders.id })
+    .from(serviceProviders)
+    .where(eq(serviceProviders.audienceId, audience))
+    .limit(1);
+  if (!row) throw new Error(`service provider ${audience} vanished`);
+  return row.id;
+}
+
+const visibleTo = (serviceProviderId: string) =>
+  or(
+    eq(teams.isVisibleAllServiceProviders, true),
+    sql`exists (select 1 from team_service_providers tsp where tsp.team_id = ${teams.id} and tsp.service_provider_id = ${serviceProviderId})`,
+  );
+
+export async function teamsForService(
+  db: Db,
+  userId: string,
+  serviceProviderId: string,
+): Promise<{ team: Team; role: Role }[]> {
+  return db
+    .select({ team: teams, role: teamAccesses.role })
+    .from(teamAccesses)
+    .innerJoin(teams, eq(teams.id, teamAccesses.teamId))
+    .where(and(eq(teamAccesses.userId, userId), visibleTo(serviceProviderId)))
+    .orderBy(asc(teams.name), asc(teams.id));
+}
+
+export async function teamForService(
+  db: Db,
+  teamId: string,
+  userId: string,
+  serviceProviderId: string,
+): Promise<{ team: Team; role: Role; linked: boolean } | undefined> {
+  const [row] = await db
+    .select({
+      team: teams,
+      role: teamAccesses.role,
+      linked: sql<boolean>`exists (select 1 from team_service_providers tsp where tsp.team_id = ${teams.id} and tsp.service_provider_id = ${serviceProviderId})`,
+    })
+    .from(teamAccesses)
+    .innerJoin(teams, eq(teams.id, teamAccesses.teamId))
+    .where(and(eq(teams.id, teamId), eq(teamAccesses.userId, userId), visibleTo(serviceProviderId)))
+    .limit(1);
+  return row;
+}
+
+export async function linkTeam(tx: Db, teamId: string, serviceProviderId: string): Promise<void> {
+  await tx.insert(teamServiceProviders).values({ teamId, serviceProviderId }).onConflictDoNothing();
+}
