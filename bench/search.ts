@@ -1,6 +1,5 @@
 // Benchmark: user search at 1,000,000 users in PostgreSQL, Desk's indexed query against the Django system's query.
 import { performance } from 'node:perf_hooks';
-import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { openDatabase } from '../src/platform/database.ts';
 import { searchUsers } from '../src/users/index.ts';
@@ -76,8 +75,8 @@ async function main(): Promise<void> {
     await client.unsafe(`
       insert into users (name, email, is_active)
       select f || ' ' || l, lower(unaccent(f)) || '.' || lower(unaccent(l)) || '.' || i || '@example.gouv.fr', i % 50 <> 0
-      from (select i, (array['${first.join("','")}'])[1 + (i * 7919) % ${first.length}] as f,
-                      (array['${last.join("','")}'])[1 + (i * 104729) % ${last.length}] as l
+      from (select i, (array['${first.join("','")}'])[1 + (i::bigint * 7919) % ${first.length}] as f,
+                      (array['${last.join("','")}'])[1 + (i::bigint * 104729) % ${last.length}] as l
             from generate_series(1, ${SIZE - TARGETS.length}) as i) g`);
     for (const t of TARGETS) await client`insert into users (name, email) values (${t.name}, ${t.email})`;
     await client`analyze users`;

@@ -50,17 +50,13 @@ async function main(): Promise<void> {
     }
     await db.insert(teamAccesses).values({ teamId: team!.id, userId: owner!.id, role: 'owner' });
     for (let i = 0; i < members.length; i += 500)
-      await db
-        .insert(teamAccesses)
-        .values(
-          members
-            .slice(i, i + 500)
-            .map((m, j) => ({
-              teamId: team!.id,
-              userId: m.id,
-              role: (i + j) % 10 === 0 ? ('administrator' as const) : ('member' as const),
-            })),
-        );
+      await db.insert(teamAccesses).values(
+        members.slice(i, i + 500).map((m, j) => ({
+          teamId: team!.id,
+          userId: m.id,
+          role: (i + j) % 10 === 0 ? ('administrator' as const) : ('member' as const),
+        })),
+      );
     const session = await desk.sessions.create(owner!.id);
     return {
       url: `${base}/api/v1.0/teams/${team!.id}/accesses/?page_size=100`,
