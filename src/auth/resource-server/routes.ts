@@ -36,7 +36,7 @@ declare module 'fastify' {
 
 export const RS_PREFIX = '/resource-server/v1.0';
 // RFC 6750 §2.1: b64token.
-const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/;
+const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 
 export interface ResourceServerDeps {
   config: Config;
