@@ -36,6 +36,8 @@ export function normalize(text: string): string {
 
 /** Adjacent swaps of a word ("jhon" → "john", …): the commonest typo, which trigrams score poorly. */
 function transpositions(word: string): string[] {
+  // Only plain words of a sensible length: each variant costs index look-ups.
+  if (word.length < 4 || word.length > 12 || !/^[a-z']+$/.test(word)) return [];
   const out = new Set<string>();
   for (let i = 0; i < word.length - 1; i++)
     out.add(word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2));
@@ -72,10 +74,14 @@ export interface SearchRow {
 export async function searchUsers(db: Db, { q, teamId, limit, offset }: SearchOptions): Promise<SearchRow[]> {
   const text = normalize(q);
   const email = q.trim().toLowerCase();
-  const words = text
-    .split(/[\s-]+/)
-    .filter(Boolean)
-    .slice(0, 5);
+  // An address (with @) is matched as an email: exactly, by prefix, or by trigrams, not word by word.
+  const looksLikeEmail = email.includes('@');
+  const words = looksLikeEmail
+    ? []
+    : text
+        .split(/[\s-]+/)
+        .filter(Boolean)
+        .slice(0, 5);
   const conditions: SQL[] = [eq(users.isActive, true)];
   if (teamId)
     conditions.push(
@@ -83,7 +89,10 @@ export async function searchUsers(db: Db, { q, teamId, limit, offset }: SearchOp
     );
 
   let rank: SQL = sql`1`;
-  if (words.length) {
+  if (looksLikeEmail) {
+    conditions.push(sql`(${emailExpr} like ${`${escapeLike(email)}%`} or ${emailExpr} % ${email})`);
+    rank = sql`case when ${emailExpr} = ${email} then 0 when ${emailExpr} like ${`${escapeLike(email)}%`} then 1 else 2 end`;
+  } else if (words.length) {
     const emailPrefix = sql`${emailExpr} like ${`${escapeLike(email)}%`}`;
     const allWordsStart = and(...words.map(wordStarts)) as SQL;
     const prefixMatch = sql`(${allWordsStart} or ${emailPrefix})`;
@@ -105,9 +114,10 @@ export async function searchUsers(db: Db, { q, teamId, limit, offset }: SearchOp
       rank = sql`case when ${emailExpr} = ${email} then 0 when ${prefixMatch} then 1 when ${swapMatch} then 2 else 3 end`;
     }
   }
-  const score = words.length
-    ? sql<number>`greatest(word_similarity(${text}, ${nameExpr}), similarity(${emailExpr}, ${email}))`
-    : sql<number>`0`;
+  const score =
+    words.length || looksLikeEmail
+      ? sql<number>`greatest(word_similarity(${text}, ${nameExpr}), similarity(${emailExpr}, ${email}))`
+      : sql<number>`0`;
   return db
     .select({ id: users.id, email: users.email, name: users.name, total: sql<number>`count(*) over ()::int` })
     .from(users)
