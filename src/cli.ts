@@ -1,4 +1,5 @@
 // The `desk` command: start, migrate, createsuperuser, settings.
+import { generateKeyPairSync } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { buildDesk } from './app.ts';
@@ -15,6 +16,7 @@ Commands:
   start             run the Desk server (migrates the database first)
   migrate           apply database migrations and exit
   createsuperuser   create a staff account that can log in with a password
+  keys generate     print a new encryption key for the resource server
   settings          list every setting with its meaning
 
 Run "desk <command> --help" for a command's options. Settings come from environment variables.`,
@@ -29,6 +31,10 @@ Applies the SQL migrations in drizzle/ to the database named by DATABASE_URL (or
 
 Creates a staff superuser (or gives an existing account with that email staff rights and this
 password). Prompts for what is missing. Passwords need 12+ characters and must not be common.`,
+  keys: `Usage: desk keys generate [--type rsa|ec]
+
+Prints a new private key (PEM, PKCS#8) for OIDC_RS_PRIVATE_KEY_STR or OIDC_RS_PRIVATE_KEY_FILE: RSA 2048 bits
+(for RSA-OAEP) or EC P-256 (for ECDH-ES). Several PEM blocks in one setting publish several keys (rotation).`,
   settings: `Usage: desk settings
 
 Prints every setting (environment variable) Desk reads, with its meaning, as a Markdown table.`,
@@ -132,6 +138,22 @@ async function createSuperuser(args: string[]): Promise<void> {
   }
 }
 
+function keys(args: string[]): void {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { type: { type: 'string', default: 'rsa' } },
+    allowPositionals: true,
+  });
+  if (positionals[0] !== 'generate') fail(HELP.keys ?? '');
+  const pair =
+    values.type === 'ec'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : values.type === 'rsa'
+        ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+        : fail(`Unknown key type "${values.type}": use rsa or ec.`);
+  process.stdout.write(pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+}
+
 function settings(): void {
   const rows = describeSettings().map(
     ({ name, description }) => `| ${name} | ${description.replaceAll('|', '\\|')} |`,
@@ -154,6 +176,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'migrate') return migrate();
   if (command === 'createsuperuser') return createSuperuser(rest);
   if (command === 'settings') return settings();
+  if (command === 'keys') return keys(rest);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

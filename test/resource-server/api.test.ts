@@ -1,0 +1,206 @@
+// The API for the suite's other apps: each service sees the teams linked to it (or visible to all), keys, and `desk keys`.
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { teams } from '../../src/teams/index.ts';
+import { users } from '../../src/users/index.ts';
+import { type RunningDesk, startDeskOn } from '../support/desk.ts';
+import {
+  ecKey,
+  type IntrospectionForge,
+  rsaKey,
+  startIntrospectionForge,
+} from '../support/introspection-forge.ts';
+import { type TestDatabase, type TestStore, testDatabase, testStore, uniqueEmail } from '../support/parts.ts';
+
+let forge: IntrospectionForge;
+let testDb: TestDatabase;
+let store: TestStore;
+let desk: RunningDesk;
+const key = rsaKey();
+
+beforeAll(async () => {
+  forge = await startIntrospectionForge();
+  testDb = await testDatabase();
+  store = testStore();
+  desk = await startDeskOn(testDb, store.kv, forge.settings(key, { OIDC_RS_INTROSPECTION_CACHE_TTL: '0' }));
+  // Each bearer token is "tok-<sub>-<service>": the forge answers for that agent and that calling service.
+  forge.answer = async (token) => {
+    const [, sub, service] = /^tok-(.+)-(app-[ab])$/.exec(token) ?? [];
+    const now = Math.floor(Date.now() / 1000);
+    return forge.jwt(
+      { active: true, sub, scope: 'groups', client_id: service, iat: now, exp: now + 600 },
+      { encryptTo: key.key },
+    );
+  };
+});
+
+afterAll(async () => {
+  await desk?.stop();
+  await store?.kv.close();
+  await forge?.close();
+  await testDb?.drop();
+});
+
+async function agent() {
+  const sub = `s${crypto.randomUUID().replaceAll('-', '')}`;
+  const [user] = await testDb.database.db
+    .insert(users)
+    .values({ sub, email: uniqueEmail('agent'), name: 'Agent Smith' })
+    .returning();
+  return { sub, user: user! };
+}
+
+function as(sub: string, service: 'app-a' | 'app-b') {
+  const headers = { authorization: `Bearer tok-${sub}-${service}` };
+  const b = desk.browser();
+  return {
+    get: (path: string) => b.request('GET', `/resource-server/v1.0${path}`, { headers }),
+    post: (path: string, json: unknown) =>
+      b.request('POST', `/resource-server/v1.0${path}`, { headers, json }),
+    patch: (path: string, json: unknown) =>
+      b.request('PATCH', `/resource-server/v1.0${path}`, { headers, json }),
+    delete: (path: string) => b.request('DELETE', `/resource-server/v1.0${path}`, { headers }),
+  };
+}
+
+describe('teams through the resource server', () => {
+  it('created by service A are invisible to service B, unless visible to all services', async () => {
+    const { sub } = await agent();
+    const team = (await as(sub, 'app-a').post('/teams/', { name: 'Linked to A' })).json as { id: string };
+    expect(((await as(sub, 'app-a').get('/teams/')).json as { id: string }[]).map((t) => t.id)).toEqual([
+      team.id,
+    ]);
+    expect((await as(sub, 'app-b').get('/teams/')).json).toEqual([]);
+    expect((await as(sub, 'app-b').get(`/teams/${team.id}/`)).status).toBe(404);
+    await testDb.database.db
+      .update(teams)
+      .set({ isVisibleAllServiceProviders: true })
+      .where(eq(teams.id, team.id));
+    expect(((await as(sub, 'app-b').get('/teams/')).json as { id: string }[]).map((t) => t.id)).toEqual([
+      team.id,
+    ]);
+  });
+
+  it('make their creator owner, can be renamed, and cannot be deleted (405)', async () => {
+    const { sub } = await agent();
+    const api = as(sub, 'app-a');
+    const team = (await api.post('/teams/', { name: 'Before' })).json as {
+      id: string;
+      abilities: { delete: boolean };
+    };
+    expect(team.abilities.delete).toBe(true);
+    expect((await api.patch(`/teams/${team.id}/`, { name: 'After' })).json).toMatchObject({ name: 'After' });
+    expect((await api.delete(`/teams/${team.id}/`)).status).toBe(405);
+  });
+
+  it('take invitations only when linked to the calling service', async () => {
+    const { sub } = await agent();
+    const team = (await as(sub, 'app-a').post('/teams/', { name: 'Invites' })).json as { id: string };
+    const invited = await as(sub, 'app-a').post(`/teams/${team.id}/invitations/`, {
+      email: uniqueEmail('guest'),
+      role: 'member',
+    });
+    expect(invited.status).toBe(201);
+    expect(
+      ((await as(sub, 'app-a').get(`/teams/${team.id}/invitations/`)).json as { count: number }).count,
+    ).toBe(1);
+    await testDb.database.db
+      .update(teams)
+      .set({ isVisibleAllServiceProviders: true })
+      .where(eq(teams.id, team.id));
+    const fromB = await as(sub, 'app-b').post(`/teams/${team.id}/invitations/`, {
+      email: uniqueEmail('guest'),
+      role: 'member',
+    });
+    expect(fromB.status).toBe(400);
+    expect(fromB.json).toEqual({ detail: 'This team is not linked to the calling service.' });
+  });
+
+  it('apply the same roles: a member cannot invite', async () => {
+    const owner = await agent();
+    const member = await agent();
+    const team = (await as(owner.sub, 'app-a').post('/teams/', { name: 'Roles' })).json as { id: string };
+    const ownerBrowser = desk.browser();
+    const session = await desk.desk.sessions.create(owner.user.id);
+    ownerBrowser.cookies.set('desk_sessionid', session.id);
+    ownerBrowser.cookies.set('csrftoken', 'csrf-rs');
+    await ownerBrowser.post(`/api/v1.0/teams/${team.id}/accesses/`, { user: member.user.id, role: 'member' });
+    expect(
+      (await as(member.sub, 'app-a').post(`/teams/${team.id}/invitations/`, { email: uniqueEmail() })).status,
+    ).toBe(403);
+  });
+});
+
+describe('SCIM Me', () => {
+  it('describes the agent with the teams this service sees', async () => {
+    const { sub, user } = await agent();
+    const team = (await as(sub, 'app-a').post('/teams/', { name: 'Groupe A' })).json as { id: string };
+    const me = await as(sub, 'app-a').get('/scim/Me/');
+    expect(me.headers.get('content-type')).toContain('application/scim+json');
+    expect(me.json).toMatchObject({
+      id: user.id,
+      userName: user.email,
+      displayName: 'Agent Smith',
+      emails: [{ value: user.email, primary: true }],
+      active: true,
+      groups: [{ value: team.id, display: 'Groupe A', type: 'direct' }],
+    });
+    expect(((await as(sub, 'app-b').get('/scim/Me/')).json as { groups: unknown[] }).groups).toEqual([]);
+  });
+
+  it('answers errors as SCIM error bodies', async () => {
+    const res = await desk.browser().get('/resource-server/v1.0/scim/Me/');
+    expect(res.status).toBe(401);
+    expect(res.json).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: '401',
+      detail: 'Authentication credentials were not provided.',
+    });
+  });
+});
+
+describe('encryption keys', () => {
+  it('are read from PKCS#8 and SEC1 PEM blocks and published without private members', async () => {
+    const other = await startDeskOn(
+      testDb,
+      store.kv,
+      forge.settings({ pem: `${ecKey('sec1').pem}\n${rsaKey().pem}\n${ecKey('pkcs8').pem}`, key: key.key }),
+    );
+    try {
+      const res = await other.browser().get('/resource-server/v1.0/jwks');
+      expect(res.headers.get('cache-control')).toContain('max-age');
+      const keys = (res.json as { keys: Record<string, string>[] }).keys;
+      expect(keys.map((k) => [k.kty, k.use, k.alg])).toEqual([
+        ['EC', 'enc', 'ECDH-ES'],
+        ['RSA', 'enc', 'RSA-OAEP'],
+        ['EC', 'enc', 'ECDH-ES'],
+      ]);
+      for (const k of keys) {
+        expect(k.kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(k).not.toHaveProperty(member);
+      }
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('can be made with `desk keys generate`, and Desk accepts them', async () => {
+    const bin = resolve(import.meta.dirname, '../../bin/desk.js');
+    const ec = spawnSync(process.execPath, [bin, 'keys', 'generate', '--type', 'ec'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(ec.status).toBe(0);
+    expect(ec.stdout).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    const other = await startDeskOn(testDb, store.kv, forge.settings({ pem: ec.stdout, key: key.key }));
+    try {
+      expect(
+        ((await other.browser().get('/api/v1.0/jwks')).json as { keys: { crv: string }[] }).keys[0]?.crv,
+      ).toBe('P-256');
+    } finally {
+      await other.stop();
+    }
+  });
+});
