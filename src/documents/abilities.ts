@@ -34,13 +34,15 @@ export interface DocumentAccessAbilities {
   set_role_to: DocumentRole[];
 }
 
-export function documentAccessAbilities(context: {
+export interface DocumentAccessContext {
   requesterRole: DocumentRole | null;
   targetRole: DocumentRole;
   isSelf: boolean;
   ownerCount: number;
   isTeam: boolean;
-}): DocumentAccessAbilities {
+}
+
+export function documentAccessAbilities(context: DocumentAccessContext): DocumentAccessAbilities {
   const { requesterRole, targetRole, isSelf, ownerCount, isTeam } = context;
   if (!requesterRole) return { get: false, put: false, patch: false, delete: false, set_role_to: [] };
   let canDelete = false;

@@ -5,6 +5,7 @@ import { assertUuid, roleIn } from '../teams/index.ts';
 import { findActiveUserById, findUsersByEmail, type User } from '../users/index.ts';
 import {
   type DocumentAccessAbilities,
+  type DocumentAccessContext,
   documentAbilities,
   documentAccessAbilities,
   roleFromRank,
@@ -158,30 +159,41 @@ export class DocumentService {
     return this.access(user, documentId, access.id);
   }
 
-  async changeRole(
+  /** One access changed under a lock on the owner rows, so the last-owner rule cannot be raced. */
+  private async withLockedAccess(
     user: User,
     documentId: string,
     accessId: string,
-    role: DocumentRole,
-  ): Promise<DocumentAccessView> {
+    change: (tx: Db, context: DocumentAccessContext) => Promise<void>,
+  ): Promise<void> {
     assertUuid(accessId);
     const current = await this.get(user, documentId);
     await this.db.transaction(async (tx) => {
       const ownerCount = await lockDocumentOwners(tx, documentId);
       const row = await documentAccessRow(tx, documentId, accessId);
       if (!row) throw new NotFound();
-      const isSelf = row.userId === user.id;
-      if (isSelf && row.role === 'owner' && role !== 'owner' && ownerCount <= 1)
-        throw new BadRequest(LAST_DOCUMENT_OWNER);
-      if (role === row.role && documentAbilities(current.role).manage_accesses) return;
-      const abilities = documentAccessAbilities({
+      await change(tx, {
         requesterRole: current.role,
         targetRole: row.role,
-        isSelf,
+        isSelf: row.userId === user.id,
         ownerCount,
         isTeam: row.teamId !== null,
       });
-      if (!abilities.set_role_to.includes(role))
+    });
+  }
+
+  async changeRole(
+    user: User,
+    documentId: string,
+    accessId: string,
+    role: DocumentRole,
+  ): Promise<DocumentAccessView> {
+    await this.withLockedAccess(user, documentId, accessId, async (tx, context) => {
+      const { isSelf, targetRole, ownerCount, requesterRole } = context;
+      if (isSelf && targetRole === 'owner' && role !== 'owner' && ownerCount <= 1)
+        throw new BadRequest(LAST_DOCUMENT_OWNER);
+      if (role === targetRole && documentAbilities(requesterRole).manage_accesses) return;
+      if (!documentAccessAbilities(context).set_role_to.includes(role))
         throw new PermissionDenied(`You cannot give the role ${role} here.`);
       await setDocumentAccessRole(tx, accessId, role);
     });
@@ -189,22 +201,11 @@ export class DocumentService {
   }
 
   async unshare(user: User, documentId: string, accessId: string): Promise<void> {
-    assertUuid(accessId);
-    const current = await this.get(user, documentId);
-    await this.db.transaction(async (tx) => {
-      const ownerCount = await lockDocumentOwners(tx, documentId);
-      const row = await documentAccessRow(tx, documentId, accessId);
-      if (!row) throw new NotFound();
-      const isSelf = row.userId === user.id;
-      if (isSelf && row.role === 'owner' && ownerCount <= 1) throw new BadRequest(LAST_DOCUMENT_OWNER);
-      const abilities = documentAccessAbilities({
-        requesterRole: current.role,
-        targetRole: row.role,
-        isSelf,
-        ownerCount,
-        isTeam: row.teamId !== null,
-      });
-      if (!abilities.delete) throw new PermissionDenied('You cannot remove this access.');
+    await this.withLockedAccess(user, documentId, accessId, async (tx, context) => {
+      if (context.isSelf && context.targetRole === 'owner' && context.ownerCount <= 1)
+        throw new BadRequest(LAST_DOCUMENT_OWNER);
+      if (!documentAccessAbilities(context).delete)
+        throw new PermissionDenied('You cannot remove this access.');
       await deleteDocumentAccess(tx, accessId);
     });
   }

@@ -2,7 +2,14 @@
 import type { Database, Db } from '../platform/database.ts';
 import { BadRequest, NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
 import { findActiveUserById, type User } from '../users/index.ts';
-import { type AccessAbilities, accessAbilities, isLastOwner, mayGrant, teamAbilities } from './abilities.ts';
+import {
+  type AccessAbilities,
+  type AccessContext,
+  accessAbilities,
+  isLastOwner,
+  mayGrant,
+  teamAbilities,
+} from './abilities.ts';
 import {
   type AccessOrdering,
   type AccessRow,
@@ -116,7 +123,16 @@ export class TeamService {
     return this.access(user, teamId, access.id);
   }
 
-  async changeRole(user: User, teamId: string, accessId: string, role: Role): Promise<AccessView> {
+  /**
+   * Runs a change of one access inside a transaction that holds the team's owner rows, so the last-owner
+   * rule cannot be raced; `change` gets the rule context of that access.
+   */
+  private async withLockedAccess(
+    user: User,
+    teamId: string,
+    accessId: string,
+    change: (tx: Db, context: AccessContext) => Promise<void>,
+  ): Promise<void> {
     assertUuid(teamId);
     assertUuid(accessId);
     await this.db.transaction(async (tx) => {
@@ -125,9 +141,13 @@ export class TeamService {
       const ownerCount = await lockOwners(tx, teamId);
       const row = await accessRow(tx, teamId, accessId);
       if (!row) throw new NotFound();
-      const context = { requesterRole, targetRole: row.role, isSelf: row.userId === user.id, ownerCount };
-      if (role === row.role && accessAbilities(context).get && teamAbilities(requesterRole).manage_accesses)
-        return;
+      await change(tx, { requesterRole, targetRole: row.role, isSelf: row.userId === user.id, ownerCount });
+    });
+  }
+
+  async changeRole(user: User, teamId: string, accessId: string, role: Role): Promise<AccessView> {
+    await this.withLockedAccess(user, teamId, accessId, async (tx, context) => {
+      if (role === context.targetRole && teamAbilities(context.requesterRole).manage_accesses) return;
       if (context.isSelf && role !== 'owner' && isLastOwner(context))
         throw new BadRequest(LAST_OWNER_MESSAGE);
       const abilities = accessAbilities(context);
@@ -140,15 +160,7 @@ export class TeamService {
   }
 
   async revoke(user: User, teamId: string, accessId: string): Promise<void> {
-    assertUuid(teamId);
-    assertUuid(accessId);
-    await this.db.transaction(async (tx) => {
-      const requesterRole = await roleIn(tx, teamId, user.id);
-      if (!requesterRole) throw new NotFound();
-      const ownerCount = await lockOwners(tx, teamId);
-      const row = await accessRow(tx, teamId, accessId);
-      if (!row) throw new NotFound();
-      const context = { requesterRole, targetRole: row.role, isSelf: row.userId === user.id, ownerCount };
+    await this.withLockedAccess(user, teamId, accessId, async (tx, context) => {
       if (context.isSelf && isLastOwner(context)) throw new BadRequest(LAST_OWNER_MESSAGE);
       if (!accessAbilities(context).delete) throw new PermissionDenied('You cannot remove this member.');
       await deleteAccess(tx, accessId);
