@@ -71,6 +71,9 @@ export interface SearchRow {
   total: number;
 }
 
+/** How many candidates each tier may bring: ranking then runs on at most these, whatever the population. */
+export const CANDIDATES = { prefix: 1_000, swap: 200, similar: 200 } as const;
+
 export async function searchUsers(db: Db, { q, teamId, limit, offset }: SearchOptions): Promise<SearchRow[]> {
   const text = normalize(q);
   const email = q.trim().toLowerCase();
@@ -82,42 +85,61 @@ export async function searchUsers(db: Db, { q, teamId, limit, offset }: SearchOp
         .split(/[\s-]+/)
         .filter(Boolean)
         .slice(0, 5);
-  const conditions: SQL[] = [eq(users.isActive, true)];
-  if (teamId)
-    conditions.push(
-      sql`not exists (select 1 from team_accesses ta where ta.team_id = ${teamId}::uuid and ta.user_id = ${users.id})`,
-    );
+  const emailPrefix = sql`${emailExpr} like ${`${escapeLike(email)}%`}`;
 
+  // Tiers, best first; each is one index-served look-up with a cap, so a common prefix ("mar") never
+  // makes Desk rank a hundred thousand rows.
+  const tiers: { match: SQL; cap: number }[] = [];
   let rank: SQL = sql`1`;
   if (looksLikeEmail) {
-    conditions.push(sql`(${emailExpr} like ${`${escapeLike(email)}%`} or ${emailExpr} % ${email})`);
-    rank = sql`case when ${emailExpr} = ${email} then 0 when ${emailExpr} like ${`${escapeLike(email)}%`} then 1 else 2 end`;
+    tiers.push(
+      { match: emailPrefix, cap: CANDIDATES.prefix },
+      { match: sql`${emailExpr} % ${email}`, cap: CANDIDATES.similar },
+    );
+    rank = sql`case when ${emailExpr} = ${email} then 0 when ${emailPrefix} then 1 else 2 end`;
   } else if (words.length) {
-    const emailPrefix = sql`${emailExpr} like ${`${escapeLike(email)}%`}`;
-    const allWordsStart = and(...words.map(wordStarts)) as SQL;
-    const prefixMatch = sql`(${allWordsStart} or ${emailPrefix})`;
+    const prefixMatch = sql`(${and(...words.map(wordStarts))} or ${emailPrefix})`;
+    tiers.push({ match: prefixMatch, cap: CANDIDATES.prefix });
+    rank = sql`case when ${emailExpr} = ${email} then 0 else 1 end`;
     // One- and two-letter queries match prefixes only: fuzziness on so little is noise.
-    if (text.length < 3) {
-      conditions.push(prefixMatch);
-      rank = sql`case when ${emailExpr} = ${email} then 0 else 1 end`;
-    } else {
+    if (text.length >= 3) {
       // A word found once one swap is undone beats a mere trigram resemblance.
       const swapped = (w: string) =>
-        w.length < 3
-          ? wordStarts(w)
-          : sql`(${sql.join([wordStarts(w), ...transpositions(w).map(wordStarts)], sql` or `)})`;
+        sql`(${sql.join([wordStarts(w), ...transpositions(w).map(wordStarts)], sql` or `)})`;
       const swapMatch = and(...words.map(swapped)) as SQL;
       const similar = (w: string) =>
         w.length < 3 ? wordStarts(w) : sql`(${wordStarts(w)} or ${similarWord(w)})`;
-      const fuzzy = sql`(${swapMatch} or ${and(...words.map(similar))} or ${emailExpr} % ${email})`;
-      conditions.push(sql`(${prefixMatch} or ${fuzzy})`);
+      tiers.push(
+        { match: swapMatch, cap: CANDIDATES.swap },
+        { match: sql`(${and(...words.map(similar))} or ${emailExpr} % ${email})`, cap: CANDIDATES.similar },
+      );
       rank = sql`case when ${emailExpr} = ${email} then 0 when ${prefixMatch} then 1 when ${swapMatch} then 2 else 3 end`;
     }
   }
-  const score =
-    words.length || looksLikeEmail
-      ? sql<number>`greatest(word_similarity(${text}, ${nameExpr}), similarity(${emailExpr}, ${email}))`
-      : sql<number>`0`;
+
+  // Active users outside team_id (its members are being looked for to be added): applied inside every tier.
+  const active = teamId
+    ? (and(
+        eq(users.isActive, true),
+        sql`not exists (select 1 from team_accesses ta where ta.team_id = ${teamId}::uuid and ta.user_id = ${users.id})`,
+      ) as SQL)
+    : eq(users.isActive, true);
+  const candidates = tiers.length
+    ? sql.join(
+        [
+          ...tiers.map(
+            ({ match, cap }) =>
+              sql`(select ${users.id} from ${users} where ${active} and ${match} limit ${cap})`,
+          ),
+          sql`(select ${users.id} from ${users} where ${active} and ${emailExpr} = ${email})`,
+        ],
+        sql` union `,
+      )
+    : sql`(select ${users.id} from ${users} where ${active} order by ${nameExpr} limit ${CANDIDATES.prefix})`;
+  const conditions: SQL[] = [active, sql`${users.id} in (${candidates})`];
+  const score = tiers.length
+    ? sql<number>`greatest(word_similarity(${text}, ${nameExpr}), similarity(${emailExpr}, ${email}))`
+    : sql<number>`0`;
   return db
     .select({ id: users.id, email: users.email, name: users.name, total: sql<number>`count(*) over ()::int` })
     .from(users)
