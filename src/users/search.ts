@@ -71,13 +71,19 @@ export interface SearchRow {
   total: number;
 }
 
+interface Tier {
+  match: SQL;
+  cap: number;
+}
+
 /** How many candidates each tier may bring: ranking then runs on at most these, whatever the population. */
 export const CANDIDATES = { prefix: 1_000, swap: 200, similar: 200 } as const;
 
 export async function searchUsers(db: Db, { q, teamId, limit, offset }: SearchOptions): Promise<SearchRow[]> {
   const text = normalize(q);
   const email = q.trim().toLowerCase();
-  // An address (with @) is matched as an email: exactly, by prefix, or by trigrams, not word by word.
+  // An address (with @) is matched as an email: exactly or by prefix. No trigram matching on addresses:
+  // they all share their domain's trigrams, so the index would read them all.
   const looksLikeEmail = email.includes('@');
   const words = looksLikeEmail
     ? []
@@ -86,21 +92,16 @@ export async function searchUsers(db: Db, { q, teamId, limit, offset }: SearchOp
         .filter(Boolean)
         .slice(0, 5);
   const emailPrefix = sql`${emailExpr} like ${`${escapeLike(email)}%`}`;
+  const exactFirst = sql`case when ${emailExpr} = ${email} then 0 else 1 end`;
 
   // Tiers, best first; each is one index-served look-up with a cap, so a common prefix ("mar") never
   // makes Desk rank a hundred thousand rows.
-  const tiers: { match: SQL; cap: number }[] = [];
-  let rank: SQL = sql`1`;
-  if (looksLikeEmail) {
-    tiers.push(
-      { match: emailPrefix, cap: CANDIDATES.prefix },
-      { match: sql`${emailExpr} % ${email}`, cap: CANDIDATES.similar },
-    );
-    rank = sql`case when ${emailExpr} = ${email} then 0 when ${emailPrefix} then 1 else 2 end`;
-  } else if (words.length) {
+  const tiers: Tier[] = [];
+  let rank: SQL = exactFirst;
+  if (looksLikeEmail) tiers.push({ match: emailPrefix, cap: CANDIDATES.prefix });
+  else if (words.length) {
     const prefixMatch = sql`(${and(...words.map(wordStarts))} or ${emailPrefix})`;
     tiers.push({ match: prefixMatch, cap: CANDIDATES.prefix });
-    rank = sql`case when ${emailExpr} = ${email} then 0 else 1 end`;
     // One- and two-letter queries match prefixes only: fuzziness on so little is noise.
     if (text.length >= 3) {
       // A word found once one swap is undone beats a mere trigram resemblance.
@@ -111,7 +112,7 @@ export async function searchUsers(db: Db, { q, teamId, limit, offset }: SearchOp
         w.length < 3 ? wordStarts(w) : sql`(${wordStarts(w)} or ${similarWord(w)})`;
       tiers.push(
         { match: swapMatch, cap: CANDIDATES.swap },
-        { match: sql`(${and(...words.map(similar))} or ${emailExpr} % ${email})`, cap: CANDIDATES.similar },
+        { match: and(...words.map(similar)) as SQL, cap: CANDIDATES.similar },
       );
       rank = sql`case when ${emailExpr} = ${email} then 0 when ${prefixMatch} then 1 when ${swapMatch} then 2 else 3 end`;
     }
@@ -124,29 +125,43 @@ export async function searchUsers(db: Db, { q, teamId, limit, offset }: SearchOp
         sql`not exists (select 1 from team_accesses ta where ta.team_id = ${teamId}::uuid and ta.user_id = ${users.id})`,
       ) as SQL)
     : eq(users.isActive, true);
-  const candidates = tiers.length
-    ? sql.join(
-        [
-          ...tiers.map(
-            ({ match, cap }) =>
-              sql`(select ${users.id} from ${users} where ${active} and ${match} limit ${cap})`,
-          ),
-          sql`(select ${users.id} from ${users} where ${active} and ${emailExpr} = ${email})`,
-        ],
-        sql` union `,
-      )
-    : sql`(select ${users.id} from ${users} where ${active} order by ${nameExpr} limit ${CANDIDATES.prefix})`;
-  const conditions: SQL[] = [active, sql`${users.id} in (${candidates})`];
   const score = tiers.length
     ? sql<number>`greatest(word_similarity(${text}, ${nameExpr}), similarity(${emailExpr}, ${email}))`
     : sql<number>`0`;
-  return db
-    .select({ id: users.id, email: users.email, name: users.name, total: sql<number>`count(*) over ()::int` })
-    .from(users)
-    .where(and(...conditions))
-    .orderBy(asc(rank), desc(score), asc(nameExpr), asc(users.id))
-    .limit(limit)
-    .offset(offset);
+
+  const run = (chosen: Tier[], order: SQL) => {
+    const candidates = chosen.length
+      ? sql.join(
+          [
+            ...chosen.map(
+              ({ match, cap }) =>
+                sql`(select ${users.id} from ${users} where ${active} and ${match} limit ${cap})`,
+            ),
+            sql`(select ${users.id} from ${users} where ${active} and ${emailExpr} = ${email})`,
+          ],
+          sql` union `,
+        )
+      : sql`(select ${users.id} from ${users} where ${active} order by ${nameExpr} limit ${CANDIDATES.prefix})`;
+    return db
+      .select({
+        id: users.id,
+        email: users.email,
+        name: users.name,
+        total: sql<number>`count(*) over ()::int`,
+      })
+      .from(users)
+      .where(and(active, sql`${users.id} in (${candidates})`))
+      .orderBy(asc(order), desc(score), asc(nameExpr), asc(users.id))
+      .limit(limit)
+      .offset(offset);
+  };
+
+  // The fuzzy tiers cost the most: they are asked only when exact and prefix matches do not fill the page.
+  if (tiers.length > 1) {
+    const first = await run(tiers.slice(0, 1), exactFirst);
+    if ((first[0]?.total ?? 0) >= offset + limit) return first;
+  }
+  return run(tiers, rank);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
