@@ -12,6 +12,11 @@ import {
 
 /** The service provider named by a token's audience, created on its first call. */
 export async function serviceProviderFor(db: Db, audience: string): Promise<string> {
+  // Rows are only ever added, never changed: once known, an audience's id is kept for the process.
+  let ids = serviceProviderIds.get(db);
+  if (!ids) serviceProviderIds.set(db, (ids = new Map()));
+  const known = ids.get(audience);
+  if (known) return known;
   await db.insert(serviceProviders).values({ audienceId: audience, name: audience }).onConflictDoNothing();
   const [row] = await db
     .select({ id: serviceProviders.id })
@@ -19,8 +24,12 @@ export async function serviceProviderFor(db: Db, audience: string): Promise<stri
     .where(eq(serviceProviders.audienceId, audience))
     .limit(1);
   if (!row) throw new Error(`service provider ${audience} vanished`);
+  if (ids.size < 10_000) ids.set(audience, row.id);
   return row.id;
 }
+
+/** Per database (several Desks may share a process in tests and benchmarks). */
+const serviceProviderIds = new WeakMap<Db, Map<string, string>>();
 
 const visibleTo = (serviceProviderId: string) =>
   or(
