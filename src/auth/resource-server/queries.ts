@@ -13,8 +13,8 @@ import {
 /** The service provider named by a token's audience, created on its first call. */
 export async function serviceProviderFor(db: Db, audience: string): Promise<string> {
   // Rows are only ever added, never changed: once known, an audience's id is kept for the process.
-  let ids = serviceProviderIds.get(db);
-  if (!ids) serviceProviderIds.set(db, (ids = new Map()));
+  const ids = serviceProviderIds.get(db) ?? new Map<string, string>();
+  serviceProviderIds.set(db, ids);
   const known = ids.get(audience);
   if (known) return known;
   await db.insert(serviceProviders).values({ audienceId: audience, name: audience }).onConflictDoNothing();
