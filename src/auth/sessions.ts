@@ -51,10 +51,8 @@ export class SessionStore {
     return Math.min(data.createdAt + this.policy.absoluteMs - t, data.lastSeenAt + this.policy.idleMs - t);
   }
 
-  private async save(hash: string, data: SessionData): Promise<void> {
-    const ttl = this.ttl(data);
-    if (ttl <= 0) return;
-    await this.kv.set(`session:${hash}`, JSON.stringify(data), ttl);
+  private recordKey(hash: string): string {
+    return `session:${hash}`;
   }
 
   private async index(hash: string, data: SessionData): Promise<void> {
@@ -71,7 +69,9 @@ export class SessionStore {
     const t = this.now();
     const data: SessionData = { ...extra, userId, createdAt: t, lastSeenAt: t };
     const hash = keyOf(id);
-    await this.save(hash, data);
+    // Written before it is indexed: an "end every session" racing this cannot delete the index
+    // entry (it removes only the members it listed) and leave a live session nobody can end.
+    await this.kv.set(this.recordKey(hash), JSON.stringify(data), this.ttl(data));
     await this.index(hash, data);
     return { id, data };
   }
@@ -80,26 +80,49 @@ export class SessionStore {
   async get(id: string): Promise<Session | null> {
     if (!id || id.length > 128) return null;
     const hash = keyOf(id);
-    const raw = await this.kv.get(`session:${hash}`);
+    const key = this.recordKey(hash);
+    const raw = await this.kv.get(key);
     if (!raw) return null;
     const data = JSON.parse(raw) as SessionData;
     if (this.ttl(data) <= 0) {
       await this.destroyHash(hash, data);
       return null;
     }
-    if (this.now() - data.lastSeenAt >= this.touchEveryMs) {
-      data.lastSeenAt = this.now();
-      await this.save(hash, data);
-    }
-    return { id, data };
+    if (this.now() - data.lastSeenAt < this.touchEveryMs) return { id, data };
+    const touched = { ...data, lastSeenAt: this.now() };
+    // Conditional on the record read above: a logout or an update() that landed since wins, and
+    // a record deleted meanwhile stays deleted.
+    const r = await this.kv.replaceIfUnchanged(key, raw, JSON.stringify(touched), this.ttl(touched));
+    if (r.replaced) return { id, data: touched };
+    if (!r.current) return null;
+    // Someone else wrote it just now (so it was seen recently): their version, untouched.
+    const current = JSON.parse(r.current) as SessionData;
+    return this.ttl(current) > 0 ? { id, data: current } : null;
   }
 
+  /**
+   * Applies the patch to the stored record as it is now, not to the caller's copy, so fields
+   * changed meanwhile (last seen, loggingOut) survive; a session ended meanwhile stays ended.
+   */
   async update(session: Session, patch: Partial<SessionData>): Promise<Session> {
-    const data = { ...session.data, ...patch };
     const hash = keyOf(session.id);
-    await this.save(hash, data);
-    if (patch.oidcSid) await this.index(hash, data);
-    return { id: session.id, data };
+    const key = this.recordKey(hash);
+    const patched = { ...session.data, ...patch };
+    // Before the write: a back-channel logout by the new sid racing this finds the record, and
+    // once it is deleted the write below cannot bring it back.
+    if (patch.oidcSid) await this.index(hash, patched);
+    let raw = await this.kv.get(key);
+    // Each failed attempt means another write succeeded, so this ends unless writers never stop.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      if (!raw) return { id: session.id, data: patched };
+      const data: SessionData = { ...(JSON.parse(raw) as SessionData), ...patch };
+      const ttl = this.ttl(data);
+      if (ttl <= 0) return { id: session.id, data };
+      const r = await this.kv.replaceIfUnchanged(key, raw, JSON.stringify(data), ttl);
+      if (r.replaced) return { id: session.id, data };
+      raw = r.current;
+    }
+    throw new Error('The session kept changing while it was being updated.');
   }
 
   /** A new id for the same session (login): the old id stops working at once. */
@@ -114,7 +137,7 @@ export class SessionStore {
   }
 
   private async destroyHash(hash: string, data: SessionData): Promise<void> {
-    await this.kv.del(`session:${hash}`);
+    await this.kv.del(this.recordKey(hash));
     await this.kv.removeFromSet(`user-sessions:${data.userId}`, hash);
     if (data.oidcSid) await this.kv.removeFromSet(`sid-sessions:${data.oidcSid}`, hash);
   }
@@ -131,8 +154,9 @@ export class SessionStore {
 
   private async destroyIndexed(indexKey: string): Promise<number> {
     const hashes = await this.kv.setMembers(indexKey);
-    if (hashes.length) await this.kv.del(...hashes.map((h) => `session:${h}`));
-    await this.kv.del(indexKey);
+    if (hashes.length) await this.kv.del(...hashes.map((h) => this.recordKey(h)));
+    // Only the members listed: a session created meanwhile keeps its place in the index.
+    await Promise.all(hashes.map((h) => this.kv.removeFromSet(indexKey, h)));
     return hashes.length;
   }
 }

@@ -9,6 +9,12 @@ export interface KeyValueStore {
   set(key: string, value: string, ttlMs: number): Promise<void>;
   /** Sets only when the key is absent; true when it was set (replay guards, single-use values). */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Compare-and-set: writes value only while the key still holds exactly expected, so a writer
+   * working from an old read never brings back a deleted key nor undoes someone else's write.
+   * When it does not write, current is what the key holds now (null when absent).
+   */
+  replaceIfUnchanged(key: string, expected: string, value: string, ttlMs: number): Promise<Replaced>;
   /** Reads and deletes in one step; null when absent. */
   take(key: string): Promise<string | null>;
   del(...keys: string[]): Promise<void>;
@@ -22,6 +28,8 @@ export interface KeyValueStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+export type Replaced = { replaced: true } | { replaced: false; current: string | null };
 
 /** Every failure of Redis surfaces as this one clear 503. */
 export class StoreUnavailable extends ServiceUnavailable {
@@ -71,6 +79,14 @@ export class MemoryStore implements KeyValueStore {
     if (this.live(key)) return false;
     this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
     return true;
+  }
+  async replaceIfUnchanged(key: string, expected: string, value: string, ttlMs: number): Promise<Replaced> {
+    // No await between the comparison and the write: nothing can interleave.
+    const e = this.live(key);
+    const current = typeof e?.value === 'string' ? e.value : null;
+    if (current !== expected) return { replaced: false, current };
+    this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
+    return { replaced: true };
   }
   async take(key: string): Promise<string | null> {
     const value = await this.get(key);
@@ -124,6 +140,25 @@ export interface RedisStoreOptions {
   commandTimeoutMs?: number;
 }
 
+// A script runs atomically in Redis: no other command lands between the GET and the SET.
+const REPLACE_IF_UNCHANGED = `
+local current = redis.call('GET', KEYS[1])
+if current == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return {1}
+end
+return {0, current}
+`;
+
+interface ScriptedRedis extends Redis {
+  deskReplaceIfUnchanged(
+    key: string,
+    expected: string,
+    value: string,
+    ttlMs: number,
+  ): Promise<[number, (string | null)?]>;
+}
+
 export class RedisStore implements KeyValueStore {
   readonly kind = 'redis' as const;
   readonly client: Redis;
@@ -146,6 +181,8 @@ export class RedisStore implements KeyValueStore {
     });
     // Connection errors are reported by the commands that fail; without a listener ioredis would log them.
     this.client.on('error', () => {});
+    // ioredis sends EVALSHA, falling back to EVAL once after a Redis restart forgot the script.
+    this.client.defineCommand('deskReplaceIfUnchanged', { numberOfKeys: 1, lua: REPLACE_IF_UNCHANGED });
   }
 
   private k(key: string): string {
@@ -192,6 +229,13 @@ export class RedisStore implements KeyValueStore {
       this.client.set(this.k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'),
     );
     return r === 'OK';
+  }
+  async replaceIfUnchanged(key: string, expected: string, value: string, ttlMs: number): Promise<Replaced> {
+    const client = this.client as ScriptedRedis;
+    const [replaced, current] = await this.run(() =>
+      client.deskReplaceIfUnchanged(this.k(key), expected, value, Math.max(1, Math.ceil(ttlMs))),
+    );
+    return replaced === 1 ? { replaced: true } : { replaced: false, current: current ?? null };
   }
   take(key: string): Promise<string | null> {
     return this.run(() => this.client.getdel(this.k(key)));
