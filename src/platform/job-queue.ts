@@ -1,15 +1,19 @@
-// Runs durable jobs (mail outbox, onboarding): claims due jobs under a lease so several pods never run one twice, retries with backoff.
+// Runs durable jobs (mail outbox, onboarding): claims due jobs one at a time under a lease so several pods never run one twice, retries with backoff.
 import { sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Database } from './database.ts';
+import { type Database, rowsOf } from './database.ts';
 import type { Job } from './schema.ts';
 
 export type JobHandler = (payload: Record<string, unknown>, job: Job) => Promise<void>;
 
 export interface JobQueueOptions {
   pollMs?: number;
+  /** Most jobs run by one `runOnce()`; each is still claimed on its own, right before it runs. */
   batch?: number;
-  /** How long a claimed job stays with its worker; after that another worker may take it (crash recovery). */
+  /**
+   * How long a claimed job stays with its worker; after that another worker may take it (crash recovery).
+   * Keep it above `timeoutMs`, else a slow but live run can be taken over and run a second time.
+   */
   leaseMs?: number;
   maxAttempts?: number;
   /** Bound on one handler call. */
@@ -28,11 +32,7 @@ interface ClaimedRow {
   kind: string;
   payload: Record<string, unknown>;
   attempts: number;
-}
-
-function rowsOf<T>(result: unknown): T[] {
-  // postgres.js answers an array of rows; PGlite an object with `rows`.
-  return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
+  claim_token: string;
 }
 
 export class JobQueue {
@@ -69,14 +69,19 @@ export class JobQueue {
     return new Date(this.options.now() + offsetMs).toISOString();
   }
 
-  /** Claims the due jobs this queue has handlers for; SKIP LOCKED keeps concurrent workers apart. */
-  private async claim(): Promise<ClaimedRow[]> {
+  /**
+   * Claims the next due job this queue has handlers for, or none. One job per claim, so its lease starts when
+   * it is about to run: leasing a batch up front let later jobs' leases lapse while earlier ones ran, and a
+   * second worker ran them too. SKIP LOCKED keeps concurrent workers apart.
+   */
+  private async claim(): Promise<ClaimedRow | undefined> {
     const kinds = this.kinds;
-    if (!kinds.length) return [];
+    if (!kinds.length) return undefined;
     const now = this.at();
     const result = await this.database.db.execute(sql`
-      update jobs set locked_until = ${this.at(this.options.leaseMs)}::timestamptz, attempts = attempts + 1
-      where id in (
+      update jobs set locked_until = ${this.at(this.options.leaseMs)}::timestamptz, attempts = attempts + 1,
+        claim_token = ${crypto.randomUUID()}::uuid
+      where id = (
         select id from jobs
         where status = 'pending' and run_at <= ${now}::timestamptz
           and (locked_until is null or locked_until < ${now}::timestamptz)
@@ -85,15 +90,14 @@ export class JobQueue {
             sql`, `,
           )})
         order by run_at
-        limit ${this.options.batch}
+        limit 1
         for update skip locked)
-      returning id, kind, payload, attempts`);
-    return rowsOf<ClaimedRow>(result);
+      returning id, kind, payload, attempts, claim_token`);
+    return rowsOf<ClaimedRow>(result)[0];
   }
 
-  private async runOne(row: ClaimedRow): Promise<void> {
-    const handler = this.handlers.get(row.kind);
-    if (!handler) return;
+  /** The handler's error message, or undefined when it succeeded within `timeoutMs`. */
+  private async call(handler: JobHandler, row: ClaimedRow): Promise<string | undefined> {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -105,31 +109,62 @@ export class JobQueue {
           );
         }),
       ]);
-      await this.database.db.execute(
-        sql`update jobs set status = 'done', done_at = ${this.at()}::timestamptz, locked_until = null, last_error = null where id = ${row.id}`,
-      );
+      return undefined;
     } catch (err) {
       // The message only: payloads hold addresses that must not reach logs or the table's error column.
-      const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
-      const failed = row.attempts >= this.options.maxAttempts;
-      await this.database.db.execute(sql`
-        update jobs set status = ${failed ? 'failed' : 'pending'}, locked_until = null, last_error = ${message},
-          run_at = ${this.at(backoffMs(row.attempts))}::timestamptz
-        where id = ${row.id}`);
-      this.options.log?.warn(
-        { job: row.id, kind: row.kind, attempts: row.attempts, failed },
-        `job failed: ${message}`,
-      );
+      return (err instanceof Error ? err.message : String(err)).slice(0, 500);
     } finally {
       clearTimeout(timer);
     }
   }
 
+  private async runOne(row: ClaimedRow): Promise<void> {
+    const handler = this.handlers.get(row.kind);
+    if (!handler) return;
+    const message = await this.call(handler, row);
+    const failed = message !== undefined && row.attempts >= this.options.maxAttempts;
+    // Guarded by the claim token: if our lease lapsed and another worker claimed the job since, its run owns
+    // the row and our late outcome must not overwrite it.
+    const result = await this.database.db.execute(
+      message === undefined
+        ? sql`update jobs set status = 'done', done_at = ${this.at()}::timestamptz, locked_until = null,
+            last_error = null, claim_token = null
+          where id = ${row.id} and claim_token = ${row.claim_token}::uuid
+          returning id`
+        : sql`update jobs set status = ${failed ? 'failed' : 'pending'}, locked_until = null,
+            last_error = ${message}, run_at = ${this.at(backoffMs(row.attempts))}::timestamptz, claim_token = null
+          where id = ${row.id} and claim_token = ${row.claim_token}::uuid
+          returning id`,
+    );
+    if (message !== undefined) {
+      this.options.log?.warn(
+        { job: row.id, kind: row.kind, attempts: row.attempts, failed },
+        `job failed: ${message}`,
+      );
+    }
+    if (rowsOf(result).length === 0) {
+      this.options.log?.warn(
+        { job: row.id, kind: row.kind, attempts: row.attempts, leaseMs: this.options.leaseMs },
+        'job lease lost before the run ended: another worker holds the job, outcome not recorded',
+      );
+    }
+  }
+
+  /** Claims and runs due jobs one by one, up to `batch` of them while `more()` holds; returns how many ran. */
+  private async drain(more: () => boolean): Promise<number> {
+    let ran = 0;
+    while (ran < this.options.batch && more()) {
+      const row = await this.claim();
+      if (!row) break;
+      await this.runOne(row);
+      ran += 1;
+    }
+    return ran;
+  }
+
   /** Runs the jobs due now, once; returns how many ran. */
   async runOnce(): Promise<number> {
-    const rows = await this.claim();
-    for (const row of rows) await this.runOne(row);
-    return rows.length;
+    return this.drain(() => true);
   }
 
   start(): void {
@@ -137,7 +172,8 @@ export class JobQueue {
     this.stopped = false;
     const tick = async () => {
       if (this.stopped) return;
-      this.running = this.runOnce().catch((err: unknown) => {
+      // Checked before each claim, so stop() waits for the job in hand, not for the rest of a batch.
+      this.running = this.drain(() => !this.stopped).catch((err: unknown) => {
         this.options.log?.warn({ err }, 'job queue poll failed');
         return 0;
       });

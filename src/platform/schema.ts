@@ -13,6 +13,8 @@ export const jobs = pgTable(
     runAt: timestamp('run_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     /** A worker holds the job until then; another worker may take it after (crash recovery). */
     lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date' }),
+    /** Written afresh by each claim: only the worker holding the current claim may complete or fail the job. */
+    claimToken: uuid('claim_token'),
     lastError: text('last_error'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     doneAt: timestamp('done_at', { withTimezone: true, mode: 'date' }),

@@ -1,5 +1,6 @@
 // Durable jobs: run once after commit, retried with backoff, given up after the last attempt, never run twice by two workers.
 import { eq } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backoffMs, JobQueue } from '../../src/platform/job-queue.ts';
 import { enqueueJob } from '../../src/platform/jobs.ts';
@@ -22,6 +23,57 @@ function kind(): string {
 
 async function jobsOf(k: string) {
   return testDb.database.db.select().from(jobs).where(eq(jobs.kind, k));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A logger keeping the warnings' messages, to see a lost lease reported. */
+function warningsLog(): { log: FastifyBaseLogger; warnings: string[] } {
+  const warnings: string[] = [];
+  const log = { warn: (_fields: unknown, message: string) => warnings.push(message) };
+  return { log: log as unknown as FastifyBaseLogger, warnings };
+}
+
+/**
+ * Worker A claims a job and is still running it when its lease ends; worker B takes the job and finishes it;
+ * then A's run ends with `lateOutcome`. Returns the job's row and A's warnings.
+ */
+async function lostLease(lateOutcome: 'success' | 'failure') {
+  const k = kind();
+  let now = clock;
+  await enqueueJob(testDb.database.db, k, {}, { runAt: new Date(now) });
+  const { log, warnings } = warningsLog();
+  const a = new JobQueue(testDb.database, { now: () => now, leaseMs: 1_000, log });
+  let started!: () => void;
+  const aStarted = new Promise<void>((r) => {
+    started = r;
+  });
+  let finish!: () => void;
+  a.register(
+    k,
+    () =>
+      new Promise<void>((resolve, reject) => {
+        finish = lateOutcome === 'success' ? resolve : () => reject(new Error('A gave up late'));
+        started();
+      }),
+  );
+  const aRun = a.runOnce();
+  await aStarted;
+  const b = new JobQueue(testDb.database, { now: () => now, leaseMs: 1_000 });
+  const ranByB: string[] = [];
+  b.register(k, async (_payload, job) => {
+    ranByB.push(job.id);
+  });
+  expect(await b.runOnce()).toBe(0); // A's lease still holds
+  now += 1_001;
+  const bDoneAt = now;
+  expect(await b.runOnce()).toBe(1);
+  now += 5_000;
+  finish();
+  expect(await aRun).toBe(1);
+  const [job] = await jobsOf(k);
+  expect(ranByB).toEqual([job?.id]);
+  return { job, bDoneAt, warnings };
 }
 
 describe('the job queue', () => {
@@ -117,5 +169,72 @@ describe('the job queue', () => {
     clock += 60_001;
     expect(await survivor.runOnce()).toBe(1);
     expect(ran).toBe(1);
+  });
+
+  it('two workers with slow jobs run each job exactly once', async () => {
+    // The real clock: leases must lapse while handlers sleep. 150 ms runs, 300 ms leases: a batch leased up front
+    // lapses after two runs, while one run leaves slack for a busy machine.
+    const k = kind();
+    const runs: string[] = [];
+    const make = (name: string) => {
+      const q = new JobQueue(testDb.database, { leaseMs: 300, batch: 10 });
+      q.register(k, async (payload) => {
+        runs.push(`${name}:${payload.n}`);
+        await sleep(150);
+      });
+      return q;
+    };
+    const [a, b] = [make('A'), make('B')];
+    for (let n = 0; n < 5; n++) {
+      await enqueueJob(testDb.database.db, k, { n }, { runAt: new Date(Date.now() - 1_000) });
+    }
+    const pending = async () => (await jobsOf(k)).filter((j) => j.status === 'pending').length;
+    // Each worker keeps polling while any job is pending, as pods do, so it would take over a lapsed lease.
+    const work = async (q: JobQueue) => {
+      const deadline = Date.now() + 10_000;
+      while ((await pending()) > 0 && Date.now() < deadline) {
+        if ((await q.runOnce()) === 0) await sleep(20);
+      }
+    };
+    await Promise.all([work(a), work(b)]);
+    const indexes = runs.map((r) => Number(r.split(':')[1])).sort((x, y) => x - y);
+    expect(indexes, runs.join(' ')).toEqual([0, 1, 2, 3, 4]);
+    expect(runs.some((r) => r.startsWith('A:'))).toBe(true);
+    expect(runs.some((r) => r.startsWith('B:'))).toBe(true);
+    expect((await jobsOf(k)).map((j) => j.status)).toEqual(Array(5).fill('done'));
+  });
+
+  it('a worker that lost its lease cannot complete the job', async () => {
+    const { job, bDoneAt, warnings } = await lostLease('success');
+    expect(job).toMatchObject({ status: 'done', attempts: 2, lastError: null, claimToken: null });
+    expect(job?.doneAt?.getTime()).toBe(bDoneAt);
+    expect(warnings).toEqual([expect.stringContaining('lease lost')]);
+  });
+
+  it('a worker that lost its lease cannot fail the job or schedule a retry', async () => {
+    const { job, bDoneAt, warnings } = await lostLease('failure');
+    expect(job).toMatchObject({ status: 'done', attempts: 2, lastError: null });
+    expect(job?.doneAt?.getTime()).toBe(bDoneAt);
+    expect(warnings).toEqual([
+      expect.stringContaining('A gave up late'),
+      expect.stringContaining('lease lost'),
+    ]);
+  });
+
+  it('stops between the jobs of a batch, leaving the rest to other workers', async () => {
+    const k = kind();
+    const queue = new JobQueue(testDb.database, { now: () => clock, pollMs: 60_000 });
+    let ran = 0;
+    let stopping: Promise<void> | undefined;
+    queue.register(k, async () => {
+      ran += 1;
+      stopping ??= queue.stop();
+    });
+    for (let n = 0; n < 3; n++) await enqueueJob(testDb.database.db, k, { n }, { runAt: new Date(clock) });
+    queue.start();
+    while (!stopping) await sleep(5);
+    await stopping;
+    expect(ran).toBe(1);
+    expect((await jobsOf(k)).map((j) => j.status).sort()).toEqual(['done', 'pending', 'pending']);
   });
 });
