@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { buildDesk } from './app.ts';
 import { hashPassword, passwordWeaknesses } from './auth/index.ts';
-import { type Config, ConfigError, describeSettings, loadConfig } from './platform/config.ts';
+import { type Config, ConfigError, describeSettings, loadConfig, startWarnings } from './platform/config.ts';
 import { openDatabase } from './platform/database.ts';
 import { closeOnSignals } from './platform/lifecycle.ts';
 import { upsertSuperuser } from './users/index.ts';
@@ -97,8 +97,8 @@ async function start(): Promise<void> {
     desk.app.log.info(
       `Open ${where}/ to log in as a demo agent (built-in development provider at ${where}/dev-idp).`,
     );
-  if (desk.config.secretKeyGenerated)
-    desk.app.log.warn('SECRET_KEY is not set: a random one is used, so sessions end when Desk restarts.');
+  if (desk.config.DEBUG) desk.app.log.info(`Development pages: ${where}/__debug__/outbox (DEBUG).`);
+  for (const warning of startWarnings(desk.config)) desk.app.log.warn(warning);
 }
 
 async function migrate(): Promise<void> {

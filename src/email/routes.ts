@@ -13,7 +13,8 @@ export function mailDebugRoutes(
   app: App,
   { config, database }: { config: Config; database: Database },
 ): void {
-  if (config.isProduction) return;
+  // Unauthenticated and showing other people's mail: only on DEBUG (never allowed in production).
+  if (!config.DEBUG) return;
   app.get(
     '/__debug__/mail/:name',
     {

@@ -1,5 +1,6 @@
 // Every setting of DESIGN.md §2, parsed and validated in one place; the only reader of process.env.
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** One language Desk's interface and mails speak: code as in people's LANGUAGES. */
@@ -156,6 +157,36 @@ const oneOf = <T extends string>(values: readonly [T, ...T[]], fallback: T) =>
       return found;
     });
 
+/** Who may say, through X-Forwarded-For, which address a request came from. */
+export type TrustedProxies = { hops: number } | { addresses: string[] };
+
+// proxy-addr's names for whole ranges, accepted as it accepts them.
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddressOrRange(entry: string): boolean {
+  if (NAMED_RANGES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+const trustedProxies = () =>
+  list([]).transform((entries, ctx): TrustedProxies => {
+    if (entries.length === 1 && /^\d+$/.test(entries[0]!)) return { hops: Number(entries[0]) };
+    const bad = entries.filter((e) => !isAddressOrRange(e));
+    if (bad.length) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a number of proxy hops, or IP addresses and CIDR ranges (IPv4 or IPv6); not understood: ${bad.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return { addresses: entries };
+  });
+
 const databaseUrl = optionalText().refine(
   (v) => v === undefined || v === 'pglite://memory' || /^postgres(ql)?:$/.test(safeProtocol(v)),
   { message: 'expected postgres://…, postgresql://… or pglite://memory' },
@@ -189,6 +220,17 @@ const settingsSchema = z.object({
   PUBLIC_URL: httpUrl().describe(
     "Desk's public origin (e.g. https://desk.example.gouv.fr); default http://HOST:PORT",
   ),
+  TRUSTED_PROXIES: trustedProxies().describe(
+    'reverse proxies whose X-Forwarded-For is believed: a hop count (1 = the nearest proxy) or IP addresses / CIDR ranges; unset = none, the socket address is the client',
+  ),
+  REQUEST_TIMEOUT: seconds(30, 1).describe(
+    'seconds a client has to send a whole request (headers and body) before the connection is closed with 408',
+  ),
+  DEBUG: optionalText()
+    .pipe(bool(false).optional())
+    .describe(
+      'development routes (mail previews, outbox at /__debug__/); default on only with no DATABASE_URL and no OIDC_OP_URL, never in production',
+    ),
 
   OIDC_OP_URL: httpUrl().describe('provider issuer; endpoints are discovered from it'),
   OIDC_OP_AUTHORIZATION_ENDPOINT: httpUrl().describe('explicit endpoint, wins over discovery'),
@@ -277,7 +319,9 @@ const settingsSchema = z.object({
   FEATURE_CONTACTS_CREATE: bool(true).describe('contacts can be created'),
   DESK_DEV_IDP: optionalText()
     .pipe(bool(false).optional())
-    .describe('built-in development provider; on when no provider is set, never in production'),
+    .describe(
+      'built-in development provider (password-less demo agents); default on only with no DATABASE_URL and no OIDC_OP_URL, never in production',
+    ),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info').describe(
     'log level',
   ),
@@ -292,6 +336,7 @@ export type Config = Omit<
   | 'OIDC_USER_SUB_FIELD_IMMUTABLE'
   | 'OIDC_RS_BACKEND'
   | 'DESK_DEV_IDP'
+  | 'DEBUG'
   | 'PUBLIC_URL'
   | 'EMAIL_APP_URL'
 > & {
@@ -300,11 +345,14 @@ export type Config = Omit<
   OIDC_USER_SUB_FIELD_IMMUTABLE: boolean;
   OIDC_RS_BACKEND: 'jwt' | 'json';
   DESK_DEV_IDP: boolean;
+  DEBUG: boolean;
   PUBLIC_URL: string;
   EMAIL_APP_URL: string;
   /** true when SECRET_KEY was not given and a random one was made for this start. */
   secretKeyGenerated: boolean;
   isProduction: boolean;
+  /** The one-command start with no settings: the only case where development features turn on by themselves. */
+  embeddedDefault: boolean;
 };
 
 export interface ConfigProblem {
@@ -390,7 +438,21 @@ function productionProblems(env: NodeJS.ProcessEnv): ConfigProblem[] {
     problems.push({ name: 'OIDC_RP_CLIENT_SECRET', received: undefined, expected: 'required in production' });
   if (TRUE.has(env.DESK_DEV_IDP?.trim().toLowerCase() ?? ''))
     problems.push({ name: 'DESK_DEV_IDP', received: env.DESK_DEV_IDP, expected: 'never on in production' });
+  if (TRUE.has(env.DEBUG?.trim().toLowerCase() ?? ''))
+    problems.push({ name: 'DEBUG', received: env.DEBUG, expected: 'never on in production' });
   return problems;
+}
+
+/**
+ * Development features (the password-less provider, the unauthenticated /__debug__ pages) turn on by
+ * themselves only here: a deployment names its database or its provider, so it never gets them silently.
+ */
+function isEmbeddedDefault(p: {
+  NODE_ENV: string;
+  DATABASE_URL?: string | undefined;
+  OIDC_OP_URL?: string | undefined;
+}) {
+  return p.NODE_ENV !== 'production' && !p.DATABASE_URL && !hasProvider(p);
 }
 
 /** Parses the environment; throws one ConfigError naming every bad setting. */
@@ -428,6 +490,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     '',
   );
   const hasKey = Boolean(p.OIDC_RS_PRIVATE_KEY_STR || p.OIDC_RS_PRIVATE_KEY_FILE);
+  const embeddedDefault = isEmbeddedDefault(p);
   return {
     ...p,
     HOST: host,
@@ -436,11 +499,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     OIDC_USER_SUB_FIELD_IMMUTABLE:
       p.OIDC_USER_SUB_FIELD_IMMUTABLE ?? !p.OIDC_FALLBACK_TO_EMAIL_FOR_IDENTIFICATION,
     OIDC_RS_BACKEND: p.OIDC_RS_BACKEND ?? (hasKey ? 'jwt' : 'json'),
-    DESK_DEV_IDP: p.DESK_DEV_IDP ?? (!isProduction && !hasProvider(p)),
+    DESK_DEV_IDP: p.DESK_DEV_IDP ?? embeddedDefault,
+    DEBUG: p.DEBUG ?? embeddedDefault,
     PUBLIC_URL: publicUrl,
     EMAIL_APP_URL: (p.EMAIL_APP_URL ?? publicUrl).replace(/\/+$/, ''),
     isProduction,
+    embeddedDefault,
   };
+}
+
+/** What a start should say out loud: settings that work but leave something users expect undone. */
+export function startWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.secretKeyGenerated)
+    warnings.push('SECRET_KEY is not set: a random one is used, so sessions end when Desk restarts.');
+  if (config.isProduction && !config.EMAIL_HOST)
+    warnings.push(
+      'EMAIL_HOST is not set: invitation and document mails will not be sent (they wait in the outbox table).',
+    );
+  return warnings;
 }
 
 /** A config for tests and tools: defaults plus the given settings, without reading process.env. */

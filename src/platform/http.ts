@@ -13,7 +13,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import FindMyWay from 'find-my-way';
-import type { Config } from './config.ts';
+import type { Config, TrustedProxies } from './config.ts';
 import { HttpError, MethodNotAllowed, NotFound } from './errors.ts';
 import { loggerOptions } from './logging.ts';
 
@@ -50,7 +50,37 @@ function fieldErrors(
   return fields;
 }
 
+/**
+ * Fastify's trustProxy for TRUSTED_PROXIES. A hop count goes in as a function because Fastify 5 now
+ * reads a bare number as "trust nothing"; an empty list must be `false`, never `true` (trust everyone).
+ */
+function trustProxy(trusted: TrustedProxies): false | string[] | ((address: string, hop: number) => boolean) {
+  if ('hops' in trusted) return trusted.hops > 0 ? (_address, hop) => hop < trusted.hops : false;
+  return trusted.addresses.length ? trusted.addresses : false;
+}
+
+const FRAME_ANCESTORS = "frame-ancestors 'none'";
+
+/**
+ * Headers every answer carries. A hook rather than @fastify/helmet: helmet's default CSP would break the
+ * web app, the OpenAPI viewer and the development provider's pages, and these few need no dependency.
+ */
+function securityHeaders(app: App, config: Config): void {
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    reply.header('x-frame-options', 'DENY');
+    // A page with its own policy keeps it; only the framing rule is added to it.
+    const csp = reply.getHeader('content-security-policy');
+    if (typeof csp !== 'string' || !csp.trim()) reply.header('content-security-policy', FRAME_ANCESTORS);
+    else if (!/(^|;)\s*frame-ancestors\s/i.test(csp))
+      reply.header('content-security-policy', `${csp.trim().replace(/;?$/, ';')} ${FRAME_ANCESTORS}`);
+    if (config.isProduction) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+  });
+}
+
 export async function createHttpServer(config: Config): Promise<App> {
+  const requestTimeout = config.REQUEST_TIMEOUT * 1000;
   const app = Fastify({
     logger: loggerOptions(config.LOG_LEVEL),
     genReqId: (req) => {
@@ -60,7 +90,16 @@ export async function createHttpServer(config: Config): Promise<App> {
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     bodyLimit: 1_048_576,
-    trustProxy: config.isProduction,
+    trustProxy: trustProxy(config.TRUSTED_PROXIES),
+    // A client trickling its request (slowloris) is cut off after REQUEST_TIMEOUT, headers sooner.
+    requestTimeout,
+    http: {
+      headersTimeout: Math.min(requestTimeout, 15_000),
+      // Node checks these timeouts only this often (30 s by default), which would double the bound.
+      connectionsCheckingInterval: Math.min(Math.max(Math.floor(requestTimeout / 4), 250), 5_000),
+    },
+    // Above the 60 s idle timeout of common load balancers, so they close idle connections first.
+    keepAliveTimeout: 65_000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<ZodTypeProvider>();
@@ -80,6 +119,7 @@ export async function createHttpServer(config: Config): Promise<App> {
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
   });
+  securityHeaders(app, config);
 
   await app.register(cookie, { secret: config.SECRET_KEY });
   // Back-channel logout tokens arrive as application/x-www-form-urlencoded.
@@ -98,7 +138,12 @@ export async function createHttpServer(config: Config): Promise<App> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/v1.0/swagger', staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/v1.0/swagger',
+    staticCSP: true,
+    // Its own CSP is set after the hook above and allows framing by itself: nothing should frame Desk.
+    transformStaticCSP: (csp) => csp.replace(/frame-ancestors [^;]*/, FRAME_ANCESTORS),
+  });
   app.get('/api/v1.0/swagger.json', { schema: { hide: true } }, async () => app.swagger());
 
   // A router of every registered path tells a wrong method (405) from an unknown route (404).
@@ -128,7 +173,11 @@ export async function createHttpServer(config: Config): Promise<App> {
       if (error.statusCode >= 500) request.log.warn({ err: error.cause ?? error }, error.message);
       return reply.code(error.statusCode).headers(error.headers).send(error.body());
     }
-    if (hasZodFastifySchemaValidationErrors(error)) return reply.code(400).send(fieldErrors(error));
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      // A malformed id in the path names no resource: 404, as Django's get_object_or_404 answers.
+      if (error.validationContext === 'params') return reply.code(404).send(new NotFound().body());
+      return reply.code(400).send(fieldErrors(error));
+    }
     const fastifyError = error as FastifyError;
     const status = fastifyError.statusCode ?? 500;
     if (status >= 400 && status < 500) {

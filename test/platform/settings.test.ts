@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configFrom, loadConfig } from '../../src/platform/config.ts';
+import { PRODUCTION_SETTINGS } from '../support/desk.ts';
 
 function problemsOf(settings: Record<string, string>): string {
   try {
@@ -37,7 +38,11 @@ describe('defaults', () => {
       BURST_THROTTLE_RATES: { count: 20, periodMs: 60_000 },
       SUSTAINED_THROTTLE_RATES: { count: 150, periodMs: 3_600_000 },
       DESK_DEV_IDP: true,
+      DEBUG: true,
+      TRUSTED_PROXIES: { addresses: [] },
+      REQUEST_TIMEOUT: 30,
       isProduction: false,
+      embeddedDefault: true,
       secretKeyGenerated: true,
     });
     expect(c.SECRET_KEY.length).toBeGreaterThanOrEqual(32);
@@ -45,6 +50,28 @@ describe('defaults', () => {
 
   it('turn the development provider off once a provider is set', () => {
     expect(configFrom({ OIDC_OP_URL: 'https://idp.example.gouv.fr' }).DESK_DEV_IDP).toBe(false);
+  });
+
+  it('turn development features off once a database or a provider is named', () => {
+    for (const settings of [
+      { DATABASE_URL: 'postgres://desk@db/desk' },
+      { OIDC_OP_URL: 'https://idp.example.gouv.fr' },
+    ])
+      expect(configFrom(settings)).toMatchObject({
+        DESK_DEV_IDP: false,
+        DEBUG: false,
+        embeddedDefault: false,
+      });
+    expect(
+      configFrom({ DATABASE_URL: 'postgres://desk@db/desk', DEBUG: 'true', DESK_DEV_IDP: 'true' }),
+    ).toMatchObject({ DESK_DEV_IDP: true, DEBUG: true });
+  });
+
+  it('trust no proxy, or the hop count or addresses given', () => {
+    expect(configFrom({ TRUSTED_PROXIES: '2' }).TRUSTED_PROXIES).toEqual({ hops: 2 });
+    expect(configFrom({ TRUSTED_PROXIES: '10.0.0.0/8, ::1, loopback' }).TRUSTED_PROXIES).toEqual({
+      addresses: ['10.0.0.0/8', '::1', 'loopback'],
+    });
   });
 
   it('pick the jwt resource-server backend when a private key is set', () => {
@@ -90,6 +117,9 @@ describe('a bad value', () => {
     ['REDIS_URL', 'http://redis', 'expected redis://… or rediss://…'],
     ['OIDC_AUTH_REQUEST_EXTRA_PARAMS', '[1]', 'expected a JSON object'],
     ['OIDC_RP_SIGN_ALGO', 'HS256', 'expected one of RS256'],
+    ['TRUSTED_PROXIES', '10.0.0.0/40', 'expected a number of proxy hops, or IP addresses and CIDR ranges'],
+    ['DEBUG', 'sometimes', 'expected true or false'],
+    ['REQUEST_TIMEOUT', '0', 'expected a whole number of seconds ≥ 1'],
   ];
   for (const [name, value, expected] of cases) {
     it(`of ${name} is named with what was received and what is expected`, () => {
@@ -130,19 +160,19 @@ describe('production', () => {
     expect(message).toContain('DATABASE_URL: a postgres:// URL, required in production');
   });
 
+  it('refuses DEBUG', () => {
+    expect(problemsOf({ NODE_ENV: 'production', DEBUG: 'true' })).toContain(
+      '- DEBUG: never on in production',
+    );
+  });
+
   it('starts with everything it needs, listening on every interface', () => {
-    const c = configFrom({
-      NODE_ENV: 'production',
-      SECRET_KEY: 'x'.repeat(40),
-      DATABASE_URL: 'postgres://desk@db/desk',
-      REDIS_URL: 'redis://redis:6379',
-      OIDC_OP_URL: 'https://auth.agentconnect.gouv.fr/api/v2',
-      OIDC_RP_CLIENT_SECRET: 'secret',
-    });
+    const c = configFrom(PRODUCTION_SETTINGS);
     expect(c).toMatchObject({
       isProduction: true,
       HOST: '0.0.0.0',
       DESK_DEV_IDP: false,
+      DEBUG: false,
       secretKeyGenerated: false,
     });
   });

@@ -36,6 +36,16 @@ export const BASE_SETTINGS: Record<string, string> = {
   PORT: '0',
 };
 
+/** The fewest settings production starts with (DESIGN.md §1), for tests of production behaviour. */
+export const PRODUCTION_SETTINGS: Record<string, string> = {
+  NODE_ENV: 'production',
+  SECRET_KEY: 'x'.repeat(40),
+  DATABASE_URL: 'postgres://desk@db/desk',
+  REDIS_URL: 'redis://redis:6379',
+  OIDC_OP_URL: 'https://auth.agentconnect.gouv.fr/api/v2',
+  OIDC_RP_CLIENT_SECRET: 'secret',
+};
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
