@@ -109,7 +109,7 @@ async function main(): Promise<void> {
       headers: { accept: 'application/token-introspection+jwt' },
     })
   ).text();
-  const { loadDecryptionKeys } = await import('../src/auth/resource-server/index.ts');
+  const { loadDecryptionKeys } = await import('../src/resource-server/index.ts');
   const [key] = await loadDecryptionKeys(desk2.config);
   const jwks = createRemoteJWKSet(new URL(discovery.jwks_uri));
   const N = 500;

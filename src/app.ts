@@ -1,9 +1,14 @@
 // Desk assembled: the platform parts, then each feature's routes on one Fastify server.
-import { installAuth, OidcProvider, SessionStore } from './auth/index.ts';
-import { Introspector, loadDecryptionKeys, resourceServerRoutes } from './auth/resource-server/index.ts';
+import { installAuth, OidcProvider, resources, SessionStore } from './auth/index.ts';
 import { ContactService, contactRoutes, createProfileContact } from './contacts/index.ts';
 import { withDevProvider } from './dev-idp/settings.ts';
-import { createForOwnerRoute, DocumentService, documentRoutes, type NotifyOwner } from './documents/index.ts';
+import {
+  createForOwnerRoute,
+  DocumentService,
+  documentRoutes,
+  type NotifyOwner,
+  serverTokenOf,
+} from './documents/index.ts';
 import { enqueueMail, MAIL_JOB, type Mailer, mailJobHandler } from './email/index.ts';
 import { mailDebugRoutes } from './email/routes.ts';
 import { createMailer } from './email/smtp.ts';
@@ -21,8 +26,15 @@ import { type Database, openDatabase } from './platform/database.ts';
 import { frontendConfigRoute } from './platform/frontend-config.ts';
 import { heartbeatRoutes } from './platform/heartbeat.ts';
 import { type App, createHttpServer } from './platform/http.ts';
+import { refuseNulCharacters } from './platform/input.ts';
 import { JobQueue } from './platform/job-queue.ts';
 import { createStore, type KeyValueStore } from './platform/kv.ts';
+import {
+  Introspector,
+  loadDecryptionKeys,
+  ResourceServerService,
+  resourceServerRoutes,
+} from './resource-server/index.ts';
 import { TeamService, teamOf, teamRoutes } from './teams/index.ts';
 import { UserLifecycle, userRoutes, userSearchRoute } from './users/index.ts';
 
@@ -65,28 +77,49 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   const provider = new OidcProvider(config, parts.now);
   const lifecycle = new UserLifecycle();
   const deps = { config, database, kv, sessions, provider, lifecycle };
-  installAuth(app, deps);
-  userRoutes(app, deps);
-  userSearchRoute(app, deps);
-  heartbeatRoutes(app, deps);
-  frontendConfigRoute(app, config);
+  app.addHook('preValidation', refuseNulCharacters);
+  // Every route belongs to a resource whose policy (caller, CSRF, feature flag, throttle, ids) is declared here once.
+  const resource = resources(app, deps);
+  const teamsShown = (c: Config) => c.FEATURE_TEAMS_DISPLAY;
+  const contactsShown = (c: Config) => c.FEATURE_CONTACTS_DISPLAY;
+  installAuth(app, resource, deps);
+  resource('/api/v1.0/users/', { caller: 'user', throttle: true }, (scope) => {
+    userRoutes(scope, deps);
+    userSearchRoute(scope, deps);
+  });
+  resource('/api/v1.0/config/', { caller: 'visitor' }, (scope) => frontendConfigRoute(scope, config));
+  resource('/__', { caller: 'machine' }, (scope) => heartbeatRoutes(scope, deps));
   lifecycle.onCreated(createProfileContact);
-  contactRoutes(app, { config, contacts: new ContactService(database) });
+  const contacts = new ContactService(database);
+  resource('/api/v1.0/contacts/', { caller: 'user', feature: contactsShown, throttle: true }, (scope) =>
+    contactRoutes(scope, { config, contacts }),
+  );
   const teams = new TeamService(database);
-  teamRoutes(app, { config, teams });
   const invitations = new InvitationService(database, config, parts.now);
   lifecycle.onCreated(invitations.convertFor);
   lifecycle.onEmailChanged(invitations.convertFor);
-  invitationRoutes(app, { config, invitations, teams });
+  // Invitations live under /teams/: the teams flag and policy hold for them too.
+  resource('/api/v1.0/teams/', { caller: 'user', feature: teamsShown, throttle: true }, (scope) => {
+    teamRoutes(scope, { config, teams });
+    invitationRoutes(scope, { config, invitations, teams });
+  });
   const keys = await loadDecryptionKeys(config);
   const introspector = new Introspector(config, kv, keys, parts.now);
-  await resourceServerRoutes(app, { config, database, introspector, keys, invitations });
+  const service = new ResourceServerService(database, introspector);
+  resourceServerRoutes(app, resource, { config, keys, service, invitations });
   const documents = new DocumentService(database);
   lifecycle.onCreated(documents.convertFor);
   lifecycle.onEmailChanged(documents.convertFor);
-  documentRoutes(app, { config, documents });
+  resource('/api/v1.0/documents/', { caller: 'user', throttle: true }, (scope) =>
+    documentRoutes(scope, { config, documents }),
+  );
   const notifyOwner: NotifyOwner[] = [];
-  createForOwnerRoute(app, { config, database, notify: notifyOwner });
+  // A trusted back-end, not a browser: its server token is checked before the body is validated.
+  resource(
+    '/api/v1.0/documents/create-for-owner/',
+    { caller: 'machine', authenticate: async (request) => void serverTokenOf(request, config) },
+    (scope) => createForOwnerRoute(scope, { config, database, notify: notifyOwner }),
+  );
 
   // Background work: mail through the outbox, onboarding of new users.
   const jobs = new JobQueue(database, { log: app.log, ...(parts.now ? { now: parts.now } : {}) });
@@ -130,7 +163,7 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
     lifecycle.onCreated(queueSignup(config));
   }
   mailDebugRoutes(app, { config, database });
-  homeRoute(app, config);
+  resource('/', { caller: 'visitor' }, (scope) => homeRoute(scope, config));
   // Loaded only when used: production never imports the development provider.
   if (config.DESK_DEV_IDP) await (await import('./dev-idp/index.ts')).mountDevProvider(app, config, keys);
   if (parts.runJobs ?? true) app.addHook('onListen', async () => jobs.start());

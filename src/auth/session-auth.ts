@@ -1,4 +1,4 @@
-// The one hook that authenticates browser requests by session cookie, and the CSRF check that goes with it.
+// Session cookies, the session loading the resource policy runs (policy.ts), and the CSRF check that goes with it.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../platform/config.ts';
@@ -13,14 +13,9 @@ declare module 'fastify' {
     /** The live session, also while logging out (then `user` is null). */
     session: Session | null;
   }
-  interface FastifyContextConfig {
-    /** true: CSRF checked even without a session (login); false: never (server-to-server routes). */
-    csrf?: boolean;
-  }
 }
 
 export const CSRF_COOKIE = 'csrftoken';
-const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface SessionAuthDeps {
   config: Config;
@@ -47,7 +42,7 @@ function originAllowed(origin: string, request: FastifyRequest, config: Config):
 }
 
 /** DESIGN.md §3: unsafe methods under session auth need X-CSRFToken equal to the csrftoken cookie. */
-function checkCsrf(request: FastifyRequest, config: Config): void {
+export function checkCsrf(request: FastifyRequest, config: Config): void {
   const origin = request.headers.origin;
   if (origin && !originAllowed(origin, request, config)) {
     throw new PermissionDenied(
@@ -78,47 +73,46 @@ export function setSessionCookie(reply: FastifyReply, config: Config, session: S
 }
 
 export function clearSessionCookie(reply: FastifyReply, config: Config): void {
-  reply.clearCookie(config.SESSION_COOKIE_NAME, { path: '/' });
+  // The same attributes as when set, so the clearing header is as protected as the cookie was.
+  const { maxAge: _, ...attributes } = sessionCookieOptions(config);
+  reply.clearCookie(config.SESSION_COOKIE_NAME, attributes);
 }
 
-export function installSessionAuth(app: App, { config, database, sessions }: SessionAuthDeps): void {
+/** The request decorators the one session hook fills (policy.ts runs it per resource). */
+export function installSessionAuth(app: App): void {
   app.decorateRequest('user', null);
   app.decorateRequest('session', null);
+}
 
-  const browserFacing = (url: string) => url.startsWith('/api/') || url === '/' || url.startsWith('/?');
-
-  // CSRF is checked once the body is parsed, so an HTML form can carry the token as a field.
-  app.addHook('preValidation', async (request) => {
-    if (!UNSAFE.has(request.method) || !browserFacing(request.url)) return;
-    const routeCsrf = request.routeOptions.config.csrf;
-    if (routeCsrf !== false && (request.cookies[config.SESSION_COOKIE_NAME] || routeCsrf === true))
-      checkCsrf(request, config);
+/** DESIGN.md §3: browser-facing answers give a client without one the csrftoken cookie the web app echoes. */
+export function issueCsrfCookie(request: FastifyRequest, reply: FastifyReply, config: Config): void {
+  if (request.cookies[CSRF_COOKIE]) return;
+  // The web app reads it to echo it in X-CSRFToken, so not HttpOnly.
+  reply.setCookie(CSRF_COOKIE, randomBytes(32).toString('base64url'), {
+    path: '/',
+    sameSite: 'lax',
+    secure: config.isProduction,
+    httpOnly: false,
+    maxAge: 31_449_600,
   });
+}
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (!browserFacing(request.url)) return;
-    if (!request.cookies[CSRF_COOKIE]) {
-      // The web app reads it to echo it in X-CSRFToken, so not HttpOnly.
-      reply.setCookie(CSRF_COOKIE, randomBytes(32).toString('base64url'), {
-        path: '/',
-        sameSite: 'lax',
-        secure: config.isProduction,
-        httpOnly: false,
-        maxAge: 31_449_600,
-      });
-    }
-    const sessionId = request.cookies[config.SESSION_COOKIE_NAME];
-    if (!sessionId) return;
-    const session = await sessions.get(sessionId);
-    if (!session) return;
-    request.session = session;
-    if (session.data.loggingOut) return;
-    const user = await findActiveUserById(database.db, session.data.userId);
-    if (user) request.user = user;
-    else {
-      // A disabled or deleted user: the session dies with them.
-      await sessions.destroy(session);
-      request.session = null;
-    }
-  });
+/** Reads the session cookie: sets request.session, and request.user while the user is active and not logging out. */
+export async function loadSession(
+  request: FastifyRequest,
+  { config, database, sessions }: SessionAuthDeps,
+): Promise<void> {
+  const sessionId = request.cookies[config.SESSION_COOKIE_NAME];
+  if (!sessionId) return;
+  const session = await sessions.get(sessionId);
+  if (!session) return;
+  request.session = session;
+  if (session.data.loggingOut) return;
+  const user = await findActiveUserById(database.db, session.data.userId);
+  if (user) request.user = user;
+  else {
+    // A disabled or deleted user: the session dies with them.
+    await sessions.destroy(session);
+    request.session = null;
+  }
 }

@@ -1,12 +1,15 @@
 // The shape of a contact's `data` (as in people's contact JSON schema); errors name the path, e.g. data.emails.0.value.
 import { z } from 'zod';
+import { email, requiredText, text } from '../platform/input.ts';
 
-const typed = <T extends z.ZodRawShape>(shape: T) =>
-  z.strictObject({ type: z.string().trim().min(1).max(50), ...shape });
+/** How many custom fields a contact may carry: enough for any card, too few to bloat a row or a page of results. */
+export const MAX_CUSTOM_FIELDS = 50;
+
+const typed = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ type: requiredText(50), ...shape });
 
 export const contactData = z.strictObject({
   emails: z
-    .array(typed({ value: z.email({ error: 'Enter a valid email address.' }).max(254) }))
+    .array(typed({ value: email() }))
     .max(50)
     .optional(),
   phones: z
@@ -25,10 +28,10 @@ export const contactData = z.strictObject({
   addresses: z
     .array(
       typed({
-        street: z.string().max(255).default(''),
-        postalCode: z.string().max(20).default(''),
-        city: z.string().max(100).default(''),
-        country: z.string().max(100).default(''),
+        street: text(255).default(''),
+        postalCode: text(20).default(''),
+        city: text(100).default(''),
+        country: text(100).default(''),
       }),
     )
     .max(20)
@@ -40,14 +43,19 @@ export const contactData = z.strictObject({
   organizations: z
     .array(
       z.strictObject({
-        name: z.string().trim().min(1).max(255),
-        department: z.string().max(255).optional(),
-        jobTitle: z.string().max(255).optional(),
+        name: requiredText(255),
+        department: text(255).optional(),
+        jobTitle: text(255).optional(),
       }),
     )
     .max(20)
     .optional(),
-  customFields: z.record(z.string().max(100), z.string().max(1000)).optional(),
+  customFields: z
+    .record(requiredText(100), text(1000))
+    .refine((fields) => Object.keys(fields).length <= MAX_CUSTOM_FIELDS, {
+      message: `At most ${MAX_CUSTOM_FIELDS} custom fields.`,
+    })
+    .optional(),
 });
 
 export type ContactData = z.infer<typeof contactData>;

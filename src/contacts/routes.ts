@@ -1,8 +1,9 @@
 // HTTP routes of contacts. Validation errors of `data` are keyed by their path, e.g. {"data.emails.0.value": ["…"]}.
 import { z } from 'zod';
 import type { Config } from '../platform/config.ts';
-import { NotFound, PermissionDenied } from '../platform/errors.ts';
+import { PermissionDenied } from '../platform/errors.ts';
 import type { App } from '../platform/http.ts';
+import { idParams, requiredText, text, uuid } from '../platform/input.ts';
 import { offsetOf, paged, pageOf, pageQuery } from '../platform/paging.ts';
 import { requireUser } from '../users/index.ts';
 import { contactData } from './data-schema.ts';
@@ -38,44 +39,28 @@ function serialize(c: Contact): z.infer<typeof contactSchema> {
 }
 
 const fields = {
-  full_name: z.string().trim().max(150),
-  short_name: z.string().trim().max(30),
-  notes: z.string().max(10_000),
-  data: contactData,
+  short_name: text(30).optional(),
+  notes: text(10_000).optional(),
+  data: contactData.optional(),
+  override: uuid().nullable().optional(),
 };
-const createBody = z.strictObject({
-  full_name: fields.full_name.min(1, 'This field may not be blank.'),
-  short_name: fields.short_name.optional(),
-  notes: fields.notes.optional(),
-  data: fields.data.optional(),
-  override: z.string().nullable().optional(),
-});
-const updateBody = z.strictObject({
-  full_name: fields.full_name.min(1, 'This field may not be blank.').optional(),
-  short_name: fields.short_name.optional(),
-  notes: fields.notes.optional(),
-  data: fields.data.optional(),
-  override: z.string().nullable().optional(),
-});
+const createBody = z.strictObject({ full_name: requiredText(150), ...fields });
+const updateBody = z.strictObject({ full_name: requiredText(150).optional(), ...fields });
 
 export function contactRoutes(
   app: App,
   { config, contacts }: { config: Config; contacts: ContactService },
 ): void {
   const tags = ['contacts'];
-  const params = z.object({ id: z.string() });
-  const displayed = async () => {
-    if (!config.FEATURE_CONTACTS_DISPLAY) throw new NotFound();
-  };
+  const params = idParams('id');
 
   app.get(
     '/api/v1.0/contacts/',
     {
-      onRequest: displayed,
       schema: {
         tags,
         summary: 'My contacts and the shared ones',
-        querystring: pageQuery.extend({ q: z.string().trim().max(100).optional() }),
+        querystring: pageQuery.extend({ q: text(100).optional() }),
         response: { 200: pageOf(contactSchema) },
       },
     },
@@ -93,7 +78,6 @@ export function contactRoutes(
   app.post(
     '/api/v1.0/contacts/',
     {
-      onRequest: displayed,
       schema: {
         tags,
         summary: 'Create a contact (or my override of a shared one)',
@@ -111,7 +95,6 @@ export function contactRoutes(
   app.get(
     '/api/v1.0/contacts/:id/',
     {
-      onRequest: displayed,
       schema: { tags, summary: 'One contact', params, response: { 200: contactSchema } },
     },
     async (request) => serialize(await contacts.get(requireUser(request), request.params.id)),
@@ -121,7 +104,6 @@ export function contactRoutes(
     app.route({
       method,
       url: '/api/v1.0/contacts/:id/',
-      onRequest: displayed,
       schema: {
         tags,
         summary: 'Change my contact',
@@ -136,7 +118,7 @@ export function contactRoutes(
 
   app.delete(
     '/api/v1.0/contacts/:id/',
-    { onRequest: displayed, schema: { tags, summary: 'Delete my contact (not a profile)', params } },
+    { schema: { tags, summary: 'Delete my contact (not a profile)', params } },
     async (request, reply) => {
       await contacts.remove(requireUser(request), request.params.id);
       return reply.code(204).send();

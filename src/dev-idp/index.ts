@@ -3,9 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ClientMetadata } from 'oidc-provider';
 import { z } from 'zod';
-import type { DecryptionKey } from '../auth/resource-server/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { App } from '../platform/http.ts';
+import type { DecryptionKey } from '../resource-server/index.ts';
 import { createDevProvider, type DevProvider } from './provider.ts';
 import { DEMO_SERVICE_PROVIDER, DEV_IDP_PATH, secret } from './settings.ts';
 

@@ -6,6 +6,7 @@ import { type Config, LANGUAGES } from '../platform/config.ts';
 import type { Database, Db } from '../platform/database.ts';
 import { HttpError, NotAuthenticated, ValidationFailed } from '../platform/errors.ts';
 import type { App } from '../platform/http.ts';
+import { email, requiredText, text } from '../platform/input.ts';
 import { findUserBySub, findUsersByEmail, type User } from '../users/index.ts';
 import {
   findIdempotent,
@@ -53,18 +54,19 @@ export function serverTokenOf(request: FastifyRequest, config: Config): Buffer {
 }
 
 const body = z.strictObject({
-  title: z.string().trim().min(1, 'This field may not be blank.').max(255),
-  content: z.string(),
+  title: requiredText(255),
+  // Over the cap answers 413 (the handler), not 400: the content is well-formed, only too large.
+  content: text(Number.MAX_SAFE_INTEGER, { trim: false }),
   sub: z
     .string()
     .min(1)
     .max(255)
     .regex(/^[\x20-\x7e]+$/, 'Must be printable ASCII.'),
-  email: z.email({ error: 'Enter a valid email address.' }).max(254),
+  email: email(),
   language: z.enum(LANGUAGES.map((l) => l.code) as [string, ...string[]]).optional(),
   send_notification_email: z.boolean().default(true),
-  message: z.string().max(2_000).optional(),
-  subject: z.string().trim().min(1).max(255).optional(),
+  message: text(2_000).optional(),
+  subject: requiredText(255).optional(),
 });
 
 export type CreateForOwnerBody = z.infer<typeof body>;
@@ -105,8 +107,6 @@ export function createForOwnerRoute(app: App, { config, database, notify }: Crea
   app.post(
     '/api/v1.0/documents/create-for-owner/',
     {
-      // A trusted back-end, not a browser: the bearer token is the proof, CSRF does not apply.
-      config: { csrf: false },
       bodyLimit: CONTENT_MAX_CHARS * 4 + 65_536,
       schema: {
         tags: ['documents'],
@@ -115,10 +115,6 @@ export function createForOwnerRoute(app: App, { config, database, notify }: Crea
         headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }).passthrough(),
         body,
         response: { 201: z.object({ id: z.uuid() }) },
-      },
-      // Authentication before the body is validated: a stranger learns nothing about the fields.
-      preValidation: async (request) => {
-        serverTokenOf(request, config);
       },
     },
     async (request, reply) => {

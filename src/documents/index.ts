@@ -4,6 +4,7 @@ export {
   createForOwnerRoute,
   type NotifyOwner,
   type OwnerNotification,
+  serverTokenOf,
 } from './create-for-owner.ts';
 export { documentRoutes } from './routes.ts';
 export { DocumentService } from './service.ts';

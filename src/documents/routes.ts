@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Config } from '../platform/config.ts';
 import type { App } from '../platform/http.ts';
+import { email, idParams, requiredText, text, uuid } from '../platform/input.ts';
 import { offsetOf, paged, pageOf, pageQuery } from '../platform/paging.ts';
 import { requireUser } from '../users/index.ts';
 import { documentAbilities } from './abilities.ts';
@@ -85,17 +86,17 @@ function serializeInvitation(i: DocumentInvitation): z.infer<typeof documentInvi
   };
 }
 
-const content = z.string().max(CONTENT_MAX_CHARS, `At most ${CONTENT_MAX_CHARS} characters.`);
-const title = z.string().trim().min(1, 'This field may not be blank.').max(255);
+const content = text(CONTENT_MAX_CHARS, { trim: false });
+const title = requiredText(255);
 
 export function documentRoutes(
   app: App,
   { config, documents }: { config: Config; documents: DocumentService },
 ): void {
   const tags = ['documents'];
-  const params = z.object({ id: z.string() });
-  const accessParams = z.object({ id: z.string(), accessId: z.string() });
-  const invitationParams = z.object({ id: z.string(), invitationId: z.string() });
+  const params = idParams('id');
+  const accessParams = idParams('id', 'accessId');
+  const invitationParams = idParams('id', 'invitationId');
 
   app.get(
     '/api/v1.0/documents/',
@@ -204,8 +205,8 @@ export function documentRoutes(
         summary: 'Share with a user or a team (owners)',
         params,
         body: z.strictObject({
-          user: z.string().optional(),
-          team: z.string().optional(),
+          user: uuid().optional(),
+          team: uuid().optional(),
           role: role.default('reader'),
         }),
         response: { 201: documentAccessSchema },
@@ -237,7 +238,7 @@ export function documentRoutes(
         tags,
         summary: 'Change an access role (owners)',
         params: accessParams,
-        body: z.object({ role }),
+        body: z.strictObject({ role }),
         response: { 200: documentAccessSchema },
       },
       handler: async (request) =>
@@ -283,7 +284,7 @@ export function documentRoutes(
         summary: 'Invite by email (owners); an existing user gets the access at once',
         params,
         body: z.strictObject({
-          email: z.email({ error: 'Enter a valid email address.' }).max(254),
+          email: email(),
           role: role.default('reader'),
         }),
         response: {

@@ -47,11 +47,24 @@ export async function findInvitation(
   return row ? { ...row.invitation, isExpired: row.isExpired, total: 1 } : undefined;
 }
 
-/** Inserts unless an invitation for that email (any case) exists in the team; undefined then. */
+/**
+ * Inserts unless a valid invitation for that email (any case) exists in the team; undefined then. An expired one is
+ * replaced: the unique index knows nothing of expiry, so it is deleted first, in the caller's transaction.
+ */
 export async function insertInvitation(
   tx: Db,
   values: { teamId: string; email: string; role: Role; issuerId: string; createdAt: Date },
+  cutoff: Date,
 ): Promise<Invitation | undefined> {
+  await tx
+    .delete(invitations)
+    .where(
+      and(
+        eq(invitations.teamId, values.teamId),
+        sql`lower(${invitations.email}) = lower(${values.email})`,
+        expired(cutoff),
+      ),
+    );
   const [row] = await tx
     .insert(invitations)
     .values({ ...values, updatedAt: values.createdAt })

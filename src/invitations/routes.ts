@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Config } from '../platform/config.ts';
 import type { App } from '../platform/http.ts';
+import { email, idParams } from '../platform/input.ts';
 import { offsetOf, paged, pageOf, pageQuery } from '../platform/paging.ts';
 import { accessSchema, ROLES, serializeAccess, type TeamService } from '../teams/index.ts';
 import { requireUser } from '../users/index.ts';
@@ -31,7 +32,7 @@ export function serializeInvitation(i: InvitationRow): z.infer<typeof invitation
 }
 
 export const invitationBody = z.strictObject({
-  email: z.email({ error: 'Enter a valid email address.' }).max(254),
+  email: email(),
   role: z.enum(ROLES, { error: `Must be one of: ${ROLES.join(', ')}.` }).default('member'),
 });
 
@@ -48,8 +49,8 @@ export interface InvitationRoutesDeps {
 
 export function invitationRoutes(app: App, { config, invitations, teams }: InvitationRoutesDeps): void {
   const tags = ['team invitations'];
-  const params = z.object({ id: z.string() });
-  const itemParams = z.object({ id: z.string(), invitationId: z.string() });
+  const params = idParams('id');
+  const itemParams = idParams('id', 'invitationId');
 
   app.get(
     '/api/v1.0/teams/:id/invitations/',

@@ -88,13 +88,17 @@ export class InvitationService {
         if (!access) throw new ValidationFailed({ email: ['This user is already a member of the team.'] });
         return { kind: 'access' as const, accessId: access.id, user: invitee };
       }
-      const created = await insertInvitation(tx, {
-        teamId,
-        email,
-        role,
-        issuerId: user.id,
-        createdAt: new Date(this.now()),
-      });
+      const created = await insertInvitation(
+        tx,
+        {
+          teamId,
+          email,
+          role,
+          issuerId: user.id,
+          createdAt: new Date(this.now()),
+        },
+        this.cutoff(),
+      );
       if (!created) throw new ValidationFailed({ email: ['This email is already invited to this team.'] });
       const invitation = { ...created, isExpired: false, total: 1 };
       for (const hook of this.onCreated) await hook(tx, invitation, user, teamId);

@@ -67,7 +67,11 @@ export class Throttled extends HttpError {
   }
 }
 
-/** A dependency (database, Redis, OpenID provider, SMTP) failed or was too slow. */
+/** A dependency (database, Redis, OpenID provider, SMTP) failed or was too slow; DESIGN.md §5: with Retry-After. */
 export class ServiceUnavailable extends HttpError {
   readonly statusCode = 503;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.headers['retry-after'] = '5';
+  }
 }

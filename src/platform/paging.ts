@@ -2,6 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from './config.ts';
+import { NotFound } from './errors.ts';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -47,6 +48,8 @@ export function paged<T>(
     else url.searchParams.set('page', String(target));
     return url.href;
   };
+  // As DRF: a page past the last is no page (404), rather than an empty one that would also lose the count.
+  if (page > 1 && results.length === 0) throw new NotFound('Invalid page.');
   return {
     count,
     next: page * page_size < count ? link(page + 1) : null,

@@ -12,12 +12,16 @@ export async function consume(kv: KeyValueStore, key: string, rates: (Rate | nul
   }
 }
 
-/** Throws Throttled when a failure counter has reached its limit, without counting. */
-export async function refuseWhenExhausted(kv: KeyValueStore, key: string, rate: Rate): Promise<void> {
-  const { count, resetMs } = await kv.peek(`failures:${key}`);
-  if (count >= rate.count) throw new Throttled(Math.max(1, Math.ceil(resetMs / 1000)));
+/**
+ * Takes one attempt from a limited budget *before* the attempt runs: the count is one atomic increment in the shared
+ * store, so parallel requests each take their own slot and no burst gets more than `rate.count` attempts checked.
+ */
+export async function takeAttempt(kv: KeyValueStore, key: string, rate: Rate): Promise<void> {
+  const { count, resetMs } = await kv.hit(`attempts:${key}`, rate.periodMs);
+  if (count > rate.count) throw new Throttled(Math.max(1, Math.ceil(resetMs / 1000)));
 }
 
-export async function countFailure(kv: KeyValueStore, key: string, rate: Rate): Promise<void> {
-  await kv.hit(`failures:${key}`, rate.periodMs);
+/** Gives the budget back (a successful login clears its account's failures). */
+export async function forgetAttempts(kv: KeyValueStore, key: string): Promise<void> {
+  await kv.del(`attempts:${key}`);
 }

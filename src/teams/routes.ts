@@ -2,8 +2,9 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../platform/config.ts';
-import { NotFound, PermissionDenied } from '../platform/errors.ts';
+import { PermissionDenied } from '../platform/errors.ts';
 import type { App } from '../platform/http.ts';
+import { idParams, requiredText, text, uuid } from '../platform/input.ts';
 import { offsetOf, paged, pageOf, pageQuery } from '../platform/paging.ts';
 import { requireUser } from '../users/index.ts';
 import { teamAbilities } from './abilities.ts';
@@ -59,9 +60,9 @@ export function serializeAccess(a: AccessView): z.infer<typeof accessSchema> {
   };
 }
 
-const teamBody = z.strictObject({ name: z.string().trim().min(1, 'This field may not be blank.').max(100) });
-const teamParams = z.object({ id: z.string() });
-const accessParams = z.object({ id: z.string(), accessId: z.string() });
+const teamBody = z.strictObject({ name: requiredText(100) });
+const teamParams = idParams('id');
+const accessParams = idParams('id', 'accessId');
 
 export interface TeamRoutesDeps {
   config: Config;
@@ -70,16 +71,11 @@ export interface TeamRoutesDeps {
 
 export function teamRoutes(app: App, { config, teams }: TeamRoutesDeps): void {
   const tags = ['teams'];
-  // FEATURE_TEAMS_DISPLAY off: the teams API is not there at all.
-  const displayed = async () => {
-    if (!config.FEATURE_TEAMS_DISPLAY) throw new NotFound();
-  };
   const user = (request: FastifyRequest) => requireUser(request);
 
   app.get(
     '/api/v1.0/teams/',
     {
-      onRequest: displayed,
       schema: {
         tags,
         summary: 'My teams',
@@ -95,7 +91,6 @@ export function teamRoutes(app: App, { config, teams }: TeamRoutesDeps): void {
   app.post(
     '/api/v1.0/teams/',
     {
-      onRequest: displayed,
       schema: {
         tags,
         summary: 'Create a team (its creator becomes owner)',
@@ -113,7 +108,6 @@ export function teamRoutes(app: App, { config, teams }: TeamRoutesDeps): void {
   app.get(
     '/api/v1.0/teams/:id/',
     {
-      onRequest: displayed,
       schema: { tags, summary: 'A team I am in', params: teamParams, response: { 200: teamSchema } },
     },
     async (request) => serializeTeam(await teams.get(user(request), request.params.id)),
@@ -123,7 +117,6 @@ export function teamRoutes(app: App, { config, teams }: TeamRoutesDeps): void {
     app.route({
       method,
       url: '/api/v1.0/teams/:id/',
-      onRequest: displayed,
       schema: {
         tags,
         summary: 'Rename a team',
@@ -138,7 +131,7 @@ export function teamRoutes(app: App, { config, teams }: TeamRoutesDeps): void {
 
   app.delete(
     '/api/v1.0/teams/:id/',
-    { onRequest: displayed, schema: { tags, summary: 'Delete a team (owners)', params: teamParams } },
+    { schema: { tags, summary: 'Delete a team (owners)', params: teamParams } },
     async (request, reply) => {
       await teams.remove(user(request), request.params.id);
       return reply.code(204).send();
@@ -149,13 +142,12 @@ export function teamRoutes(app: App, { config, teams }: TeamRoutesDeps): void {
   app.get(
     '/api/v1.0/teams/:id/accesses/',
     {
-      onRequest: displayed,
       schema: {
         tags: accessTags,
         summary: 'Members of a team, with what I may do to each',
         params: teamParams,
         querystring: pageQuery.extend({
-          q: z.string().trim().max(100).optional(),
+          q: text(100).optional(),
           ordering: z
             .enum(['role', '-role', 'user__name', '-user__name', 'user__email', '-user__email'])
             .default('-role'),
@@ -178,12 +170,11 @@ export function teamRoutes(app: App, { config, teams }: TeamRoutesDeps): void {
   app.post(
     '/api/v1.0/teams/:id/accesses/',
     {
-      onRequest: displayed,
       schema: {
         tags: accessTags,
         summary: 'Add a member (administrators and owners; only owners add owners)',
         params: teamParams,
-        body: z.strictObject({ user: z.string(), role: role.default('member') }),
+        body: z.strictObject({ user: uuid(), role: role.default('member') }),
         response: { 201: accessSchema },
       },
     },
@@ -201,7 +192,6 @@ export function teamRoutes(app: App, { config, teams }: TeamRoutesDeps): void {
   app.get(
     '/api/v1.0/teams/:id/accesses/:accessId/',
     {
-      onRequest: displayed,
       schema: {
         tags: accessTags,
         summary: 'One member',
@@ -217,12 +207,11 @@ export function teamRoutes(app: App, { config, teams }: TeamRoutesDeps): void {
     app.route({
       method,
       url: '/api/v1.0/teams/:id/accesses/:accessId/',
-      onRequest: displayed,
       schema: {
         tags: accessTags,
         summary: "Change a member's role",
         params: accessParams,
-        body: z.object({ role }).passthrough(),
+        body: z.strictObject({ role }),
         response: { 200: accessSchema },
       },
       handler: async (request) =>
@@ -239,7 +228,7 @@ export function teamRoutes(app: App, { config, teams }: TeamRoutesDeps): void {
 
   app.delete(
     '/api/v1.0/teams/:id/accesses/:accessId/',
-    { onRequest: displayed, schema: { tags: accessTags, summary: 'Remove a member', params: accessParams } },
+    { schema: { tags: accessTags, summary: 'Remove a member', params: accessParams } },
     async (request, reply) => {
       await teams.revoke(user(request), request.params.id, request.params.accessId);
       return reply.code(204).send();

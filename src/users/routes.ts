@@ -3,16 +3,14 @@ import { z } from 'zod';
 import type { Config } from '../platform/config.ts';
 import { LANGUAGES } from '../platform/config.ts';
 import type { Database } from '../platform/database.ts';
-import { NotFound, PermissionDenied } from '../platform/errors.ts';
+import { PermissionDenied } from '../platform/errors.ts';
 import type { App } from '../platform/http.ts';
-import type { KeyValueStore } from '../platform/kv.ts';
-import { consume } from '../platform/throttle.ts';
+import { idParams } from '../platform/input.ts';
 import { updateProfile } from './queries.ts';
 import { requireUser } from './request-user.ts';
 import type { User } from './schema.ts';
 
 const TIMEZONES = new Set<string>([...Intl.supportedValuesOf('timeZone'), 'UTC']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const abilitySchema = z.object({ can_view: z.boolean(), can_create: z.boolean() });
 export const meSchema = z.object({
@@ -61,24 +59,13 @@ const profileSchema = z.strictObject({
 export interface UsersDeps {
   config: Config;
   database: Database;
-  kv: KeyValueStore;
 }
 
-export function userRoutes(app: App, { config, database, kv }: UsersDeps): void {
-  // DESIGN.md §2: per-user rates, counted in the shared store so pods share the count.
-  const throttle = async (request: import('fastify').FastifyRequest) => {
-    if (request.user)
-      await consume(kv, `user:${request.user.id}`, [
-        config.BURST_THROTTLE_RATES,
-        config.SUSTAINED_THROTTLE_RATES,
-      ]);
-  };
-
+export function userRoutes(app: App, { config, database }: UsersDeps): void {
   app.get(
     '/api/v1.0/users/me/',
     {
       schema: { tags: ['users'], summary: 'The signed-in user', response: { 200: meSchema } },
-      preHandler: throttle,
     },
     async (request) => serializeMe(requireUser(request), config),
   );
@@ -90,14 +77,12 @@ export function userRoutes(app: App, { config, database, kv }: UsersDeps): void 
       schema: {
         tags: ['users'],
         summary: 'Update my language and timezone',
-        params: z.object({ id: z.string() }),
+        params: idParams('id'),
         body: profileSchema,
         response: { 200: meSchema },
       },
-      preHandler: throttle,
       handler: async (request) => {
         const me = requireUser(request);
-        if (!UUID.test(request.params.id)) throw new NotFound();
         if (request.params.id !== me.id) throw new PermissionDenied('You can only update your own account.');
         const updated = await updateProfile(database.db, me.id, request.body);
         return serializeMe(updated, config);

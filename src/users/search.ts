@@ -4,9 +4,10 @@
 import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../platform/config.ts';
-import { type Database, type Db, escapeLike } from '../platform/database.ts';
-import { ValidationFailed } from '../platform/errors.ts';
+import { type Database, type Db, escapeLike, rowsOf } from '../platform/database.ts';
+import { NotFound } from '../platform/errors.ts';
 import type { App } from '../platform/http.ts';
+import { text, uuid } from '../platform/input.ts';
 import { offsetOf, paged, pageOf, pageQuery } from '../platform/paging.ts';
 import { requireUser } from './request-user.ts';
 import { users } from './schema.ts';
@@ -125,9 +126,11 @@ export async function searchUsers(db: Db, { q, teamId, limit, offset }: SearchOp
         sql`not exists (select 1 from team_accesses ta where ta.team_id = ${teamId}::uuid and ta.user_id = ${users.id})`,
       ) as SQL)
     : eq(users.isActive, true);
-  const score = tiers.length
-    ? sql<number>`greatest(word_similarity(${text}, ${nameExpr}), similarity(${emailExpr}, ${email}))`
-    : sql<number>`0`;
+  // Without words there is nothing to score: ordering by name alone (never a constant, which ORDER BY would read as
+  // a column position).
+  const byScore = tiers.length
+    ? [desc(sql`greatest(word_similarity(${text}, ${nameExpr}), similarity(${emailExpr}, ${email}))`)]
+    : [];
 
   const run = (chosen: Tier[], order: SQL) => {
     const candidates = chosen.length
@@ -151,7 +154,7 @@ export async function searchUsers(db: Db, { q, teamId, limit, offset }: SearchOp
       })
       .from(users)
       .where(and(active, sql`${users.id} in (${candidates})`))
-      .orderBy(asc(order), desc(score), asc(nameExpr), asc(users.id))
+      .orderBy(asc(order), ...byScore, asc(nameExpr), asc(users.id))
       .limit(limit)
       .offset(offset);
   };
@@ -164,7 +167,14 @@ export async function searchUsers(db: Db, { q, teamId, limit, offset }: SearchOp
   return run(tiers, rank);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** team_id names a team the searcher is in: another team's members stay unknown to them. */
+async function isMember(db: Db, teamId: string, userId: string): Promise<boolean> {
+  const found = await db.execute(
+    sql`select 1 from team_accesses where team_id = ${teamId}::uuid and user_id = ${userId}::uuid limit 1`,
+  );
+  return rowsOf(found).length > 0;
+}
+
 const userItem = z.object({ id: z.uuid(), email: z.string().nullable(), name: z.string() });
 
 export function userSearchRoute(
@@ -177,15 +187,14 @@ export function userSearchRoute(
       schema: {
         tags: ['users'],
         summary: 'Find active users by name or email (accents and case ignored, typos forgiven)',
-        querystring: pageQuery.extend({ q: z.string().max(100).default(''), team_id: z.string().optional() }),
+        querystring: pageQuery.extend({ q: text(100).default(''), team_id: uuid().optional() }),
         response: { 200: pageOf(userItem) },
       },
     },
     async (request) => {
-      requireUser(request);
+      const me = requireUser(request);
       const { q, team_id: teamId, ...page } = request.query;
-      if (teamId !== undefined && !UUID.test(teamId))
-        throw new ValidationFailed({ team_id: ['Must be a UUID.'] });
+      if (teamId !== undefined && !(await isMember(database.db, teamId, me.id))) throw new NotFound();
       const rows = await searchUsers(database.db, {
         q,
         ...(teamId ? { teamId } : {}),

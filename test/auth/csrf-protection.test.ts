@@ -75,3 +75,29 @@ describe('CSRF protection', () => {
     expect(res.status).toBe(200);
   });
 });
+
+describe('CSRF on percent-encoded paths', () => {
+  it('checks a login posted to /%61pi/… as it checks /api/…', async () => {
+    passwordFor ??= t.loginAsStaff();
+    const { user, password } = await passwordFor;
+    const browser = t.browser();
+    const res = await browser.request('POST', '/%61pi/v1.0/login/', {
+      body: new URLSearchParams({ email: user.email ?? '', password }).toString(),
+      headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(res.status).toBe(403);
+    expect(browser.cookies.has('desk_sessionid')).toBe(false);
+  });
+
+  it('checks a logout posted to /%61pi/… as it checks /api/…', async () => {
+    const { browser } = await t.loginAsStaff();
+    const res = await browser.request('POST', '/%61pi/v1.0/logout/', {
+      headers: { origin: 'https://evil.example' },
+      csrf: false,
+    });
+    expect(res.status).toBe(403);
+    expect((await browser.get('/api/v1.0/users/me/')).status).toBe(200);
+  });
+});
+
+let passwordFor: ReturnType<typeof t.loginAsStaff> | undefined;

@@ -20,7 +20,8 @@ describe('staff login', () => {
   });
 
   it('refuses a wrong password with the same answer as an unknown email', async () => {
-    const user = await t.createUser({ isStaff: true, password: null });
+    // A real password, so "wrong password" is checked against it and not taken for an unknown account.
+    const user = await t.createUser({ isStaff: true, password: await hashPassword(PASSWORD) });
     const browser = t.browser();
     await browser.primeCsrf();
     const wrong = await browser.post('/api/v1.0/login/', {

@@ -238,3 +238,38 @@ describe('a new user', () => {
     ]);
   });
 });
+
+describe('hostile contact input', () => {
+  it('refuses more custom fields than a card can need', async () => {
+    const me = await someone();
+    const customFields = Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`f${i}`, 'x']));
+    const res = await me.browser.post('/api/v1.0/contacts/', {
+      full_name: 'Many Fields',
+      data: { customFields },
+    });
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({ 'data.customFields': ['At most 50 custom fields.'] });
+  });
+
+  it.each([
+    [{ full_name: 'Nul\u0000Name' }, 'full_name'],
+    [{ full_name: 'Ok', notes: 'a\u0000b' }, 'notes'],
+    [{ full_name: 'Ok', data: { customFields: { 'k\u0000': 'v' } } }, 'data.customFields.k\\u0000'],
+    [{ full_name: 'Ok', data: { customFields: { k: 'v\u0000' } } }, 'data.customFields.k'],
+  ])('refuses a NUL character, naming the field (%#)', async (body, field) => {
+    const me = await someone();
+    const res = await me.browser.post('/api/v1.0/contacts/', body);
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({ [field]: ['Null characters are not allowed.'] });
+  });
+
+  it('takes an override that is not a UUID as a field error, not a crash', async () => {
+    const me = await someone();
+    const res = await me.browser.post('/api/v1.0/contacts/', {
+      full_name: 'Override',
+      override: 'ffffffff-ffff-ffff-ffff-fffffffffff-',
+    });
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({ override: ['Must be a valid UUID.'] });
+  });
+});

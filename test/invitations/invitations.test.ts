@@ -198,6 +198,35 @@ describe('an invitation', () => {
   });
 });
 
+describe('re-inviting', () => {
+  it('after expiry replaces the expired invitation with a new one', async () => {
+    const { teamId, user } = await teamWith();
+    const email = uniqueEmail();
+    const first = (await (await browserFor(user)).post(`/api/v1.0/teams/${teamId}/invitations/`, { email }))
+      .json as { id: string };
+    clock += 7 * DAY + 1_000;
+    try {
+      const later = await browserFor(user);
+      const again = await later.post(`/api/v1.0/teams/${teamId}/invitations/`, {
+        email: email.toUpperCase(),
+      });
+      expect(again.status).toBe(201);
+      expect(again.json).toMatchObject({ is_expired: false });
+      expect((again.json as { id: string }).id).not.toBe(first.id);
+      expect((await later.get(`/api/v1.0/teams/${teamId}/invitations/${first.id}/`)).status).toBe(404);
+    } finally {
+      clock -= 7 * DAY + 1_000;
+    }
+  });
+
+  it('while the invitation is valid is still refused', async () => {
+    const { teamId, browser } = await teamWith();
+    const email = uniqueEmail();
+    await browser.post(`/api/v1.0/teams/${teamId}/invitations/`, { email });
+    expect((await browser.post(`/api/v1.0/teams/${teamId}/invitations/`, { email })).status).toBe(400);
+  });
+});
+
 describe('conversion into team accesses', () => {
   it('happens at first sign-in for every valid invitation of that email, whatever its case', async () => {
     const a = await teamWith();

@@ -134,14 +134,14 @@ describe('teams through the resource server', () => {
 });
 
 describe('SCIM Me', () => {
-  it('describes the agent with the teams this service sees', async () => {
+  it('describes the agent (userName is their sub, as people) with the teams this service sees', async () => {
     const { sub, user } = await agent();
     const team = (await as(sub, 'app-a').post('/teams/', { name: 'Groupe A' })).json as { id: string };
     const me = await as(sub, 'app-a').get('/scim/Me/');
     expect(me.headers.get('content-type')).toContain('application/scim+json');
     expect(me.json).toMatchObject({
       id: user.id,
-      userName: user.email,
+      userName: sub,
       displayName: 'Agent Smith',
       emails: [{ value: user.email, primary: true }],
       active: true,

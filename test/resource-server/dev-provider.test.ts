@@ -51,7 +51,7 @@ describe('the resource server with the development provider', () => {
     expect(res.headers.get('content-type')).toContain('application/scim+json');
     expect(res.json).toMatchObject({
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-      userName: 'helene.martin@example.gouv.fr',
+      userName: 'demo-helene-martin',
       displayName: 'Hélène Martin',
       active: true,
       groups: [],

@@ -218,6 +218,36 @@ describe('the last owner', () => {
   });
 });
 
+describe('two owners stepping down at the same moment', () => {
+  it.each(['demote', 'remove'] as const)(
+    'leave the team with one owner (both %s themselves at once)',
+    async (how) => {
+      for (let round = 0; round < 5; round++) {
+        const team = await makeTeam();
+        const first = await as('owner', team);
+        await first.patch(`/api/v1.0/teams/${team.id}/accesses/${team.accessIds.administrator}/`, {
+          role: 'owner',
+        });
+        const second = await t.browserFor(team.users.administrator);
+        const stepDown = (browser: Browser, accessId: string) =>
+          how === 'demote'
+            ? browser.patch(`/api/v1.0/teams/${team.id}/accesses/${accessId}/`, { role: 'member' })
+            : browser.delete(`/api/v1.0/teams/${team.id}/accesses/${accessId}/`);
+        const answers = await Promise.all([
+          stepDown(first, team.accessIds.owner),
+          stepDown(second, team.accessIds.administrator),
+        ]);
+        expect(answers.map((a) => a.status).sort()).toEqual([how === 'demote' ? 200 : 204, 400]);
+        const list = await (await as('member', team)).get(`/api/v1.0/teams/${team.id}/accesses/`);
+        const owners = (list.json as { results: { role: string }[] }).results.filter(
+          (a) => a.role === 'owner',
+        );
+        expect(owners).toHaveLength(1);
+      }
+    },
+  );
+});
+
 describe('teams', () => {
   let owner: User;
   let browser: Browser;

@@ -27,6 +27,39 @@ describe('user search', () => {
     expect(page.next).toContain('page=2');
   });
 
+  it.each(['', '%20', '-', '---', '.', '%20-%20'])(
+    'answers a page for q=%s, as the web app first sends',
+    async (q) => {
+      await t.createUser({ name: 'Anyone Listed' });
+      const me = await t.browserFor(await t.createUser());
+      const res = await me.get(`/api/v1.0/users/?q=${q}`);
+      expect(res.status).toBe(200);
+      // Without a letter to match, colleagues are listed by name ("." starts no name and no address).
+      if (q !== '.') expect((res.json as Page).count).toBeGreaterThan(0);
+    },
+  );
+
+  it('refuses a NUL character in q, naming the field', async () => {
+    const me = await t.browserFor(await t.createUser());
+    const res = await me.get('/api/v1.0/users/?q=ab%00c');
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({ q: ['Null characters are not allowed.'] });
+  });
+
+  it("answers 404 for team_id of a team I am not in, so another team's members stay unknown", async () => {
+    const stranger = await t.browserFor(await t.createUser());
+    const team = (await stranger.post('/api/v1.0/teams/', { name: 'Private' })).json as { id: string };
+    const me = await t.browserFor(await t.createUser());
+    expect((await me.get(`/api/v1.0/users/?q=a&team_id=${team.id}`)).status).toBe(404);
+  });
+
+  it('refuses a 36-character team_id that is not a UUID', async () => {
+    const me = await t.browserFor(await t.createUser());
+    const res = await me.get('/api/v1.0/users/?q=a&team_id=------------------------------------');
+    expect(res.status).toBe(400);
+    expect(Object.keys(res.json as object)).toEqual(['team_id']);
+  });
+
   it('leaves out the members of team_id', async () => {
     const owner = await t.createUser({ name: 'Teamowner Zyx' });
     const member = await t.createUser({ name: 'Teammember Zyx' });
@@ -42,7 +75,7 @@ describe('user search', () => {
     const me = await t.browserFor(await t.createUser());
     const res = await me.get('/api/v1.0/users/?q=a&team_id=42');
     expect(res.status).toBe(400);
-    expect(res.json).toEqual({ team_id: ['Must be a UUID.'] });
+    expect(res.json).toEqual({ team_id: ['Must be a valid UUID.'] });
   });
 
   it('never lists inactive users', async () => {

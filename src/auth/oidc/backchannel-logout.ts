@@ -1,22 +1,13 @@
 // POST /api/v1.0/backchannel-logout/: OIDC Back-Channel Logout 1.0, ending that sub's or sid's sessions on every pod.
 import { createHash } from 'node:crypto';
-import type { FastifyReply } from 'fastify';
 import { jwtVerify } from 'jose';
 import { z } from 'zod';
 import type { App } from '../../platform/http.ts';
 import { findUserBySub } from '../../users/index.ts';
 import type { OidcDeps } from './deps.ts';
+import { InvalidLogoutToken } from './errors.ts';
 
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
-
-class InvalidLogoutToken extends Error {}
-
-function refuse(reply: FastifyReply, description: string) {
-  return reply
-    .code(400)
-    .header('cache-control', 'no-store')
-    .send({ error: 'invalid_request', error_description: description });
-}
 
 export function backchannelLogoutRoute(
   app: App,
@@ -25,8 +16,6 @@ export function backchannelLogoutRoute(
   app.post(
     '/api/v1.0/backchannel-logout/',
     {
-      // The provider calls from its server: no cookies, no CSRF token; the signed logout token is the proof.
-      config: { csrf: false },
       schema: {
         tags: ['auth'],
         summary: 'OIDC Back-Channel Logout 1.0',
@@ -66,7 +55,7 @@ export function backchannelLogoutRoute(
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         request.log.warn({ event: 'backchannel_logout_refused' }, `logout token refused: ${message}`);
-        return refuse(reply, `invalid logout token: ${message}`);
+        throw err instanceof InvalidLogoutToken ? err : new InvalidLogoutToken(message);
       }
 
       // Replay guard shared by every pod: a jti is accepted once while the token could still be valid.
@@ -76,7 +65,7 @@ export function backchannelLogoutRoute(
       const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : Date.now();
       const ttl = Math.max(exp - Date.now() + config.OIDC_JWT_LEEWAY * 1000, 10 * 60_000);
       if (!(await kv.setIfAbsent(`bcl-jti:${jtiKey}`, '1', ttl)))
-        return refuse(reply, 'logout token already used');
+        throw new InvalidLogoutToken('already used');
 
       let ended = 0;
       if (typeof payload.sid === 'string') ended += await sessions.destroyAllForProviderSession(payload.sid);

@@ -1,35 +1,99 @@
-// GET /api/v1.0/callback/: ends a login: state first, then tokens, ID token and userinfo checks, user matching, a new session.
+// GET /api/v1.0/callback/: ends a login: state first, then tokens, ID token and userinfo checks, user matching, a new
+// session. Every refusal, a provider that does not answer included, ends the same way: a redirect naming the reason.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
 import type { App } from '../../platform/http.ts';
 import { recordLogin } from '../../users/index.ts';
 import { setSessionCookie } from '../session-auth.ts';
 import { CALLBACK_PATH, type OidcDeps } from './deps.ts';
-import { ProviderUnavailable } from './provider.ts';
-import { takeTransaction } from './transactions.ts';
-import { type Claims, checkEssentialClaims, LoginRefused, matchUser } from './user-matching.ts';
+import { isNetworkFailure, LoginRefused, OidcError, ProviderUnavailable } from './errors.ts';
+import { BROWSER_COOKIE, type LoginTransaction, takeTransaction } from './transactions.ts';
+import { type Claims, checkEssentialClaims, matchUser } from './user-matching.ts';
 
-function isNetworkFailure(err: unknown): boolean {
-  if (err instanceof ProviderUnavailable) return true;
-  const name = (err as { name?: string; cause?: { name?: string } } | null)?.name;
-  const causeName = (err as { cause?: { name?: string; code?: string } } | null)?.cause?.name;
-  return (
-    name === 'TimeoutError' ||
-    name === 'AbortError' ||
-    causeName === 'TimeoutError' ||
-    causeName === 'AbortError' ||
-    (err instanceof TypeError && err.message === 'fetch failed')
-  );
+/** What the provider's answers say about the agent, once every check passed. */
+interface VerifiedLogin {
+  claims: Claims;
+  idToken: string | undefined;
+}
+
+type Attempt = LoginTransaction & { state: string };
+
+const SILENT_ERRORS = new Set(['login_required', 'interaction_required', 'consent_required']);
+
+/** Step 1. DESIGN.md §5: the state must match a pending attempt of this browser before the provider is asked. */
+async function pendingAttempt(request: FastifyRequest, { kv }: OidcDeps): Promise<Attempt> {
+  const state = (request.query as Record<string, unknown>).state;
+  if (typeof state !== 'string' || !state)
+    throw new LoginRefused('invalid_state', 'no state in the callback');
+  const tx = await takeTransaction(kv, state);
+  if (!tx) throw new LoginRefused('invalid_state', 'unknown, expired or already used state');
+  if (tx.browser !== request.cookies[BROWSER_COOKIE])
+    throw new LoginRefused('invalid_state', 'the login was started in another browser');
+  return { ...tx, state };
+}
+
+/** Step 2. The code for tokens, the ID token and userinfo verified (openid-client), essential claims present. */
+async function verifiedLogin(
+  request: FastifyRequest,
+  attempt: Attempt,
+  { config, provider }: OidcDeps,
+): Promise<VerifiedLogin> {
+  try {
+    const configuration = await provider.get();
+    const tokens = await oidc.authorizationCodeGrant(
+      configuration,
+      new URL(request.url, config.PUBLIC_URL),
+      {
+        expectedState: attempt.state,
+        expectedNonce: attempt.nonce,
+        idTokenExpected: true,
+        ...(attempt.codeVerifier ? { pkceCodeVerifier: attempt.codeVerifier } : {}),
+      },
+      { redirect_uri: `${config.PUBLIC_URL}${CALLBACK_PATH}` },
+    );
+    const idClaims = tokens.claims();
+    if (!idClaims) throw new LoginRefused('invalid_token', 'no ID token');
+    const userinfo = configuration.serverMetadata().userinfo_endpoint
+      ? await oidc.fetchUserInfo(configuration, tokens.access_token, idClaims.sub)
+      : {};
+    const claims: Claims = {
+      ...(userinfo as Record<string, unknown>),
+      sub: idClaims.sub,
+      ...(idClaims.sid ? { sid: idClaims.sid } : {}),
+    };
+    checkEssentialClaims(claims, config.OIDC_USERINFO_ESSENTIAL_CLAIMS);
+    return { claims, idToken: tokens.id_token };
+  } catch (err) {
+    if (err instanceof OidcError) throw err;
+    if (isNetworkFailure(err)) throw new ProviderUnavailable(err);
+    const message = err instanceof Error ? err.message : String(err);
+    throw new LoginRefused('invalid_token', `the provider's answer failed verification: ${message}`);
+  }
+}
+
+/** Step 3. The user is written only if the session can be opened too: a failure leaves nothing behind. */
+async function openSession(request: FastifyRequest, { claims, idToken }: VerifiedLogin, deps: OidcDeps) {
+  const { config, database, sessions, lifecycle } = deps;
+  return database.db.transaction(async (tx) => {
+    const user = await matchUser(tx, claims, config, lifecycle);
+    await recordLogin(tx, user.id);
+    if (request.session) await sessions.destroy(request.session);
+    return sessions.create(user.id, {
+      ...(idToken ? { idToken } : {}),
+      oidcSub: claims.sub,
+      ...(typeof claims.sid === 'string' ? { oidcSid: claims.sid } : {}),
+    });
+  });
 }
 
 export function callbackRoute(app: App, deps: OidcDeps): void {
-  const { config, database, kv, sessions, provider, lifecycle } = deps;
+  const { config } = deps;
 
-  const fail = (request: FastifyRequest, reply: FastifyReply, code: string, reason: string) => {
+  const refused = (request: FastifyRequest, reply: FastifyReply, err: OidcError) => {
     // One line saying why; never tokens, codes or claims.
-    request.log.warn({ event: 'oidc_login_refused', code }, `login refused: ${reason}`);
+    request.log.warn({ event: 'oidc_login_refused', code: err.code }, `login refused: ${err.message}`);
     const target = new URL(config.LOGIN_REDIRECT_URL_FAILURE, config.PUBLIC_URL);
-    target.searchParams.set('login_error', code);
+    target.searchParams.set('login_error', err.code);
     const relative =
       config.LOGIN_REDIRECT_URL_FAILURE.startsWith('/') &&
       !config.LOGIN_REDIRECT_URL_FAILURE.startsWith('//');
@@ -38,88 +102,24 @@ export function callbackRoute(app: App, deps: OidcDeps): void {
 
   app.get(
     CALLBACK_PATH,
-    {
-      schema: {
-        tags: ['auth'],
-        summary: 'Where the provider sends the browser back after login',
-        hide: false,
-      },
-    },
+    { schema: { tags: ['auth'], summary: 'Where the provider sends the browser back after login' } },
     async (request, reply) => {
-      const params = request.query as Record<string, unknown>;
-      const state = typeof params.state === 'string' ? params.state : '';
-      if (!state) return fail(request, reply, 'invalid_state', 'no state in the callback');
-      // DESIGN.md §5: the state must match a pending attempt before anything is asked of the provider.
-      const tx = await takeTransaction(kv, state);
-      if (!tx) return fail(request, reply, 'invalid_state', 'unknown, expired or already used state');
-      if (tx.browser !== request.cookies.desk_oidc_browser)
-        return fail(request, reply, 'invalid_state', 'the login was started in another browser');
-
-      if (typeof params.error === 'string') {
-        if (
-          tx.silent &&
-          ['login_required', 'interaction_required', 'consent_required'].includes(params.error)
-        ) {
+      try {
+        const attempt = await pendingAttempt(request, deps);
+        const providerError = (request.query as Record<string, unknown>).error;
+        if (typeof providerError === 'string') {
           // Silent login found no provider session: back to the app, quietly.
-          return reply.redirect(tx.next ?? config.LOGIN_REDIRECT_URL, 302);
+          if (attempt.silent && SILENT_ERRORS.has(providerError))
+            return reply.redirect(attempt.next ?? config.LOGIN_REDIRECT_URL, 302);
+          throw new LoginRefused('provider_error', `the provider answered ${providerError.slice(0, 64)}`);
         }
-        return fail(request, reply, 'provider_error', `the provider answered ${params.error.slice(0, 64)}`);
-      }
-
-      let claims: Claims;
-      let idToken: string | undefined;
-      try {
-        const configuration = await provider.get();
-        const currentUrl = new URL(request.url, config.PUBLIC_URL);
-        const tokens = await oidc.authorizationCodeGrant(
-          configuration,
-          currentUrl,
-          {
-            expectedState: state,
-            expectedNonce: tx.nonce,
-            idTokenExpected: true,
-            ...(tx.codeVerifier ? { pkceCodeVerifier: tx.codeVerifier } : {}),
-          },
-          { redirect_uri: `${config.PUBLIC_URL}${CALLBACK_PATH}` },
-        );
-        const idClaims = tokens.claims();
-        if (!idClaims) throw new LoginRefused('invalid_token', 'no ID token');
-        idToken = tokens.id_token;
-        const userinfo = configuration.serverMetadata().userinfo_endpoint
-          ? await oidc.fetchUserInfo(configuration, tokens.access_token, idClaims.sub)
-          : {};
-        claims = {
-          ...(userinfo as Record<string, unknown>),
-          sub: idClaims.sub,
-          ...(idClaims.sid ? { sid: idClaims.sid } : {}),
-        };
-        checkEssentialClaims(claims, config.OIDC_USERINFO_ESSENTIAL_CLAIMS);
+        const login = await verifiedLogin(request, attempt, deps);
+        setSessionCookie(reply, config, await openSession(request, login, deps));
+        return reply.redirect(attempt.next ?? config.LOGIN_REDIRECT_URL, 302);
       } catch (err) {
-        if (err instanceof LoginRefused) return fail(request, reply, err.code, err.message);
-        if (isNetworkFailure(err))
-          throw err instanceof ProviderUnavailable ? err : new ProviderUnavailable(err);
-        const message = err instanceof Error ? err.message : String(err);
-        return fail(request, reply, 'invalid_token', `the provider's answer failed verification: ${message}`);
-      }
-
-      try {
-        // The user is written only if the session can be opened too: a failure leaves nothing behind.
-        const session = await database.db.transaction(async (tx) => {
-          const user = await matchUser(tx, claims, config, lifecycle);
-          await recordLogin(tx, user.id);
-          if (request.session) await sessions.destroy(request.session);
-          return sessions.create(user.id, {
-            ...(idToken ? { idToken } : {}),
-            oidcSub: claims.sub,
-            ...(typeof claims.sid === 'string' ? { oidcSid: claims.sid } : {}),
-          });
-        });
-        setSessionCookie(reply, config, session);
-      } catch (err) {
-        if (err instanceof LoginRefused) return fail(request, reply, err.code, err.message);
+        if (err instanceof OidcError) return refused(request, reply, err);
         throw err;
       }
-      return reply.redirect(tx.next ?? config.LOGIN_REDIRECT_URL, 302);
     },
   );
 }

@@ -1,4 +1,4 @@
-// Sign-in with OpenID Connect: the five flow steps on one app.
+// Sign-in with OpenID Connect: the four browser steps on one app; back-channel logout is the provider's (a machine).
 import type { App } from '../../platform/http.ts';
 import { authenticateRoute } from './authenticate.ts';
 import { backchannelLogoutRoute } from './backchannel-logout.ts';
@@ -8,13 +8,14 @@ import { logoutRoute } from './logout.ts';
 import { logoutCallbackRoute } from './logout-callback.ts';
 
 export type { OidcDeps } from './deps.ts';
-export { OidcProvider, ProviderUnavailable } from './provider.ts';
+export { ProviderUnavailable } from './errors.ts';
+export { OidcProvider } from './provider.ts';
 export { safeNext } from './redirects.ts';
+export { backchannelLogoutRoute };
 
 export function oidcRoutes(app: App, deps: OidcDeps): void {
   authenticateRoute(app, deps);
   callbackRoute(app, deps);
   logoutRoute(app, deps);
   logoutCallbackRoute(app, deps);
-  backchannelLogoutRoute(app, deps);
 }

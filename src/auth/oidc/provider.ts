@@ -2,21 +2,7 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import * as oidc from 'openid-client';
 import type { Config } from '../../platform/config.ts';
-import { ServiceUnavailable } from '../../platform/errors.ts';
-
-export class ProviderUnavailable extends ServiceUnavailable {
-  constructor(cause?: unknown) {
-    super('The identity provider is unavailable; try again shortly.');
-    this.cause = cause;
-  }
-}
-
-/** OIDC_OP_USER_ENDPOINT_FORMAT=JSON and the provider answered a JWT. */
-export class UnexpectedUserinfoFormat extends Error {
-  constructor() {
-    super('userinfo answered a JWT where JSON was configured (OIDC_OP_USER_ENDPOINT_FORMAT)');
-  }
-}
+import { ProviderUnavailable, UnexpectedUserinfoFormat } from './errors.ts';
 
 /** How Desk presents itself: the client id, secret and the checks it insists on. */
 function clientMetadata(config: Config): Partial<oidc.ClientMetadata> {

@@ -38,5 +38,9 @@ export function safeNext(next: string | undefined, config: Config): string | und
   if (!url || !allowedTarget(decoded, config)) return undefined;
   const own = new URL(config.PUBLIC_URL);
   const relative = next.startsWith('/') && !next.startsWith('//');
-  return relative && url.origin === own.origin ? `${url.pathname}${url.search}${url.hash}` : url.href;
+  if (!relative || url.origin !== own.origin) return url.href;
+  // The path as resolved ("/.//evil" and "/a/..//evil" become "//evil"): a Location starting with // (or /\) is
+  // another host for the browser, so such a path is no path of Desk.
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return /^\/[/\\]/.test(path) ? undefined : path;
 }

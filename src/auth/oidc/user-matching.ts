@@ -9,16 +9,7 @@ import {
   type UserLifecycle,
   updateUser,
 } from '../../users/index.ts';
-
-/** A sign-in refused for a reason the user can be told (as a short code) and the log records. */
-export class LoginRefused extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { LoginRefused } from './errors.ts';
 
 export type Claims = Record<string, unknown> & { sub: string };
 
@@ -61,6 +52,13 @@ export async function matchUser(
         'several accounts share this email address; an administrator must resolve it',
       );
     user = sameEmail[0];
+    // A staff account (made by `desk createsuperuser`) is never bound to an identity by its email: whoever controls
+    // that address at the provider would become staff.
+    if (user && (user.isStaff || user.isSuperuser))
+      throw new LoginRefused(
+        'staff_account',
+        'this email belongs to a staff account, which signs in with its password, never through the provider by email',
+      );
     if (user?.sub && user.sub !== claims.sub && config.OIDC_USER_SUB_FIELD_IMMUTABLE)
       throw new LoginRefused(
         'sub_mismatch',

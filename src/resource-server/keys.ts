@@ -2,7 +2,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { type Config, ConfigError } from '../../platform/config.ts';
+import { type Config, ConfigError } from '../platform/config.ts';
 
 export interface DecryptionKey {
   kid: string;

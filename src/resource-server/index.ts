@@ -2,3 +2,4 @@
 export { Introspector } from './introspection.ts';
 export { type DecryptionKey, loadDecryptionKeys } from './keys.ts';
 export { RS_PREFIX, resourceServerRoutes } from './routes.ts';
+export { ResourceServerService } from './service.ts';

@@ -1,6 +1,6 @@
 // SQL of the resource-server API: service providers, and the teams a calling service may see.
 import { and, asc, eq, or, sql } from 'drizzle-orm';
-import type { Db } from '../../platform/database.ts';
+import type { Db } from '../platform/database.ts';
 import {
   type Role,
   serviceProviders,
@@ -8,7 +8,7 @@ import {
   teamAccesses,
   teamServiceProviders,
   teams,
-} from '../../teams/index.ts';
+} from '../teams/index.ts';
 
 /** The service provider named by a token's audience, created on its first call. */
 export async function serviceProviderFor(db: Db, audience: string): Promise<string> {

@@ -1,5 +1,5 @@
 // Resource-server answers (RFC 6750 §3): each error carries its WWW-Authenticate challenge.
-import { HttpError, ServiceUnavailable } from '../../platform/errors.ts';
+import { HttpError, ServiceUnavailable } from '../platform/errors.ts';
 
 const REALM = 'realm="desk"';
 

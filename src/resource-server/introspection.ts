@@ -9,8 +9,8 @@ import {
   errors as joseErrors,
   jwtVerify,
 } from 'jose';
-import type { Config } from '../../platform/config.ts';
-import type { KeyValueStore } from '../../platform/kv.ts';
+import type { Config } from '../platform/config.ts';
+import type { KeyValueStore } from '../platform/kv.ts';
 import {
   InsufficientScope,
   IntrospectionUnavailable,

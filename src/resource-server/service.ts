@@ -1,0 +1,73 @@
+// The rules of the resource-server API: who the bearer is, and what a calling service may see and do with a team.
+import type { FastifyRequest } from 'fastify';
+import type { Database } from '../platform/database.ts';
+import { BadRequest, NotFound, PermissionDenied } from '../platform/errors.ts';
+import { insertTeam, renameTeam, type TeamWithRole, teamAbilities } from '../teams/index.ts';
+import { findUserBySub, type User } from '../users/index.ts';
+import { BearerMalformed, BearerMissing, InvalidToken } from './errors.ts';
+import type { Introspector } from './introspection.ts';
+import { linkTeam, serviceProviderFor, teamForService, teamsForService } from './queries.ts';
+
+// RFC 6750 §2.1: b64token.
+const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+
+/** The agent a token speaks for, and the service provider (other app of the suite) that presented it. */
+export interface Caller {
+  user: User;
+  serviceProviderId: string;
+}
+
+export type VisibleTeam = TeamWithRole & { linked: boolean };
+
+export class ResourceServerService {
+  constructor(
+    private readonly database: Database,
+    private readonly introspector: Introspector,
+  ) {}
+
+  /** Only the Authorization header counts: never a session cookie, never a token in the query. */
+  async authenticate(request: FastifyRequest): Promise<Caller> {
+    const header = request.headers.authorization;
+    if (header === undefined) throw new BearerMissing();
+    const match = BEARER.exec(header);
+    if (!match?.[1]) throw new BearerMalformed();
+    const token = await this.introspector.check(match[1]);
+    const user = await findUserBySub(this.database.db, token.sub);
+    if (!user?.isActive) throw new InvalidToken('no active user has this sub');
+    return { user, serviceProviderId: await serviceProviderFor(this.database.db, token.audience) };
+  }
+
+  teams({ user, serviceProviderId }: Caller): Promise<TeamWithRole[]> {
+    return teamsForService(this.database.db, user.id, serviceProviderId);
+  }
+
+  /** A team of the agent this service may see; 404 otherwise, as if absent. */
+  async team({ user, serviceProviderId }: Caller, id: string): Promise<VisibleTeam> {
+    const found = await teamForService(this.database.db, id, user.id, serviceProviderId);
+    if (!found) throw new NotFound();
+    return found;
+  }
+
+  /** A new team owned by the agent and linked to the calling service, in one transaction. */
+  async createTeam({ user, serviceProviderId }: Caller, name: string): Promise<TeamWithRole> {
+    const team = await this.database.db.transaction(async (tx) => {
+      const created = await insertTeam(tx, name, user.id);
+      await linkTeam(tx, created.id, serviceProviderId);
+      return created;
+    });
+    return { team, role: 'owner' };
+  }
+
+  async renameTeam(caller: Caller, id: string, name: string): Promise<TeamWithRole> {
+    const found = await this.team(caller, id);
+    if (!teamAbilities(found.role).put)
+      throw new PermissionDenied('Only administrators and owners can change a team.');
+    return { team: await renameTeam(this.database.db, found.team.id, name), role: found.role };
+  }
+
+  /** Services invite only to the teams they are linked to. */
+  async assertInvitable(caller: Caller, id: string): Promise<void> {
+    const found = await this.team(caller, id);
+    if (!found.linked) throw new BadRequest('This team is not linked to the calling service.');
+  }
+}
