@@ -6,10 +6,11 @@ import {
   createForOwnerRoute,
   DocumentService,
   documentRoutes,
-  type NotifyOwner,
+  OwnerFiling,
   serverTokenOf,
 } from './documents/index.ts';
-import { enqueueMail, MAIL_JOB, type Mailer, mailJobHandler } from './email/index.ts';
+import { MAIL_JOB, type Mailer, mailJobHandler } from './email/index.ts';
+import { documentFiledMail, teamInvitationMail } from './email/notifications.ts';
 import { mailDebugRoutes } from './email/routes.ts';
 import { createMailer } from './email/smtp.ts';
 import { homeRoute } from './home/routes.ts';
@@ -35,7 +36,7 @@ import {
   ResourceServerService,
   resourceServerRoutes,
 } from './resource-server/index.ts';
-import { TeamService, teamOf, teamRoutes } from './teams/index.ts';
+import { TeamService, teamRoutes } from './teams/index.ts';
 import { UserLifecycle, userRoutes, userSearchRoute } from './users/index.ts';
 
 export interface Desk {
@@ -113,12 +114,12 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   resource('/api/v1.0/documents/', { caller: 'user', throttle: true }, (scope) =>
     documentRoutes(scope, { config, documents }),
   );
-  const notifyOwner: NotifyOwner[] = [];
+  const filing = new OwnerFiling(database, config);
   // A trusted back-end, not a browser: its server token is checked before the body is validated.
   resource(
     '/api/v1.0/documents/create-for-owner/',
     { caller: 'machine', authenticate: async (request) => void serverTokenOf(request, config) },
-    (scope) => createForOwnerRoute(scope, { config, database, notify: notifyOwner }),
+    (scope) => createForOwnerRoute(scope, { config, filing }),
   );
 
   // Background work: mail through the outbox, onboarding of new users.
@@ -126,34 +127,8 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   const smtp = parts.mailer === undefined ? createMailer(config) : null;
   const mailer = parts.mailer === undefined ? smtp : parts.mailer;
   if (mailer) jobs.register(MAIL_JOB, mailJobHandler(mailer));
-  invitations.afterCreate(async (tx, invitation, issuer, teamId) => {
-    const team = await teamOf(tx, teamId, issuer.id);
-    await enqueueMail(tx, {
-      to: invitation.email,
-      template: 'team_invitation',
-      language: issuer.language,
-      context: {
-        teamName: team?.team.name ?? '',
-        role: invitation.role,
-        inviterName: issuer.name,
-        email: invitation.email,
-        appUrl: `${config.EMAIL_APP_URL}/`,
-      },
-    });
-  });
-  notifyOwner.push((tx, n) =>
-    enqueueMail(tx, {
-      to: n.to,
-      template: 'document_created',
-      language: n.language,
-      context: {
-        title: n.document.title,
-        documentUrl: `${config.EMAIL_APP_URL}/documents/${n.document.id}/`,
-        ...(n.subject ? { subject: n.subject } : {}),
-        ...(n.message ? { message: n.message } : {}),
-      },
-    }),
-  );
+  invitations.afterCreate(teamInvitationMail(config));
+  filing.afterFiling(documentFiledMail(config));
   // Without onboarding nothing is queued for it, and an idle queue (no handlers) sends no query at all.
   if (config.SIGNUP_NEW_USER_TO_MARKETING_EMAIL) {
     jobs.register(

@@ -1,12 +1,11 @@
 // Development-only mail previews (/__debug__/mail/{template}_{html,txt}) and the outbox (/__debug__/outbox).
-import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../platform/config.ts';
 import type { Database } from '../platform/database.ts';
 import { NotFound } from '../platform/errors.ts';
 import type { App } from '../platform/http.ts';
-import { jobs } from '../platform/schema.ts';
-import { MAIL_JOB, type QueuedMail, renderMail } from './index.ts';
+import { type QueuedMail, renderMail } from './index.ts';
+import { mailJob, recentMails } from './outbox.ts';
 import { SAMPLES, TEMPLATES, type TemplateName } from './templates.ts';
 
 export function mailDebugRoutes(
@@ -36,12 +35,7 @@ export function mailDebugRoutes(
   );
 
   app.get('/__debug__/outbox', { schema: { hide: true } }, async () => {
-    const rows = await database.db
-      .select()
-      .from(jobs)
-      .where(eq(jobs.kind, MAIL_JOB))
-      .orderBy(desc(jobs.createdAt))
-      .limit(50);
+    const rows = await recentMails(database.db, 50);
     return rows.map((job) => {
       const mail = job.payload as unknown as QueuedMail;
       return {
@@ -62,8 +56,8 @@ export function mailDebugRoutes(
     '/__debug__/outbox/:id',
     { schema: { hide: true, params: z.object({ id: z.uuid() }) } },
     async (request, reply) => {
-      const [job] = await database.db.select().from(jobs).where(eq(jobs.id, request.params.id)).limit(1);
-      if (!job || job.kind !== MAIL_JOB) throw new NotFound();
+      const job = await mailJob(database.db, request.params.id);
+      if (!job) throw new NotFound();
       const mail = job.payload as unknown as QueuedMail;
       const rendered = await renderMail(mail.template, mail.language, mail.context);
       return reply.type('text/html; charset=utf-8').send(rendered.html);

@@ -2,7 +2,7 @@
 import type { Config } from '../platform/config.ts';
 import type { Database, Db } from '../platform/database.ts';
 import { NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
-import { assertUuid, insertAccess, mayGrant, type Role, roleIn, teamAbilities } from '../teams/index.ts';
+import { insertAccess, mayGrant, type Role, roleIn, teamAbilities } from '../teams/index.ts';
 import { findUsersByEmail, type User } from '../users/index.ts';
 import {
   convertInvitations,
@@ -44,7 +44,6 @@ export class InvitationService {
   }
 
   private async requireRole(user: User, teamId: string): Promise<Role> {
-    assertUuid(teamId);
     const role = await roleIn(this.database.db, teamId, user.id);
     if (!role) throw new NotFound();
     return role;
@@ -63,7 +62,6 @@ export class InvitationService {
 
   async get(user: User, teamId: string, id: string): Promise<InvitationRow> {
     await this.requireRole(user, teamId);
-    assertUuid(id);
     const found = await findInvitation(this.database.db, teamId, id, this.cutoff());
     if (!found) throw new NotFound();
     return found;
@@ -108,7 +106,6 @@ export class InvitationService {
 
   async remove(user: User, teamId: string, id: string): Promise<void> {
     const role = await this.requireRole(user, teamId);
-    assertUuid(id);
     const found = await findInvitation(this.database.db, teamId, id, this.cutoff());
     if (!found) throw new NotFound();
     if (!teamAbilities(role).manage_accesses)

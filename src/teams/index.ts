@@ -11,4 +11,4 @@ export {
   teamServiceProviders,
   teams,
 } from './schema.ts';
-export { assertUuid, TeamService } from './service.ts';
+export { TeamService } from './service.ts';

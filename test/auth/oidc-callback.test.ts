@@ -274,6 +274,26 @@ describe('sign-in user matching', () => {
     await expectRefused(attempt, await callback(attempt), 'account_disabled', sub);
   });
 
+  it.each([
+    ['a staff account made by createsuperuser', { isStaff: true, isSuperuser: true, sub: null }],
+    ['a staff account already bound to another identity', { isStaff: true, sub: 'sub-of-the-real-admin' }],
+  ])('never becomes %s through its email', async (_, values) => {
+    const email = uniqueEmail('admin');
+    const [staff] = await testDb.database.db
+      .insert(users)
+      .values({ email, name: 'Staff', password: 'argon2-hash-kept', ...values, sub: values.sub && newSub() })
+      .returning();
+    const attempt = await beginLogin(desk);
+    const sub = newSub();
+    await answer(forge, attempt, sub, { userinfo: { email: email.toUpperCase() } });
+    await expectRefused(attempt, await callback(attempt), 'staff_account', sub);
+    const [after] = await testDb.database.db
+      .select()
+      .from(users)
+      .where(eq(users.id, staff?.id ?? ''));
+    expect(after?.sub).toBe(staff?.sub);
+  });
+
   it('refuses when two users share the email, without crashing', async () => {
     const email = uniqueEmail();
     await testDb.database.db.insert(users).values([
