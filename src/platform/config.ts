@@ -123,6 +123,15 @@ function safeProtocol(value: string): string {
   }
 }
 
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface Rate {
   count: number;
   periodMs: number;
@@ -216,7 +225,16 @@ const settingsSchema = z.object({
   SESSION_COOKIE_AGE: seconds(43_200, 60).describe('absolute session lifetime in seconds'),
   SESSION_IDLE_TIMEOUT: seconds(3_600, 60).describe('a session ends after this many seconds unused'),
   CSRF_TRUSTED_ORIGINS: list([]).describe('extra origins allowed to send unsafe requests'),
-  CORS_ALLOWED_ORIGINS: list([]).describe('origins allowed to call the API from a browser'),
+  CORS_ALLOWED_ORIGINS: list([]).describe(
+    'origins of a separately served front end allowed to call the API with credentials (CORS)',
+  ),
+  CORS_ALLOWED_ORIGIN_REGEXES: list([])
+    .refine((patterns) => patterns.every(compiles), { message: 'expected regular expressions that compile' })
+    .describe('regular expressions of such origins, matched whole'),
+  CORS_ALLOW_ALL_ORIGINS: bool(false).describe(
+    'any origin may call the API with credentials (its Origin is echoed, never *): development only',
+  ),
+  CRISP_WEBSITE_ID: optionalText().describe("Crisp chat website id for people's front end; unset = no chat"),
   PUBLIC_URL: httpUrl().describe(
     "Desk's public origin (e.g. https://desk.example.gouv.fr); default http://HOST:PORT",
   ),
@@ -271,7 +289,9 @@ const settingsSchema = z.object({
   LOGIN_REDIRECT_URL: text('/').describe('where a successful login lands'),
   LOGIN_REDIRECT_URL_FAILURE: text('/').describe('where a failed login lands'),
   LOGOUT_REDIRECT_URL: text('/').describe('where logout lands'),
-  ALLOW_LOGOUT_GET_METHOD: bool(false).describe('also accept GET on logout/'),
+  ALLOW_LOGOUT_GET_METHOD: bool(true).describe(
+    "also accept GET on logout/ (people's default: its front end logs out by navigating there)",
+  ),
   OIDC_TIMEOUT: seconds(5, 1).describe('bound on every call to the provider, in seconds'),
   OIDC_JWT_LEEWAY: seconds(30).describe('clock skew allowed on token times, in seconds'),
 

@@ -1,10 +1,16 @@
-// GET /api/v1.0/config/: what the web app needs before login (languages, features).
+// GET /api/v1.0/config/: what a front end needs before login (languages, features, version, chat).
 import { z } from 'zod';
 import { type Config, LANGUAGES } from './config.ts';
 import type { App } from './http.ts';
+import { readRelease } from './release.ts';
 
 export function frontendConfigRoute(app: App, config: Config): void {
+  const release = readRelease();
   const body = {
+    // people's front end shows these in its footer, and loads Crisp when an id is set.
+    RELEASE: release.version,
+    COMMIT: release.commit,
+    CRISP_WEBSITE_ID: config.CRISP_WEBSITE_ID ?? null,
     LANGUAGES: LANGUAGES.map((l) => [l.code, l.name] as [string, string]),
     LANGUAGE_CODE: 'en-us',
     FEATURES: {
@@ -22,6 +28,9 @@ export function frontendConfigRoute(app: App, config: Config): void {
         summary: 'Languages and features of this Desk',
         response: {
           200: z.object({
+            RELEASE: z.string(),
+            COMMIT: z.string(),
+            CRISP_WEBSITE_ID: z.string().nullable(),
             LANGUAGES: z.array(z.tuple([z.string(), z.string()])),
             LANGUAGE_CODE: z.string(),
             FEATURES: z.record(z.string(), z.boolean()),

@@ -1,6 +1,7 @@
 // The HTTP server: Fastify with zod schemas (validation, serialization, OpenAPI), one error handler, JSON 404/405.
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -57,6 +58,15 @@ function fieldErrors(
 function trustProxy(trusted: TrustedProxies): false | string[] | ((address: string, hop: number) => boolean) {
   if ('hops' in trusted) return trusted.hops > 0 ? (_address, hop) => hop < trusted.hops : false;
   return trusted.addresses.length ? trusted.addresses : false;
+}
+
+/** Whether a browser page of an origin may read Desk's answers with credentials (patterns compiled once). */
+export function corsPolicy(config: Config): (origin: string | undefined) => boolean {
+  const listed = new Set(config.CORS_ALLOWED_ORIGINS.map((allowed) => allowed.replace(/\/+$/, '')));
+  const patterns = config.CORS_ALLOWED_ORIGIN_REGEXES.map((pattern) => new RegExp(`^(?:${pattern})$`));
+  return (origin) =>
+    Boolean(origin) &&
+    (config.CORS_ALLOW_ALL_ORIGINS || listed.has(origin ?? '') || patterns.some((p) => p.test(origin ?? '')));
 }
 
 const FRAME_ANCESTORS = "frame-ancestors 'none'";
@@ -120,6 +130,28 @@ export async function createHttpServer(config: Config): Promise<App> {
     if (closing) reply.header('connection', 'close');
   });
   securityHeaders(app, config);
+
+  // An empty body with a JSON content type is an empty body: people's front end (and many HTTP client wrappers)
+  // send the header on every request, DELETE included. Anything else goes through Fastify's own parser, which
+  // refuses __proto__ and constructor poisoning.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') done(null, undefined);
+    else parseJson(request, text, done);
+  });
+
+  // A front end served from another origin (CORS_* settings, as django-cors-headers): credentials always, the
+  // allowed Origin echoed, never "*". CSRF_TRUSTED_ORIGINS stays the only way an Origin passes the CSRF check.
+  const corsAllowed = corsPolicy(config);
+  await app.register(cors, {
+    origin: (origin, callback) => callback(null, corsAllowed(origin)),
+    credentials: true,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['content-type', 'x-csrftoken', 'authorization', 'idempotency-key', 'x-request-id'],
+    maxAge: 3_600,
+  });
 
   await app.register(cookie, { secret: config.SECRET_KEY });
   // Back-channel logout tokens arrive as application/x-www-form-urlencoded.

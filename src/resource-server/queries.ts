@@ -2,9 +2,9 @@
 import { and, asc, eq, or, sql } from 'drizzle-orm';
 import type { Db } from '../platform/database.ts';
 import {
-  type Role,
+  accessIdsOf,
   serviceProviders,
-  type Team,
+  type TeamWithRole,
   teamAccesses,
   teamServiceProviders,
   teams,
@@ -41,9 +41,9 @@ export async function teamsForService(
   db: Db,
   userId: string,
   serviceProviderId: string,
-): Promise<{ team: Team; role: Role }[]> {
+): Promise<TeamWithRole[]> {
   return db
-    .select({ team: teams, role: teamAccesses.role })
+    .select({ team: teams, role: teamAccesses.role, accessIds: accessIdsOf })
     .from(teamAccesses)
     .innerJoin(teams, eq(teams.id, teamAccesses.teamId))
     .where(and(eq(teamAccesses.userId, userId), visibleTo(serviceProviderId)))
@@ -55,11 +55,12 @@ export async function teamForService(
   teamId: string,
   userId: string,
   serviceProviderId: string,
-): Promise<{ team: Team; role: Role; linked: boolean } | undefined> {
+): Promise<(TeamWithRole & { linked: boolean }) | undefined> {
   const [row] = await db
     .select({
       team: teams,
       role: teamAccesses.role,
+      accessIds: accessIdsOf,
       linked: sql<boolean>`exists (select 1 from team_service_providers tsp where tsp.team_id = ${teams.id} and tsp.service_provider_id = ${serviceProviderId})`,
     })
     .from(teamAccesses)

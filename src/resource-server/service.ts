@@ -50,19 +50,18 @@ export class ResourceServerService {
 
   /** A new team owned by the agent and linked to the calling service, in one transaction. */
   async createTeam({ user, serviceProviderId }: Caller, name: string): Promise<TeamWithRole> {
-    const team = await this.database.db.transaction(async (tx) => {
+    return this.database.db.transaction(async (tx) => {
       const created = await insertTeam(tx, name, user.id);
-      await linkTeam(tx, created.id, serviceProviderId);
+      await linkTeam(tx, created.team.id, serviceProviderId);
       return created;
     });
-    return { team, role: 'owner' };
   }
 
   async renameTeam(caller: Caller, id: string, name: string): Promise<TeamWithRole> {
     const found = await this.team(caller, id);
     if (!teamAbilities(found.role).put)
       throw new PermissionDenied('Only administrators and owners can change a team.');
-    return { team: await renameTeam(this.database.db, found.team.id, name), role: found.role };
+    return { ...found, team: await renameTeam(this.database.db, found.team.id, name) };
   }
 
   /** Services invite only to the teams they are linked to. */

@@ -1,6 +1,14 @@
 // The teams slice: what other features may use of it.
 export { accessAbilities, isLastOwner, mayGrant, ROLE_RANK, teamAbilities } from './abilities.ts';
-export { insertAccess, insertTeam, renameTeam, roleIn, type TeamWithRole, teamOf } from './queries.ts';
+export {
+  accessIdsOf,
+  insertAccess,
+  insertTeam,
+  renameTeam,
+  roleIn,
+  type TeamWithRole,
+  teamOf,
+} from './queries.ts';
 export { accessSchema, serializeAccess, serializeTeam, teamRoutes, teamSchema } from './routes.ts';
 export {
   ROLES,

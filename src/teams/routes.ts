@@ -17,6 +17,9 @@ const role = z.enum(ROLES, { error: `Must be one of: ${ROLES.join(', ')}.` });
 export const teamSchema = z.object({
   id: z.uuid(),
   name: z.string(),
+  /** The ids of the team's accesses, as people answers (its front end counts members with it). */
+  accesses: z.array(z.uuid()),
+  member_count: z.number().int(),
   abilities: z.object({
     get: z.boolean(),
     put: z.boolean(),
@@ -41,10 +44,12 @@ export const accessSchema = z.object({
   }),
 });
 
-export function serializeTeam({ team, role }: TeamWithRole): z.infer<typeof teamSchema> {
+export function serializeTeam({ team, role, accessIds }: TeamWithRole): z.infer<typeof teamSchema> {
   return {
     id: team.id,
     name: team.name,
+    accesses: accessIds,
+    member_count: accessIds.length,
     abilities: teamAbilities(role),
     created_at: team.createdAt.toISOString(),
     updated_at: team.updatedAt.toISOString(),

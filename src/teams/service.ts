@@ -54,16 +54,15 @@ export class TeamService {
     return found;
   }
 
-  async create(user: User, name: string): Promise<TeamWithRole> {
-    const team = await this.db.transaction((tx) => insertTeam(tx, name, user.id));
-    return { team, role: 'owner' };
+  create(user: User, name: string): Promise<TeamWithRole> {
+    return this.db.transaction((tx) => insertTeam(tx, name, user.id));
   }
 
   async rename(user: User, teamId: string, name: string): Promise<TeamWithRole> {
-    const { role } = await this.get(user, teamId);
-    if (!teamAbilities(role).put)
+    const found = await this.get(user, teamId);
+    if (!teamAbilities(found.role).put)
       throw new PermissionDenied('Only administrators and owners can change a team.');
-    return { team: await renameTeam(this.db, teamId, name), role };
+    return { ...found, team: await renameTeam(this.db, teamId, name) };
   }
 
   async remove(user: User, teamId: string): Promise<void> {

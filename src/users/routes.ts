@@ -20,7 +20,9 @@ export const meSchema = z.object({
   language: z.string(),
   timezone: z.string(),
   is_staff: z.boolean(),
-  abilities: z.object({ teams: abilitySchema, contacts: abilitySchema }),
+  /** people's organization; none until organizations exist (its front end shows nothing for null). */
+  organization: z.null(),
+  abilities: z.object({ teams: abilitySchema, contacts: abilitySchema, mailboxes: abilitySchema }),
 });
 
 export function serializeMe(user: User, config: Config): z.infer<typeof meSchema> {
@@ -31,7 +33,10 @@ export function serializeMe(user: User, config: Config): z.infer<typeof meSchema
     language: user.language,
     timezone: user.timezone,
     is_staff: user.isStaff,
+    organization: null,
     abilities: {
+      // Desk has no mailboxes; people's front end reads these on every page.
+      mailboxes: { can_view: false, can_create: false },
       teams: {
         can_view: config.FEATURE_TEAMS_DISPLAY,
         can_create: config.FEATURE_TEAMS_DISPLAY && config.FEATURE_TEAMS_CREATE,

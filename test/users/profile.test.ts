@@ -24,9 +24,11 @@ describe('users/me', () => {
       language: 'en-us',
       timezone: 'UTC',
       is_staff: false,
+      organization: null,
       abilities: {
         teams: { can_view: true, can_create: true },
         contacts: { can_view: true, can_create: true },
+        mailboxes: { can_view: false, can_create: false },
       },
     });
   });
