@@ -13,7 +13,6 @@ import { MAIL_JOB, type Mailer, mailJobHandler } from './email/index.ts';
 import { documentFiledMail, teamInvitationMail } from './email/notifications.ts';
 import { mailDebugRoutes } from './email/routes.ts';
 import { createMailer } from './email/smtp.ts';
-import { homeRoute } from './home/routes.ts';
 import { InvitationService, invitationRoutes } from './invitations/index.ts';
 import {
   createMarketingBackend,
@@ -38,6 +37,7 @@ import {
 } from './resource-server/index.ts';
 import { TeamService, teamRoutes } from './teams/index.ts';
 import { UserLifecycle, userRoutes, userSearchRoute } from './users/index.ts';
+import { webAppRoutes } from './web-app/routes.ts';
 
 export interface Desk {
   app: App;
@@ -84,6 +84,8 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   const teamsShown = (c: Config) => c.FEATURE_TEAMS_DISPLAY;
   const contactsShown = (c: Config) => c.FEATURE_CONTACTS_DISPLAY;
   installAuth(app, resource, deps);
+  // As people's UserViewSet: the per-user rates guard who-am-I and the directory search (enumeration), not the
+  // pages an agent clicks through (20/minute would stop the web app).
   resource('/api/v1.0/users/', { caller: 'user', throttle: true }, (scope) => {
     userRoutes(scope, deps);
     userSearchRoute(scope, deps);
@@ -92,7 +94,7 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   resource('/__', { caller: 'machine' }, (scope) => heartbeatRoutes(scope, deps));
   lifecycle.onCreated(createProfileContact);
   const contacts = new ContactService(database);
-  resource('/api/v1.0/contacts/', { caller: 'user', feature: contactsShown, throttle: true }, (scope) =>
+  resource('/api/v1.0/contacts/', { caller: 'user', feature: contactsShown }, (scope) =>
     contactRoutes(scope, { config, contacts }),
   );
   const teams = new TeamService(database);
@@ -100,7 +102,7 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   lifecycle.onCreated(invitations.convertFor);
   lifecycle.onEmailChanged(invitations.convertFor);
   // Invitations live under /teams/: the teams flag and policy hold for them too.
-  resource('/api/v1.0/teams/', { caller: 'user', feature: teamsShown, throttle: true }, (scope) => {
+  resource('/api/v1.0/teams/', { caller: 'user', feature: teamsShown }, (scope) => {
     teamRoutes(scope, { config, teams });
     invitationRoutes(scope, { config, invitations, teams });
   });
@@ -111,7 +113,7 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   const documents = new DocumentService(database);
   lifecycle.onCreated(documents.convertFor);
   lifecycle.onEmailChanged(documents.convertFor);
-  resource('/api/v1.0/documents/', { caller: 'user', throttle: true }, (scope) =>
+  resource('/api/v1.0/documents/', { caller: 'user' }, (scope) =>
     documentRoutes(scope, { config, documents }),
   );
   const filing = new OwnerFiling(database, config);
@@ -138,7 +140,7 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
     lifecycle.onCreated(queueSignup(config));
   }
   mailDebugRoutes(app, { config, database });
-  resource('/', { caller: 'visitor' }, (scope) => homeRoute(scope, config));
+  webAppRoutes(app, resource, config);
   // Loaded only when used: production never imports the development provider.
   if (config.DESK_DEV_IDP) await (await import('./dev-idp/index.ts')).mountDevProvider(app, config, keys);
   if (parts.runJobs ?? true) app.addHook('onListen', async () => jobs.start());

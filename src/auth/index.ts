@@ -8,7 +8,7 @@ import { staffLoginRoute } from './staff-login.ts';
 export { OidcProvider, ProviderUnavailable, safeNext } from './oidc/index.ts';
 export { hashPassword, passwordWeaknesses } from './passwords.ts';
 export { type Caller, type Policy, type Resource, resources } from './policy.ts';
-export { CSRF_COOKIE } from './session-auth.ts';
+export { CSRF_COOKIE, issueCsrfCookie } from './session-auth.ts';
 export { type Session, type SessionData, SessionStore } from './sessions.ts';
 
 /** Everything the auth slice needs: the sign-in flow's parts (staff login and CSRF use a subset). */

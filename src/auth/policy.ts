@@ -29,8 +29,8 @@ export interface Policy {
   throttle?: boolean;
   /** A machine's own credentials (bearer token, server token), checked before the body is validated. */
   authenticate?: (request: FastifyRequest) => Promise<void>;
-  /** Public documents caches may keep (jwks); everything else is `no-store`. */
-  cacheable?: boolean;
+  /** What caches may keep: public documents (jwks) for an hour, content-hashed files for good; else `no-store`. */
+  cache?: 'public' | 'immutable';
 }
 
 export interface PolicyDeps {
@@ -41,6 +41,11 @@ export interface PolicyDeps {
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const CACHE_CONTROL = {
+  none: 'no-store',
+  public: 'public, max-age=3600',
+  immutable: 'public, max-age=31536000, immutable',
+} as const;
 
 /** Every `:param` of a route under a resource is an id declared with z.uuid(): malformed ids never reach SQL. */
 function assertUuidParams(url: string, method: unknown, params: unknown): void {
@@ -66,7 +71,7 @@ export function resources(app: App, { config, database, kv, sessions }: PolicyDe
 
       scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
         if (policy.feature && !policy.feature(config)) throw new NotFound();
-        reply.header('cache-control', policy.cacheable ? 'public, max-age=3600' : 'no-store');
+        reply.header('cache-control', CACHE_CONTROL[policy.cache ?? 'none']);
         if (policy.caller === 'machine') {
           // Cookies a browser may send are never read here: a machine's own credentials are the proof.
           request.user = null;

@@ -4,6 +4,16 @@ import { type Config, LANGUAGES } from './config.ts';
 import type { App } from './http.ts';
 import { readRelease } from './release.ts';
 
+export const frontendConfigSchema = z.object({
+  RELEASE: z.string(),
+  COMMIT: z.string(),
+  CRISP_WEBSITE_ID: z.string().nullable(),
+  LOGIN_PROVIDER: z.enum(['development', 'external']),
+  LANGUAGES: z.array(z.tuple([z.string(), z.string()])),
+  LANGUAGE_CODE: z.string(),
+  FEATURES: z.record(z.string(), z.boolean()),
+});
+
 export function frontendConfigRoute(app: App, config: Config): void {
   const release = readRelease();
   const body = {
@@ -11,6 +21,8 @@ export function frontendConfigRoute(app: App, config: Config): void {
     RELEASE: release.version,
     COMMIT: release.commit,
     CRISP_WEBSITE_ID: config.CRISP_WEBSITE_ID ?? null,
+    // Desk's web app: "Log in" for the built-in development provider, ProConnect's button otherwise.
+    LOGIN_PROVIDER: config.DESK_DEV_IDP ? ('development' as const) : ('external' as const),
     LANGUAGES: LANGUAGES.map((l) => [l.code, l.name] as [string, string]),
     LANGUAGE_CODE: 'en-us',
     FEATURES: {
@@ -27,14 +39,7 @@ export function frontendConfigRoute(app: App, config: Config): void {
         tags: ['config'],
         summary: 'Languages and features of this Desk',
         response: {
-          200: z.object({
-            RELEASE: z.string(),
-            COMMIT: z.string(),
-            CRISP_WEBSITE_ID: z.string().nullable(),
-            LANGUAGES: z.array(z.tuple([z.string(), z.string()])),
-            LANGUAGE_CODE: z.string(),
-            FEATURES: z.record(z.string(), z.boolean()),
-          }),
+          200: frontendConfigSchema,
         },
       },
     },

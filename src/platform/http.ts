@@ -5,7 +5,12 @@ import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -87,6 +92,22 @@ function securityHeaders(app: App, config: Config): void {
       reply.header('content-security-policy', `${csp.trim().replace(/;?$/, ';')} ${FRAME_ANCESTORS}`);
     if (config.isProduction) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
   });
+}
+
+/** Answers a browser navigation no route matched (the web app's client-side routes). */
+export type PageFallback = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+const pageFallbacks = new WeakMap<object, PageFallback>();
+
+/** Paths of machines and APIs keep their JSON 404; every other path may be a page of the web app. */
+const NOT_PAGES = ['/api/', '/resource-server/', '/__', '/dev-idp', '/assets/'];
+function isPagePath(path: string): boolean {
+  return (
+    !NOT_PAGES.some((prefix) => path.startsWith(prefix)) && path !== '/api' && path !== '/resource-server'
+  );
+}
+
+export function setPageFallback(app: App, fallback: PageFallback): void {
+  pageFallbacks.set(app, fallback);
 }
 
 export async function createHttpServer(config: Config): Promise<App> {
@@ -193,10 +214,15 @@ export async function createHttpServer(config: Config): Promise<App> {
     }
   });
 
-  app.setNotFoundHandler(async (request) => {
+  app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
+    const fallback = pageFallbacks.get(app);
+    if (fallback && (request.method === 'GET' || request.method === 'HEAD') && isPagePath(path))
+      return fallback(request, reply);
     const allowed = METHODS.filter((m) => known.find(m, path));
-    if (allowed.length) throw new MethodNotAllowed(request.method, allowed);
+    // A route of this method that found nothing (a missing static file) is a 404, not a wrong method.
+    if (allowed.length && !allowed.includes(request.method as Method))
+      throw new MethodNotAllowed(request.method, allowed);
     throw new NotFound();
   });
 

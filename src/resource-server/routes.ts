@@ -240,7 +240,7 @@ export function resourceServerRoutes(app: App, resource: Resource, deps: Resourc
   app.decorateRequest('bearer', null);
   // Public and cacheable, and no cookie: caches and machines read them.
   for (const url of ['/api/v1.0/jwks', `${RS_PREFIX}/jwks`])
-    resource(url, { caller: 'machine', cacheable: true }, (scope) => jwksRoute(scope, url, deps.keys));
+    resource(url, { caller: 'machine', cache: 'public' }, (scope) => jwksRoute(scope, url, deps.keys));
   resource(
     `${RS_PREFIX}/`,
     {

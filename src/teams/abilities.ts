@@ -9,11 +9,20 @@ export interface TeamAbilities {
   patch: boolean;
   delete: boolean;
   manage_accesses: boolean;
+  /** The roles this requester may give a new member or invitation (the web app's role picker offers these). */
+  grant_roles: Role[];
 }
 
 export function teamAbilities(role: Role | null | undefined): TeamAbilities {
   const admin = role === 'administrator' || role === 'owner';
-  return { get: Boolean(role), put: admin, patch: admin, delete: role === 'owner', manage_accesses: admin };
+  return {
+    get: Boolean(role),
+    put: admin,
+    patch: admin,
+    delete: role === 'owner',
+    manage_accesses: admin,
+    grant_roles: admin ? ROLES.filter((r) => mayGrant(role, r)) : [],
+  };
 }
 
 export interface AccessAbilities {
@@ -22,7 +31,12 @@ export interface AccessAbilities {
   patch: boolean;
   delete: boolean;
   set_role_to: Role[];
+  /** Why this access can be neither changed nor removed by the requester, so a client can say it; else null. */
+  reason: AccessLock | null;
 }
+
+/** last_owner: the team's only owner; other_owner: an owner other than the requester; not_manager: a member. */
+export type AccessLock = 'last_owner' | 'other_owner' | 'not_manager';
 
 export interface AccessContext {
   /** The requester's role in the team (null when not a member). */
@@ -35,7 +49,14 @@ export interface AccessContext {
   ownerCount: number;
 }
 
-const NONE: AccessAbilities = { get: false, put: false, patch: false, delete: false, set_role_to: [] };
+const NONE: AccessAbilities = {
+  get: false,
+  put: false,
+  patch: false,
+  delete: false,
+  set_role_to: [],
+  reason: 'not_manager',
+};
 
 export function accessAbilities({
   requesterRole,
@@ -59,7 +80,15 @@ export function accessAbilities({
     setRoleTo = (['administrator', 'member'] as Role[]).filter((r) => r !== targetRole);
   }
   const canChange = setRoleTo.length > 0;
-  return { get: true, put: canChange, patch: canChange, delete: canDelete, set_role_to: setRoleTo };
+  let reason: AccessLock | null = null;
+  if (!canChange && !canDelete)
+    reason =
+      targetRole === 'owner'
+        ? isSelf && requesterRole === 'owner'
+          ? 'last_owner'
+          : 'other_owner'
+        : 'not_manager';
+  return { get: true, put: canChange, patch: canChange, delete: canDelete, set_role_to: setRoleTo, reason };
 }
 
 /** The last owner is protected with a 400 and a message, not a bare 403 (DESIGN.md §4). */

@@ -20,12 +20,15 @@ export const teamSchema = z.object({
   /** The ids of the team's accesses, as people answers (its front end counts members with it). */
   accesses: z.array(z.uuid()),
   member_count: z.number().int(),
+  /** The requester's role in the team. */
+  role,
   abilities: z.object({
     get: z.boolean(),
     put: z.boolean(),
     patch: z.boolean(),
     delete: z.boolean(),
     manage_accesses: z.boolean(),
+    grant_roles: z.array(role),
   }),
   created_at: z.string(),
   updated_at: z.string(),
@@ -41,6 +44,7 @@ export const accessSchema = z.object({
     patch: z.boolean(),
     delete: z.boolean(),
     set_role_to: z.array(role),
+    reason: z.enum(['last_owner', 'other_owner', 'not_manager']).nullable(),
   }),
 });
 
@@ -50,6 +54,7 @@ export function serializeTeam({ team, role, accessIds }: TeamWithRole): z.infer<
     name: team.name,
     accesses: accessIds,
     member_count: accessIds.length,
+    role,
     abilities: teamAbilities(role),
     created_at: team.createdAt.toISOString(),
     updated_at: team.updatedAt.toISOString(),

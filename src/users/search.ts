@@ -175,7 +175,7 @@ async function isMember(db: Db, teamId: string, userId: string): Promise<boolean
   return rowsOf(found).length > 0;
 }
 
-const userItem = z.object({ id: z.uuid(), email: z.string().nullable(), name: z.string() });
+export const userItem = z.object({ id: z.uuid(), email: z.string().nullable(), name: z.string() });
 
 export function userSearchRoute(
   app: App,

@@ -38,7 +38,7 @@ describe('every answer', () => {
     const home = await t.browser().get('/');
     expect(home.status).toBe(200);
     const csp = home.headers.get('content-security-policy') ?? '';
-    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
   });
 

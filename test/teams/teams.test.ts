@@ -96,6 +96,7 @@ describe('team abilities', () => {
       patch: false,
       delete: false,
       manage_accesses: false,
+      grant_roles: [],
     });
     expect(await abilities('administrator')).toEqual({
       get: true,
@@ -103,6 +104,7 @@ describe('team abilities', () => {
       patch: true,
       delete: false,
       manage_accesses: true,
+      grant_roles: ['member', 'administrator'],
     });
     expect(await abilities('owner')).toEqual({
       get: true,
@@ -110,6 +112,7 @@ describe('team abilities', () => {
       patch: true,
       delete: true,
       manage_accesses: true,
+      grant_roles: ['member', 'administrator', 'owner'],
     });
   });
 });

@@ -1,0 +1,98 @@
+// The routes, each page loaded on first visit, inside the layout that needs a signed-in agent.
+import { lazy, Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
+import { createBrowserRouter, Navigate, Outlet, RouterProvider } from 'react-router';
+import { useConfig, useMe } from './features/session/api.ts';
+import { Header } from './features/session/Header.tsx';
+import { Landing } from './features/session/Landing.tsx';
+import { ErrorPage, NotFound } from './pages/errors.tsx';
+import { Loading, ToastProvider } from './ui/feedback.tsx';
+
+const TeamsPage = lazy(() => import('./features/teams/TeamsPage.tsx'));
+const TeamPage = lazy(() => import('./features/teams/TeamPage.tsx'));
+const ContactsPage = lazy(() => import('./features/contacts/ContactsPage.tsx'));
+const ProfilePage = lazy(() => import('./features/profile/ProfilePage.tsx'));
+
+function Layout() {
+  const config = useConfig();
+  const me = useMe();
+  const { t } = useTranslation();
+  if (config.isError) return <ErrorPage error={config.error} retry={() => config.refetch()} />;
+  if (me.isError) return <ErrorPage error={me.error} retry={() => me.refetch()} />;
+  if (config.isPending || me.isPending)
+    return (
+      <main id="main">
+        <Loading />
+      </main>
+    );
+  if (!me.data) return <Landing />;
+  return (
+    <>
+      <Header me={me.data} />
+      <main id="main" className="main" tabIndex={-1}>
+        <Suspense fallback={<Loading />}>
+          <Outlet />
+        </Suspense>
+      </main>
+      <footer className="footer">
+        <p>
+          {t('app.name')} {config.data.RELEASE}
+        </p>
+      </footer>
+    </>
+  );
+}
+
+/** A feature switched off in config/ is absent: its routes answer the 404 page. */
+function Feature({ name, children }: { name: string; children: React.ReactNode }) {
+  const config = useConfig().data;
+  return config?.FEATURES[name] === false ? <NotFound /> : children;
+}
+
+function Home() {
+  const config = useConfig().data;
+  return <Navigate to={config?.FEATURES.TEAMS_DISPLAY === false ? '/contacts' : '/teams'} replace />;
+}
+
+const router = createBrowserRouter([
+  {
+    element: (
+      <ToastProvider>
+        <Layout />
+      </ToastProvider>
+    ),
+    children: [
+      { path: '/', element: <Home /> },
+      {
+        path: '/teams',
+        element: (
+          <Feature name="TEAMS_DISPLAY">
+            <TeamsPage />
+          </Feature>
+        ),
+      },
+      {
+        path: '/teams/:id',
+        element: (
+          <Feature name="TEAMS_DISPLAY">
+            <TeamPage />
+          </Feature>
+        ),
+      },
+      {
+        path: '/contacts',
+        element: (
+          <Feature name="CONTACTS_DISPLAY">
+            <ContactsPage />
+          </Feature>
+        ),
+      },
+      { path: '/profile', element: <ProfilePage /> },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+]);
+
+export function App() {
+  return <RouterProvider router={router} />;
+}

@@ -1,0 +1,85 @@
+// "Pending invitations": who was invited, by whom, when, whether it expired; administrators may cancel them.
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Team } from '../../api/types.ts';
+import { Empty, LoadError, Loading, useErrorText, useToast } from '../../ui/feedback.tsx';
+import { useFormatDate } from '../../ui/format.ts';
+import { Pager } from '../../ui/pager.tsx';
+import { useMe } from '../session/api.ts';
+import { useCancelInvitation, useInvitations } from './api.ts';
+
+const PAGE_SIZE = 20;
+
+export function PendingInvitations({ team }: { team: Team }) {
+  const { t } = useTranslation();
+  const me = useMe().data;
+  const [page, setPage] = useState(1);
+  const invitations = useInvitations(team.id, page);
+  const cancel = useCancelInvitation(team.id);
+  const toast = useToast();
+  const errorText = useErrorText();
+  const formatDate = useFormatDate();
+  const pages = Math.max(1, Math.ceil((invitations.data?.count ?? 0) / PAGE_SIZE));
+
+  return (
+    <section aria-labelledby="invitations-title" className="section">
+      <h2 id="invitations-title">{t('invitations.title')}</h2>
+      {invitations.isPending ? (
+        <Loading />
+      ) : invitations.isError ? (
+        <LoadError error={invitations.error} retry={() => invitations.refetch()} />
+      ) : invitations.data.results.length === 0 ? (
+        <Empty>{t('invitations.empty')}</Empty>
+      ) : (
+        <>
+          <table className="table" aria-labelledby="invitations-title">
+            <thead>
+              <tr>
+                <th scope="col">{t('invitations.email')}</th>
+                <th scope="col">{t('invitations.role')}</th>
+                <th scope="col">{t('invitations.invitedBy')}</th>
+                <th scope="col">{t('invitations.sent')}</th>
+                <th scope="col">{t('invitations.status')}</th>
+                {team.abilities.manage_accesses && <th scope="col">{t('members.actions')}</th>}
+              </tr>
+            </thead>
+            <tbody>
+              {invitations.data.results.map((invitation) => (
+                <tr key={invitation.id} aria-label={invitation.email}>
+                  <th scope="row">{invitation.email}</th>
+                  <td>{t(`roles.${invitation.role}`)}</td>
+                  <td>{invitation.issuer === me?.id ? t('common.you') : t('invitations.someone')}</td>
+                  <td>{formatDate(invitation.created_at, true)}</td>
+                  <td>
+                    <span className={invitation.is_expired ? 'badge badge-expired' : 'badge'}>
+                      {invitation.is_expired ? t('invitations.expired') : t('invitations.valid')}
+                    </span>
+                  </td>
+                  {team.abilities.manage_accesses && (
+                    <td>
+                      <button
+                        type="button"
+                        className="button button-small button-danger-quiet"
+                        disabled={cancel.isPending}
+                        onClick={() =>
+                          cancel.mutate(invitation.id, {
+                            onSuccess: () =>
+                              toast.success(t('invitations.cancelled', { email: invitation.email })),
+                            onError: (err) => toast.error(errorText(err)),
+                          })
+                        }
+                      >
+                        {t('invitations.cancel')}
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <Pager page={page} pages={pages} onPage={setPage} />
+        </>
+      )}
+    </section>
+  );
+}

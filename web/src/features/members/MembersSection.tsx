@@ -1,0 +1,154 @@
+// The members table: name, email, role; filter, sort, pages; per row "Change role" and "Remove from team" where
+// the row's abilities allow them, and where they don't, the reason the API gives (one's own lock is told by
+// "Leave team" on the team page; a member's read-only view is told once, above the table).
+import { lazy, Suspense, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Access, Team } from '../../api/types.ts';
+import { Empty, LoadError, Loading } from '../../ui/feedback.tsx';
+import { Pager } from '../../ui/pager.tsx';
+import { useMe } from '../session/api.ts';
+import { useAccesses } from './api.ts';
+
+// Dialogs load when first opened (react-aria with them): the team page's first load stays light.
+const AddMembersDialog = lazy(() => import('./AddMembersDialog.tsx'));
+const ChangeRoleDialog = lazy(() =>
+  import('./MemberDialogs.tsx').then((m) => ({ default: m.ChangeRoleDialog })),
+);
+const RemoveDialog = lazy(() => import('./MemberDialogs.tsx').then((m) => ({ default: m.RemoveDialog })));
+
+const PAGE_SIZE = 20;
+type Column = 'user__name' | 'user__email' | 'role';
+
+export function MembersSection({ team }: { team: Team }) {
+  const { t } = useTranslation();
+  const me = useMe().data;
+  const [page, setPage] = useState(1);
+  const [q, setQ] = useState('');
+  const [ordering, setOrdering] = useState<string>('-role');
+  const [adding, setAdding] = useState(false);
+  const [changing, setChanging] = useState<Access | null>(null);
+  const [removing, setRemoving] = useState<Access | null>(null);
+  const accesses = useAccesses(team.id, { page, q, ordering });
+  const pages = Math.max(1, Math.ceil((accesses.data?.count ?? 0) / PAGE_SIZE));
+
+  const sortButton = (column: Column, label: string) => {
+    const active = ordering.replace(/^-/, '') === column;
+    const descending = active && ordering.startsWith('-');
+    return (
+      <th scope="col" aria-sort={active ? (descending ? 'descending' : 'ascending') : 'none'}>
+        <button
+          type="button"
+          className="sort"
+          onClick={() => {
+            setOrdering(active && !descending ? `-${column}` : column);
+            setPage(1);
+          }}
+        >
+          {label}
+          <span aria-hidden="true">{active ? (descending ? ' ↓' : ' ↑') : ''}</span>
+        </button>
+      </th>
+    );
+  };
+
+  return (
+    <section aria-labelledby="members-title" className="section">
+      <div className="section-head">
+        <h2 id="members-title">{t('members.table')}</h2>
+        {team.abilities.manage_accesses && (
+          <button type="button" className="button button-primary" onClick={() => setAdding(true)}>
+            {t('members.add')}
+          </button>
+        )}
+      </div>
+      <label className="field-inline">
+        <span>{t('members.filterLabel')}</span>
+        <input
+          className="input"
+          type="search"
+          value={q}
+          onChange={(e) => {
+            setQ(e.target.value);
+            setPage(1);
+          }}
+        />
+      </label>
+      {accesses.isPending ? (
+        <Loading />
+      ) : accesses.isError ? (
+        <LoadError error={accesses.error} retry={() => accesses.refetch()} />
+      ) : accesses.data.results.length === 0 ? (
+        <Empty>{t('members.empty')}</Empty>
+      ) : (
+        <>
+          <table className="table" aria-label={t('members.table')}>
+            <thead>
+              <tr>
+                {sortButton('user__name', t('members.name'))}
+                {sortButton('user__email', t('members.email'))}
+                {sortButton('role', t('members.role'))}
+                <th scope="col">{t('members.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {accesses.data.results.map((access) => {
+                const self = access.user.id === me?.id;
+                const name = access.user.name || access.user.email || '';
+                return (
+                  <tr key={access.id}>
+                    <td>
+                      {name}
+                      {self && <span className="muted"> ({t('common.you')})</span>}
+                    </td>
+                    <td>{access.user.email}</td>
+                    <td>{t(`roles.${access.role}`)}</td>
+                    <td>
+                      <div className="row-actions">
+                        {access.abilities.set_role_to.length > 0 && (
+                          <button
+                            type="button"
+                            className="button button-small"
+                            aria-label={t('members.changeRole')}
+                            aria-describedby={`member-${access.id}`}
+                            onClick={() => setChanging(access)}
+                          >
+                            {t('members.changeRole')}
+                          </button>
+                        )}
+                        {access.abilities.delete && !self && (
+                          <button
+                            type="button"
+                            className="button button-small button-danger-quiet"
+                            aria-label={t('members.remove')}
+                            aria-describedby={`member-${access.id}`}
+                            onClick={() => setRemoving(access)}
+                          >
+                            {t('members.remove')}
+                          </button>
+                        )}
+                        {access.abilities.reason === 'other_owner' && (
+                          <span className="why">{t(`members.why.${access.abilities.reason}`)}</span>
+                        )}
+                        <span id={`member-${access.id}`} hidden>
+                          {name}
+                        </span>
+                      </div>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          <Pager page={page} pages={pages} onPage={setPage} />
+        </>
+      )}
+      <Suspense fallback={null}>
+        {adding && <AddMembersDialog team={team} isOpen={adding} onOpenChange={setAdding} />}
+        {changing && <ChangeRoleDialog team={team} access={changing} onClose={() => setChanging(null)} />}
+        {removing && (
+          <RemoveDialog team={team} access={removing} self={false} onClose={() => setRemoving(null)} />
+        )}
+      </Suspense>
+    </section>
+  );
+}

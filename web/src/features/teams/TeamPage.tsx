@@ -1,0 +1,116 @@
+// /teams/:id: the team's name and dates, rename / delete / leave where allowed, its members and invitations.
+import { lazy, Suspense, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { ApiError } from '../../api/client.ts';
+import type { Team } from '../../api/types.ts';
+import { NotFound, useTitle } from '../../pages/errors.tsx';
+import { LoadError, Loading, useToast } from '../../ui/feedback.tsx';
+import { useFormatDate } from '../../ui/format.ts';
+import { PendingInvitations } from '../invitations/PendingInvitations.tsx';
+import { useAccesses } from '../members/api.ts';
+import { MembersSection } from '../members/MembersSection.tsx';
+import { useMe } from '../session/api.ts';
+import { useRenameTeam, useTeam } from './api.ts';
+
+// Dialogs load when first opened (react-aria with them).
+const TeamNameDialog = lazy(() => import('./TeamNameDialog.tsx'));
+const DeleteTeamDialog = lazy(() => import('./DeleteTeamDialog.tsx'));
+const RemoveDialog = lazy(() =>
+  import('../members/MemberDialogs.tsx').then((m) => ({ default: m.RemoveDialog })),
+);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** "Leave team" on the agent's own access, or the reason they cannot. */
+function Leave({ team }: { team: Team }) {
+  const { t } = useTranslation();
+  const me = useMe().data;
+  const [leaving, setLeaving] = useState(false);
+  const mine = useAccesses(team.id, { page: 1, q: me?.email ?? '', ordering: 'role' });
+  const own = mine.data?.results.find((a) => a.user.id === me?.id);
+  if (!own) return null;
+  if (!own.abilities.delete)
+    return own.abilities.reason === 'last_owner' ? (
+      <p className="why">{t('members.why.last_owner')}</p>
+    ) : null;
+  return (
+    <>
+      <button type="button" className="button" onClick={() => setLeaving(true)}>
+        {t('team.leave')}
+      </button>
+      {leaving && (
+        <Suspense fallback={null}>
+          <RemoveDialog team={team} access={own} self onClose={() => setLeaving(false)} />
+        </Suspense>
+      )}
+    </>
+  );
+}
+
+function TeamView({ team }: { team: Team }) {
+  const { t } = useTranslation();
+  useTitle(team.name);
+  const formatDate = useFormatDate();
+  const rename = useRenameTeam(team.id);
+  const toast = useToast();
+  const [renaming, setRenaming] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  return (
+    <article aria-labelledby="team-title">
+      <p className="breadcrumb">
+        <Link to="/teams">{t('team.back')}</Link>
+      </p>
+      <div className="page-head">
+        <div>
+          <h1 id="team-title">{team.name}</h1>
+          <p className="muted">
+            {t(`roles.${team.role}`)} · {t('teams.members', { count: team.member_count })} ·{' '}
+            {t('team.info', { created: formatDate(team.created_at), updated: formatDate(team.updated_at) })}
+          </p>
+        </div>
+        <div className="head-actions">
+          {team.abilities.put && (
+            <button type="button" className="button" onClick={() => setRenaming(true)}>
+              {t('team.rename')}
+            </button>
+          )}
+          <Leave team={team} />
+          {team.abilities.delete && (
+            <button type="button" className="button button-danger-quiet" onClick={() => setDeleting(true)}>
+              {t('team.delete')}
+            </button>
+          )}
+        </div>
+      </div>
+      {!team.abilities.manage_accesses && <p className="notice">{t('team.readOnly')}</p>}
+      <MembersSection team={team} />
+      <PendingInvitations team={team} />
+      <Suspense fallback={null}>
+        {renaming && (
+          <TeamNameDialog
+            title={t('team.renameDialog')}
+            submitLabel={t('common.save')}
+            initial={team.name}
+            isOpen={renaming}
+            onOpenChange={setRenaming}
+            onSubmit={async (name) => {
+              await rename.mutateAsync(name);
+              toast.success(t('team.renamed'));
+            }}
+          />
+        )}
+        {deleting && <DeleteTeamDialog team={team} onClose={() => setDeleting(false)} />}
+      </Suspense>
+    </article>
+  );
+}
+
+export default function TeamPage() {
+  const { id = '' } = useParams();
+  const team = useTeam(id);
+  if (!UUID.test(id) || (team.error instanceof ApiError && team.error.status === 404)) return <NotFound />;
+  if (team.isPending) return <Loading />;
+  if (team.isError) return <LoadError error={team.error} retry={() => team.refetch()} />;
+  return <TeamView team={team.data} />;
+}

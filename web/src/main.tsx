@@ -1,0 +1,35 @@
+// Starts the web app: server state in TanStack Query, texts in i18next, pages in react-router.
+import './styles.css';
+import './i18n/index.ts';
+import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { ApiError } from './api/client.ts';
+import { App } from './app.tsx';
+import { meKey } from './features/session/api.ts';
+
+const client: QueryClient = new QueryClient({
+  queryCache: new QueryCache({
+    // A session that ended (expired, logged out elsewhere): back to the signed-out page, which offers to log in
+    // and come back here.
+    onError: (error) => {
+      if (error instanceof ApiError && error.status === 401) client.setQueryData(meKey, null);
+    },
+  }),
+  defaultOptions: {
+    queries: {
+      retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+      refetchOnWindowFocus: false,
+    },
+  },
+});
+
+const root = document.getElementById('root');
+if (root)
+  createRoot(root).render(
+    <StrictMode>
+      <QueryClientProvider client={client}>
+        <App />
+      </QueryClientProvider>
+    </StrictMode>,
+  );

@@ -1,0 +1,30 @@
+// A modal dialog named by its heading: react-aria traps focus inside and returns it to the opener on close.
+import type { ReactNode } from 'react';
+import { Dialog, Heading, Modal, ModalOverlay } from 'react-aria-components';
+
+export function ModalDialog({
+  title,
+  isOpen,
+  onOpenChange,
+  children,
+  role = 'dialog',
+}: {
+  title: string;
+  isOpen: boolean;
+  onOpenChange: (open: boolean) => void;
+  children: ReactNode;
+  role?: 'dialog' | 'alertdialog';
+}) {
+  return (
+    <ModalOverlay className="overlay" isOpen={isOpen} onOpenChange={onOpenChange} isDismissable>
+      <Modal className="modal">
+        <Dialog className="dialog" role={role}>
+          <Heading slot="title" className="dialog-title">
+            {title}
+          </Heading>
+          {children}
+        </Dialog>
+      </Modal>
+    </ModalOverlay>
+  );
+}
