@@ -21,6 +21,7 @@ import {
   marketingJobHandler,
   queueSignup,
 } from './marketing/index.ts';
+import { adminOrganizationRoutes, OrganizationService, organizationRoutes } from './organizations/index.ts';
 import type { Config } from './platform/config.ts';
 import { type Database, openDatabase } from './platform/database.ts';
 import { frontendConfigRoute } from './platform/frontend-config.ts';
@@ -101,11 +102,20 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   const invitations = new InvitationService(database, config, parts.now);
   lifecycle.onCreated(invitations.convertFor);
   lifecycle.onEmailChanged(invitations.convertFor);
+  // An invitation to someone of another organization waits for their next sign-in.
+  lifecycle.onSignedIn(invitations.convertFor);
   // Invitations live under /teams/: the teams flag and policy hold for them too.
   resource('/api/v1.0/teams/', { caller: 'user', feature: teamsShown }, (scope) => {
     teamRoutes(scope, { config, teams });
     invitationRoutes(scope, { config, invitations, teams });
   });
+  const organizations = new OrganizationService(database, config);
+  resource('/api/v1.0/organizations/', { caller: 'user' }, (scope) =>
+    organizationRoutes(scope, { config, organizations }),
+  );
+  resource('/api/v1.0/admin/organizations/', { caller: 'user', staff: true }, (scope) =>
+    adminOrganizationRoutes(scope, { config, organizations }),
+  );
   const keys = await loadDecryptionKeys(config);
   const introspector = new Introspector(config, kv, keys, parts.now);
   const service = new ResourceServerService(database, introspector);

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { buildDesk } from './app.ts';
 import { hashPassword, passwordWeaknesses } from './auth/index.ts';
+import { assignOrganizationsByDomain } from './organizations/index.ts';
 import { type Config, ConfigError, describeSettings, loadConfig, startWarnings } from './platform/config.ts';
 import { openDatabase } from './platform/database.ts';
 import { closeOnSignals } from './platform/lifecycle.ts';
@@ -85,6 +86,8 @@ function ask(question: string, hidden = false): Promise<string> {
 async function start(): Promise<void> {
   const desk = await buildDesk(config());
   await desk.database.migrate();
+  const assigned = await assignOrganizationsByDomain(desk.database.db);
+  if (assigned) desk.app.log.info(`${assigned} users were given the organization of their mail domain.`);
   closeOnSignals(() => desk.close(), desk.app.log);
   await desk.app.listen({ port: desk.config.PORT, host: desk.config.HOST });
   // Discovery warms up in the background; a provider down now only delays logins (503 until it answers).
@@ -106,7 +109,9 @@ async function migrate(): Promise<void> {
   const database = openDatabase(c.DATABASE_URL, c.DESK_DATA_DIR);
   try {
     await database.migrate();
-    process.stdout.write(`Migrations applied (${database.kind}).\n`);
+    // Users from before organizations get the one of their mail domain, in batches (DESIGN.md §7).
+    const assigned = await assignOrganizationsByDomain(database.db);
+    process.stdout.write(`Migrations applied (${database.kind}); ${assigned} users given an organization.\n`);
   } finally {
     await database.close();
   }

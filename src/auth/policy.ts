@@ -29,6 +29,8 @@ export interface Policy {
   throttle?: boolean;
   /** A machine's own credentials (bearer token, server token), checked before the body is validated. */
   authenticate?: (request: FastifyRequest) => Promise<void>;
+  /** Staff only (`is_staff`): anyone else gets 404, as if the resource were absent (DESIGN.md §8). */
+  staff?: boolean;
   /** What caches may keep: public documents (jwks) for an hour, content-hashed files for good; else `no-store`. */
   cache?: 'public' | 'immutable';
 }
@@ -81,6 +83,7 @@ export function resources(app: App, { config, database, kv, sessions }: PolicyDe
         issueCsrfCookie(request, reply, config);
         await loadSession(request, { config, database, sessions });
         if (policy.caller === 'user' && !request.user) throw new NotAuthenticated();
+        if (policy.staff && !request.user?.isStaff) throw new NotFound();
       });
 
       // CSRF once the body is parsed, so an HTML form can carry the token as a field; authentication first.

@@ -31,6 +31,11 @@ export function withDevProvider(config: Config): Config {
     OIDC_RP_CLIENT_ID: 'desk',
     OIDC_RP_CLIENT_SECRET: secret(config, 'desk'),
     OIDC_RP_SCOPES: config.OIDC_RP_SCOPES === 'openid email' ? PROCONNECT_SCOPES : config.OIDC_RP_SCOPES,
+    // Like ProConnect: the agent's organization is their SIRET (14 digits); the demo agents share one or not.
+    OIDC_ORGANIZATION_REGISTRATION_ID_FIELD: config.OIDC_ORGANIZATION_REGISTRATION_ID_FIELD ?? 'siret',
+    ORGANIZATION_REGISTRATION_ID_VALIDATORS: config.ORGANIZATION_REGISTRATION_ID_VALIDATORS.length
+      ? config.ORGANIZATION_REGISTRATION_ID_VALIDATORS
+      : ['^[0-9]{14}$'],
     OIDC_USERINFO_FULLNAME_FIELDS: defaultFullName
       ? ['given_name', 'usual_name']
       : config.OIDC_USERINFO_FULLNAME_FIELDS,

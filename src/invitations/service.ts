@@ -77,9 +77,9 @@ export class InvitationService {
 
     return this.database.db.transaction(async (tx) => {
       const existing = (await findUsersByEmail(tx, email)).filter((u) => u.isActive);
-      if (existing.length > 1)
-        throw new ValidationFailed({ email: ['Several accounts use this email address.'] });
-      const invitee = existing[0];
+      // Only a colleague of the same organization is added at once: for anyone else the answer is an invitation,
+      // as for an unknown address, so inviting never tells whether an account exists elsewhere.
+      const invitee = existing.find((u) => u.organizationId === user.organizationId);
       if (invitee) {
         // An existing user gets the access at once, and the answer says so.
         const access = await insertAccess(tx, teamId, invitee.id, role);

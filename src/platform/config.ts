@@ -132,6 +132,37 @@ function compiles(pattern: string): boolean {
   }
 }
 
+/**
+ * ORGANIZATION_REGISTRATION_ID_VALIDATORS: a JSON list of patterns, or of people's validator objects
+ * ({"NAME": "django.core.validators.RegexValidator", "OPTIONS": {"regex": "…"}}); each must compile.
+ */
+const registrationIdValidators = () =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx): string[] => {
+      if (raw === undefined || raw.trim() === '') return [];
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        parsed = undefined;
+      }
+      const patterns = Array.isArray(parsed)
+        ? parsed.map((v) =>
+            typeof v === 'string' ? v : (v as { OPTIONS?: { regex?: unknown } } | null)?.OPTIONS?.regex,
+          )
+        : [];
+      if (
+        !Array.isArray(parsed) ||
+        !patterns.every((p): p is string => typeof p === 'string' && compiles(p))
+      ) {
+        ctx.addIssue({ code: 'custom', message: 'expected a JSON list of regular expressions that compile' });
+        return z.NEVER;
+      }
+      return patterns;
+    });
+
 export interface Rate {
   count: number;
   periodMs: number;
@@ -319,6 +350,15 @@ const settingsSchema = z.object({
   OIDC_RS_ALLOWED_AUDIENCES: list([]).describe('services allowed; empty = any'),
   OIDC_RS_INTROSPECTION_CACHE_TTL: seconds(60).describe('introspection cache, never beyond the token exp'),
 
+  OIDC_ORGANIZATION_REGISTRATION_ID_FIELD: optionalText().describe(
+    "claim naming the agent's organization (ProConnect: siret); asked for at login",
+  ),
+  ORGANIZATION_REGISTRATION_ID_VALIDATORS: registrationIdValidators().describe(
+    'JSON list of regular expressions a registration id must match, e.g. ["^[0-9]{14}$"] (people\'s RegexValidator objects also accepted); a value that fails is ignored',
+  ),
+  ORGANIZATION_METADATA_SCHEMA: optionalText().describe(
+    "path of a JSON Schema file that organizations' metadata must follow",
+  ),
   EMAIL_HOST: optionalText().describe('SMTP host; unset = mail stays in the outbox'),
   EMAIL_PORT: port(25).describe('SMTP port'),
   EMAIL_HOST_USER: optionalText().describe('SMTP user'),

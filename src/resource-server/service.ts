@@ -51,7 +51,7 @@ export class ResourceServerService {
   /** A new team owned by the agent and linked to the calling service, in one transaction. */
   async createTeam({ user, serviceProviderId }: Caller, name: string): Promise<TeamWithRole> {
     return this.database.db.transaction(async (tx) => {
-      const created = await insertTeam(tx, name, user.id);
+      const created = await insertTeam(tx, name, user);
       await linkTeam(tx, created.team.id, serviceProviderId);
       return created;
     });

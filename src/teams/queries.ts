@@ -50,8 +50,14 @@ export async function teamOf(db: Db, teamId: string, userId: string): Promise<Te
 }
 
 /** A new team whose creator is its owner. */
-export async function insertTeam(tx: Db, name: string, ownerId: string): Promise<TeamWithRole> {
-  const [team] = await tx.insert(teams).values({ name }).returning();
+export async function insertTeam(
+  tx: Db,
+  name: string,
+  owner: { id: string; organizationId: string | null },
+): Promise<TeamWithRole> {
+  const ownerId = owner.id;
+  // DESIGN.md §7: a team belongs to its creator's organization.
+  const [team] = await tx.insert(teams).values({ name, organizationId: owner.organizationId }).returning();
   if (!team) throw new Error('insert returned no team');
   const [access] = await tx
     .insert(teamAccesses)

@@ -11,6 +11,7 @@ import {
   uuid,
   varchar,
 } from 'drizzle-orm/pg-core';
+import { organizations } from '../organizations/schema.ts';
 import { users } from '../users/schema.ts';
 
 export const ROLES = ['member', 'administrator', 'owner'] as const;
@@ -23,6 +24,8 @@ export const teams = pgTable(
     name: varchar('name', { length: 100 }).notNull(),
     /** Visible to every service provider, not only the linked ones (resource server). */
     isVisibleAllServiceProviders: boolean('is_visible_all_service_providers').notNull().default(false),
+    /** The organization of its creator (DESIGN.md §7). */
+    organizationId: uuid('organization_id').references(() => organizations.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },

@@ -55,7 +55,7 @@ export class TeamService {
   }
 
   create(user: User, name: string): Promise<TeamWithRole> {
-    return this.db.transaction((tx) => insertTeam(tx, name, user.id));
+    return this.db.transaction((tx) => insertTeam(tx, name, user));
   }
 
   async rename(user: User, teamId: string, name: string): Promise<TeamWithRole> {

@@ -1,4 +1,4 @@
-// Reactions of other features to users appearing or changing email (profile contact, invitations), run in the same transaction.
+// Reactions of other features to users appearing, signing in or changing email (profile contact, invitations), run in the same transaction.
 import type { Db } from '../platform/database.ts';
 import type { User } from './schema.ts';
 
@@ -8,6 +8,7 @@ export type UserHook = (tx: Db, user: User) => Promise<void>;
 export class UserLifecycle {
   private readonly created: UserHook[] = [];
   private readonly emailChanged: UserHook[] = [];
+  private readonly signedIn: UserHook[] = [];
 
   onCreated(hook: UserHook): void {
     this.created.push(hook);
@@ -15,6 +16,15 @@ export class UserLifecycle {
 
   onEmailChanged(hook: UserHook): void {
     this.emailChanged.push(hook);
+  }
+
+  /** An existing user signed in again (invitations made to their address meanwhile become theirs). */
+  onSignedIn(hook: UserHook): void {
+    this.signedIn.push(hook);
+  }
+
+  async userSignedIn(tx: Db, user: User): Promise<void> {
+    for (const hook of this.signedIn) await hook(tx, user);
   }
 
   async userCreated(tx: Db, user: User): Promise<void> {

@@ -1,5 +1,6 @@
 // HTTP routes of the users slice: who am I, and updating my own language and timezone.
 import { z } from 'zod';
+import { type OrganizationView, organizationById } from '../organizations/index.ts';
 import type { Config } from '../platform/config.ts';
 import { LANGUAGES } from '../platform/config.ts';
 import type { Database } from '../platform/database.ts';
@@ -20,12 +21,18 @@ export const meSchema = z.object({
   language: z.string(),
   timezone: z.string(),
   is_staff: z.boolean(),
-  /** people's organization; none until organizations exist (its front end shows nothing for null). */
-  organization: z.null(),
+  /** The administration the agent works for (as people); null for staff accounts made by createsuperuser. */
+  organization: z
+    .object({ id: z.uuid(), name: z.string(), registration_id_list: z.array(z.string()) })
+    .nullable(),
   abilities: z.object({ teams: abilitySchema, contacts: abilitySchema, mailboxes: abilitySchema }),
 });
 
-export function serializeMe(user: User, config: Config): z.infer<typeof meSchema> {
+export function serializeMe(
+  user: User,
+  config: Config,
+  organization?: OrganizationView,
+): z.infer<typeof meSchema> {
   return {
     id: user.id,
     email: user.email,
@@ -33,7 +40,9 @@ export function serializeMe(user: User, config: Config): z.infer<typeof meSchema
     language: user.language,
     timezone: user.timezone,
     is_staff: user.isStaff,
-    organization: null,
+    organization: organization
+      ? { id: organization.id, name: organization.name, registration_id_list: organization.registrationIds }
+      : null,
     abilities: {
       // Desk has no mailboxes; people's front end reads these on every page.
       mailboxes: { can_view: false, can_create: false },
@@ -72,7 +81,13 @@ export function userRoutes(app: App, { config, database }: UsersDeps): void {
     {
       schema: { tags: ['users'], summary: 'The signed-in user', response: { 200: meSchema } },
     },
-    async (request) => serializeMe(requireUser(request), config),
+    async (request) => {
+      const me = requireUser(request);
+      const organization = me.organizationId
+        ? await organizationById(database.db, me.organizationId)
+        : undefined;
+      return serializeMe(me, config, organization);
+    },
   );
 
   for (const method of ['PUT', 'PATCH'] as const) {

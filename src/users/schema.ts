@@ -1,6 +1,7 @@
 // The users table: people who sign in through the provider, and staff accounts made with createsuperuser.
 import { sql } from 'drizzle-orm';
 import { boolean, index, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
+import { organizations } from '../organizations/schema.ts';
 
 export const users = pgTable(
   'users',
@@ -17,11 +18,17 @@ export const users = pgTable(
     isSuperuser: boolean('is_superuser').notNull().default(false),
     /** argon2id hash, for staff login only. */
     password: text('password'),
+    /** The administration the agent works for (DESIGN.md §7); none for staff accounts made by createsuperuser. */
+    organizationId: uuid('organization_id').references(() => organizations.id, { onDelete: 'set null' }),
     lastLogin: timestamp('last_login', { withTimezone: true, mode: 'date' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('users_sub_key').on(t.sub), index('users_email_lower_idx').on(sql`lower(${t.email})`)],
+  (t) => [
+    uniqueIndex('users_sub_key').on(t.sub),
+    index('users_email_lower_idx').on(sql`lower(${t.email})`),
+    index('users_organization_idx').on(t.organizationId),
+  ],
 );
 
 export type User = typeof users.$inferSelect;

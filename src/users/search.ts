@@ -1,7 +1,7 @@
 // GET /api/v1.0/users/?q=&team_id=: find a colleague by a few letters, accents and case ignored, typos forgiven.
 // Ranking in one query: exact email, then names/emails starting with the words typed, then the same after undoing one
 // swapped pair of letters, then trigram look-alikes.
-import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../platform/config.ts';
 import { type Database, type Db, escapeLike, rowsOf } from '../platform/database.ts';
@@ -60,6 +60,8 @@ const similarWord = (word: string) => sql`${word} <% ${nameExpr}`;
 
 export interface SearchOptions {
   q: string;
+  /** DESIGN.md §7: agents find the colleagues of their own organization only (null: those without one). */
+  organizationId: string | null;
   teamId?: string;
   limit: number;
   offset: number;
@@ -80,7 +82,10 @@ interface Tier {
 /** How many candidates each tier may bring: ranking then runs on at most these, whatever the population. */
 export const CANDIDATES = { prefix: 1_000, swap: 200, similar: 200 } as const;
 
-export async function searchUsers(db: Db, { q, teamId, limit, offset }: SearchOptions): Promise<SearchRow[]> {
+export async function searchUsers(
+  db: Db,
+  { q, organizationId, teamId, limit, offset }: SearchOptions,
+): Promise<SearchRow[]> {
   const text = normalize(q);
   const email = q.trim().toLowerCase();
   // An address (with @) is matched as an email: exactly or by prefix. No trigram matching on addresses:
@@ -120,12 +125,16 @@ export async function searchUsers(db: Db, { q, teamId, limit, offset }: SearchOp
   }
 
   // Active users outside team_id (its members are being looked for to be added): applied inside every tier.
+  const colleagues = and(
+    eq(users.isActive, true),
+    organizationId ? eq(users.organizationId, organizationId) : isNull(users.organizationId),
+  ) as SQL;
   const active = teamId
     ? (and(
-        eq(users.isActive, true),
+        colleagues,
         sql`not exists (select 1 from team_accesses ta where ta.team_id = ${teamId}::uuid and ta.user_id = ${users.id})`,
       ) as SQL)
-    : eq(users.isActive, true);
+    : colleagues;
   // Without words there is nothing to score: ordering by name alone (never a constant, which ORDER BY would read as
   // a column position).
   const byScore = tiers.length
@@ -195,8 +204,12 @@ export function userSearchRoute(
       const me = requireUser(request);
       const { q, team_id: teamId, ...page } = request.query;
       if (teamId !== undefined && !(await isMember(database.db, teamId, me.id))) throw new NotFound();
+      // Without a query, one page of colleagues at most: a script paging through it never gets the directory.
+      const browsing = !normalize(q).replace(/[\s-]+/g, '');
+      if (browsing && page.page > 1) throw new NotFound('Invalid page.');
       const rows = await searchUsers(database.db, {
         q,
+        organizationId: me.organizationId,
         ...(teamId ? { teamId } : {}),
         limit: page.page_size,
         offset: offsetOf(page),
@@ -205,7 +218,7 @@ export function userSearchRoute(
         request,
         config,
         page,
-        rows[0]?.total ?? 0,
+        browsing ? rows.length : (rows[0]?.total ?? 0),
         rows.map(({ total: _, ...user }) => user),
       );
     },

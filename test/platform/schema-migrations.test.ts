@@ -75,7 +75,9 @@ describe('migrations', () => {
       { env, encoding: 'utf8', timeout: 60_000 },
     );
     expect(result.stderr).toBe('');
-    expect(result.stdout).toBe(`Migrations applied (${DATABASE_URL ? 'postgres' : 'pglite'}).\n`);
+    expect(result.stdout).toBe(
+      `Migrations applied (${DATABASE_URL ? 'postgres' : 'pglite'}); 0 users given an organization.\n`,
+    );
     if (!DATABASE_URL) {
       // The files stay in DESK_DATA_DIR: a second open sees the migrated schema.
       const again = openDatabase(undefined, dir);

@@ -14,7 +14,12 @@ beforeAll(async () => {
 describe('search relevance', () => {
   for (const c of RELEVANCE_SET) {
     it(`"${c.query}" ${c.first ? `finds ${c.first} first` : `only finds words starting with "${c.allStartWith}"`}`, async () => {
-      const rows = await searchUsers(t.testDb.database.db, { q: c.query, limit: 10, offset: 0 });
+      const rows = await searchUsers(t.testDb.database.db, {
+        q: c.query,
+        organizationId: null,
+        limit: 10,
+        offset: 0,
+      });
       if (c.first) expect(rows[0]?.email).toBe(c.first);
       if (c.allStartWith) {
         expect(rows.length).toBeGreaterThan(0);
@@ -28,7 +33,12 @@ describe('search relevance', () => {
   }
 
   it('never finds an inactive user', async () => {
-    const rows = await searchUsers(t.testDb.database.db, { q: 'desactivee', limit: 10, offset: 0 });
+    const rows = await searchUsers(t.testDb.database.db, {
+      q: 'desactivee',
+      organizationId: null,
+      limit: 10,
+      offset: 0,
+    });
     expect(rows.map((r) => r.email)).not.toContain(INACTIVE.email);
   });
 });

@@ -12,6 +12,14 @@ const query = z.object({
   login_hint: z.string().max(254).optional(),
 });
 
+/** DESIGN.md §7: the organization claim is asked for with the rest (ProConnect gives `siret` as its own scope). */
+function scopesWithOrganization(config: OidcDeps['config']): string {
+  const scopes = config.OIDC_RP_SCOPES.split(/\s+/).filter(Boolean);
+  const field = config.OIDC_ORGANIZATION_REGISTRATION_ID_FIELD;
+  if (field && !scopes.includes(field)) scopes.push(field);
+  return scopes.join(' ');
+}
+
 export function authenticateRoute(app: App, { config, kv, provider }: OidcDeps): void {
   app.get(
     '/api/v1.0/authenticate/',
@@ -41,7 +49,7 @@ export function authenticateRoute(app: App, { config, kv, provider }: OidcDeps):
         ...extra,
         response_type: 'code',
         redirect_uri: `${config.PUBLIC_URL}${CALLBACK_PATH}`,
-        scope: config.OIDC_RP_SCOPES,
+        scope: scopesWithOrganization(config),
         state,
         nonce,
       };

@@ -10,6 +10,8 @@ export type OidcErrorCode =
   | 'duplicate_email'
   | 'sub_mismatch'
   | 'staff_account'
+  | 'organization_unknown'
+  | 'organization_inactive'
   | 'user_creation_disabled'
   | 'provider_error'
   | 'provider_unavailable'

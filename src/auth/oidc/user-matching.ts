@@ -1,4 +1,6 @@
 // DESIGN.md §4 sign-in matching: by sub, else by email; disabled users refused, duplicates never guessed.
+
+import { organizationAtSignIn, organizationById } from '../../organizations/index.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/database.ts';
 import {
@@ -31,6 +33,28 @@ export function checkEssentialClaims(claims: Claims, essential: string[]): void 
       'missing_claims',
       `essential claims missing from the provider: ${missing.join(', ')}`,
     );
+}
+
+/**
+ * DESIGN.md §7: the organization the provider's claims name (registration id, else email domain), found or
+ * created; a login that names none, or an organization staff deactivated, is refused.
+ */
+async function organizationOf(
+  db: Db,
+  claims: Claims,
+  email: string | undefined,
+  config: Config,
+): Promise<string> {
+  const found = await organizationAtSignIn(db, claims, email, config);
+  if (!found)
+    throw new LoginRefused(
+      'organization_unknown',
+      'the provider gave neither a valid organization registration id nor an email address',
+    );
+  const organization = await organizationById(db, found);
+  if (!organization?.isActive)
+    throw new LoginRefused('organization_inactive', 'the organization of this account is deactivated');
+  return found;
 }
 
 /** Finds or creates the user the claims describe; call inside a transaction. */
@@ -66,19 +90,23 @@ export async function matchUser(
       );
   }
 
+  if (user && !user.isActive) throw new LoginRefused('account_disabled', 'this account is disabled');
+  const organizationId = await organizationOf(db, claims, email ?? user?.email ?? undefined, config);
+
   if (user) {
-    if (!user.isActive) throw new LoginRefused('account_disabled', 'this account is disabled');
     // Only non-empty claims overwrite what Desk knows.
     const changes: Partial<User> = {};
     if (user.sub !== claims.sub) changes.sub = claims.sub;
+    // The provider says where the agent works now: their teams stay theirs.
+    if (user.organizationId !== organizationId) changes.organizationId = organizationId;
     if (name && name !== user.name) changes.name = name;
     if (email && email !== user.email) {
       const owners = await findUsersByEmail(db, email);
       if (config.OIDC_ALLOW_DUPLICATE_EMAILS || owners.every((u) => u.id === user?.id)) changes.email = email;
     }
-    if (!Object.keys(changes).length) return user;
-    const updated = await updateUser(db, user.id, changes);
+    const updated = Object.keys(changes).length ? await updateUser(db, user.id, changes) : user;
     if (changes.email) await lifecycle.userEmailChanged(db, updated);
+    await lifecycle.userSignedIn(db, updated);
     return updated;
   }
 
@@ -89,7 +117,12 @@ export async function matchUser(
     );
   if (email && !config.OIDC_ALLOW_DUPLICATE_EMAILS && (await findUsersByEmail(db, email, 1)).length)
     throw new LoginRefused('duplicate_email', 'another account already uses this email address');
-  const created = await insertUser(db, { sub: claims.sub, email: email ?? null, name: name ?? '' });
+  const created = await insertUser(db, {
+    sub: claims.sub,
+    email: email ?? null,
+    name: name ?? '',
+    organizationId,
+  });
   await lifecycle.userCreated(db, created);
   return created;
 }

@@ -1,0 +1,10 @@
+// The organizations slice: what other features may use of it.
+export { assignOrganizationsByDomain, type OrganizationView, organizationById } from './queries.ts';
+export {
+  adminOrganizationRoutes,
+  organizationRoutes,
+  organizationSchema,
+  serializeOrganization,
+} from './routes.ts';
+export { organizations } from './schema.ts';
+export { domainOf, OrganizationService, organizationAtSignIn, registrationIdFrom } from './service.ts';

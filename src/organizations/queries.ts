@@ -1,0 +1,255 @@
+// All SQL on organizations: found by registration id or mail domain, created once even when sign-ins race, listed,
+// merged and changed by staff.
+import { and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { type Db, escapeLike, rowsOf } from '../platform/database.ts';
+import {
+  type Organization,
+  organizationDomains,
+  organizationRegistrationIds,
+  organizations,
+} from './schema.ts';
+
+export interface OrganizationView extends Organization {
+  registrationIds: string[];
+  domains: string[];
+}
+
+const registrationIdsOf = sql<
+  string[]
+>`(select coalesce(json_agg(r.registration_id order by r.registration_id), '[]'::json) from organization_registration_ids r where r.organization_id = ${organizations.id})`;
+const domainsOf = sql<
+  string[]
+>`(select coalesce(json_agg(d.domain order by d.domain), '[]'::json) from organization_domains d where d.organization_id = ${organizations.id})`;
+
+export async function organizationById(db: Db, id: string): Promise<OrganizationView | undefined> {
+  const [row] = await db
+    .select({ organization: organizations, registrationIds: registrationIdsOf, domains: domainsOf })
+    .from(organizations)
+    .where(eq(organizations.id, id))
+    .limit(1);
+  return row
+    ? { ...row.organization, registrationIds: row.registrationIds, domains: row.domains }
+    : undefined;
+}
+
+async function byRegistrationId(db: Db, registrationId: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ id: organizationRegistrationIds.organizationId })
+    .from(organizationRegistrationIds)
+    .where(eq(organizationRegistrationIds.registrationId, registrationId))
+    .limit(1);
+  return row?.id;
+}
+
+async function byDomain(db: Db, domain: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ id: organizationDomains.organizationId })
+    .from(organizationDomains)
+    .where(eq(organizationDomains.domain, domain))
+    .limit(1);
+  return row?.id;
+}
+
+/**
+ * DESIGN.md §7: the organization of a registration id, else of a mail domain, else a new one named after what is
+ * known. Call inside a transaction: a racing creator of the same key waits on its unique key, finds it taken,
+ * and this creation is undone for the winner's organization.
+ */
+export async function findOrCreateOrganization(
+  tx: Db,
+  { registrationId, domain }: { registrationId?: string | undefined; domain?: string | undefined },
+): Promise<string> {
+  if (registrationId) {
+    const found = await byRegistrationId(tx, registrationId);
+    if (found) return found;
+  }
+  if (domain) {
+    const found = await byDomain(tx, domain);
+    if (found) {
+      // The id is now known to belong here: the next sign-in finds it directly.
+      if (registrationId)
+        await tx
+          .insert(organizationRegistrationIds)
+          .values({ registrationId, organizationId: found })
+          .onConflictDoNothing();
+      return found;
+    }
+  }
+  const key = registrationId ?? domain;
+  if (!key) throw new Error('an organization needs a registration id or a mail domain');
+  const [created] = await tx.insert(organizations).values({ name: key }).returning({ id: organizations.id });
+  if (!created) throw new Error('insert returned no organization');
+  const claimed = registrationId
+    ? await tx
+        .insert(organizationRegistrationIds)
+        .values({ registrationId, organizationId: created.id })
+        .onConflictDoNothing()
+        .returning()
+    : await tx
+        .insert(organizationDomains)
+        .values({ domain: domain ?? '', organizationId: created.id })
+        .onConflictDoNothing()
+        .returning();
+  if (claimed.length) return created.id;
+  await tx.delete(organizations).where(eq(organizations.id, created.id));
+  const winner = registrationId
+    ? await byRegistrationId(tx, registrationId)
+    : await byDomain(tx, domain ?? '');
+  if (!winner) throw new Error(`organization for ${key} vanished`);
+  return winner;
+}
+
+export async function listOrganizations(
+  db: Db,
+  { q, limit, offset }: { q?: string; limit: number; offset: number },
+): Promise<{ rows: OrganizationView[]; count: number }> {
+  const conditions: SQL[] = [];
+  if (q) {
+    const pattern = `%${escapeLike(q.toLowerCase())}%`;
+    conditions.push(sql`(lower(${organizations.name}) like ${pattern}
+      or exists (select 1 from organization_registration_ids r where r.organization_id = ${organizations.id} and r.registration_id like ${pattern})
+      or exists (select 1 from organization_domains d where d.organization_id = ${organizations.id} and d.domain like ${pattern}))`);
+  }
+  const rows = await db
+    .select({
+      organization: organizations,
+      registrationIds: registrationIdsOf,
+      domains: domainsOf,
+      total: sql<number>`count(*) over ()::int`,
+    })
+    .from(organizations)
+    .where(and(...conditions))
+    .orderBy(asc(organizations.name), asc(organizations.id))
+    .limit(limit)
+    .offset(offset);
+  return {
+    rows: rows.map((r) => ({ ...r.organization, registrationIds: r.registrationIds, domains: r.domains })),
+    count: rows[0]?.total ?? 0,
+  };
+}
+
+export async function insertOrganization(
+  tx: Db,
+  values: { name: string; metadata: Record<string, unknown>; registrationIds: string[]; domains: string[] },
+): Promise<string> {
+  const [created] = await tx
+    .insert(organizations)
+    .values({ name: values.name, metadata: values.metadata })
+    .returning({ id: organizations.id });
+  if (!created) throw new Error('insert returned no organization');
+  await setKeys(tx, created.id, values);
+  return created.id;
+}
+
+/** Replaces an organization's ids and domains; a key another organization holds is refused by the database. */
+export async function setKeys(
+  tx: Db,
+  organizationId: string,
+  { registrationIds, domains }: { registrationIds?: string[]; domains?: string[] },
+): Promise<void> {
+  if (registrationIds) {
+    await tx
+      .delete(organizationRegistrationIds)
+      .where(eq(organizationRegistrationIds.organizationId, organizationId));
+    if (registrationIds.length)
+      await tx
+        .insert(organizationRegistrationIds)
+        .values(registrationIds.map((registrationId) => ({ registrationId, organizationId })));
+  }
+  if (domains) {
+    await tx.delete(organizationDomains).where(eq(organizationDomains.organizationId, organizationId));
+    if (domains.length)
+      await tx.insert(organizationDomains).values(domains.map((domain) => ({ domain, organizationId })));
+  }
+}
+
+export async function updateOrganization(
+  tx: Db,
+  id: string,
+  values: Partial<Pick<Organization, 'name' | 'isActive' | 'metadata'>>,
+): Promise<void> {
+  await tx
+    .update(organizations)
+    .set({ ...values, updatedAt: new Date() })
+    .where(eq(organizations.id, id));
+}
+
+/** Moves every user, team, registration id and domain of `from` into `into`, then deletes `from`. */
+export async function mergeOrganizations(
+  tx: Db,
+  from: string,
+  into: string,
+): Promise<{ users: number; teams: number }> {
+  // Both rows locked in one order, so two merges of the same pair cannot cross.
+  await tx.execute(
+    sql`select id from organizations where id in (${from}::uuid, ${into}::uuid) order by id for update`,
+  );
+  const movedUsers = rowsOf(
+    await tx.execute(
+      sql`update users set organization_id = ${into}::uuid where organization_id = ${from}::uuid returning id`,
+    ),
+  ).length;
+  const movedTeams = rowsOf(
+    await tx.execute(
+      sql`update teams set organization_id = ${into}::uuid where organization_id = ${from}::uuid returning id`,
+    ),
+  ).length;
+  await tx
+    .update(organizationRegistrationIds)
+    .set({ organizationId: into })
+    .where(eq(organizationRegistrationIds.organizationId, from));
+  await tx
+    .update(organizationDomains)
+    .set({ organizationId: into })
+    .where(eq(organizationDomains.organizationId, from));
+  await tx.delete(organizations).where(eq(organizations.id, from));
+  return { users: movedUsers, teams: movedTeams };
+}
+
+export async function organizationsExist(db: Db, ids: string[]): Promise<number> {
+  const rows = await db
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(inArray(organizations.id, ids));
+  return rows.length;
+}
+
+interface Unassigned {
+  id: string;
+  domain: string;
+}
+
+/**
+ * Gives every user who signed in before organizations existed the organization of their mail domain, a batch per
+ * transaction so a large users table is never locked whole. Staff accounts (no sub) keep none. Returns how many.
+ */
+export async function assignOrganizationsByDomain(
+  db: Db & { transaction: Db['transaction'] },
+  batchSize = 500,
+): Promise<number> {
+  let assigned = 0;
+  for (;;) {
+    const moved = await db.transaction(async (tx) => {
+      const batch = rowsOf<Unassigned>(
+        await tx.execute(sql`
+          select id, lower(split_part(email, '@', 2)) as domain from users
+          where organization_id is null and sub is not null and email like '%_@_%'
+          order by id limit ${batchSize} for update skip locked`),
+      );
+      const byDomainIds = new Map<string, string[]>();
+      for (const row of batch) byDomainIds.set(row.domain, [...(byDomainIds.get(row.domain) ?? []), row.id]);
+      for (const [domain, ids] of byDomainIds) {
+        const organizationId = await findOrCreateOrganization(tx, { domain });
+        await tx.execute(
+          sql`update users set organization_id = ${organizationId}::uuid where id in (${sql.join(
+            ids.map((id) => sql`${id}::uuid`),
+            sql`, `,
+          )})`,
+        );
+      }
+      return batch.length;
+    });
+    assigned += moved;
+    if (moved < batchSize) return assigned;
+  }
+}

@@ -1,0 +1,163 @@
+// The rules of organizations: which one a signing-in agent belongs to, and what staff may do with them.
+
+import { readFileSync } from 'node:fs';
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { Config } from '../platform/config.ts';
+import type { Database, Db } from '../platform/database.ts';
+import { NotFound, ValidationFailed } from '../platform/errors.ts';
+import {
+  findOrCreateOrganization,
+  insertOrganization,
+  listOrganizations,
+  mergeOrganizations,
+  type OrganizationView,
+  organizationById,
+  setKeys,
+  updateOrganization,
+} from './queries.ts';
+
+/** The lower-cased domain of an address, or undefined. */
+export function domainOf(email: string | null | undefined): string | undefined {
+  const at = email?.lastIndexOf('@') ?? -1;
+  const domain =
+    at > 0
+      ? email
+          ?.slice(at + 1)
+          .trim()
+          .toLowerCase()
+      : undefined;
+  return domain && /^[a-z0-9.-]+\.[a-z]{2,}$/.test(domain) ? domain : undefined;
+}
+
+/** The registration id the provider gave, when it passes every validator; an invalid one is ignored, not trusted. */
+export function registrationIdFrom(claims: Record<string, unknown>, config: Config): string | undefined {
+  const field = config.OIDC_ORGANIZATION_REGISTRATION_ID_FIELD;
+  const value = field ? claims[field] : undefined;
+  if (typeof value !== 'string' || !value.trim() || value.length > 128) return undefined;
+  const id = value.trim();
+  return config.ORGANIZATION_REGISTRATION_ID_VALIDATORS.every((pattern) => new RegExp(pattern).test(id))
+    ? id
+    : undefined;
+}
+
+/** The organization an agent signing in belongs to, or undefined when neither a valid id nor an email says. */
+export function organizationAtSignIn(
+  tx: Db,
+  claims: Record<string, unknown>,
+  email: string | undefined,
+  config: Config,
+): Promise<string> | undefined {
+  const registrationId = registrationIdFrom(claims, config);
+  const domain = domainOf(email);
+  if (!registrationId && !domain) return undefined;
+  return findOrCreateOrganization(tx, { registrationId, domain });
+}
+
+export interface OrganizationInput {
+  name?: string;
+  is_active?: boolean;
+  metadata?: Record<string, unknown>;
+  registration_id_list?: string[];
+  domain_list?: string[];
+}
+
+function metadataValidator(config: Config): ValidateFunction | undefined {
+  if (!config.ORGANIZATION_METADATA_SCHEMA) return undefined;
+  const schema = JSON.parse(readFileSync(config.ORGANIZATION_METADATA_SCHEMA, 'utf8')) as object;
+  return new Ajv({ allErrors: true, strict: false }).compile(schema);
+}
+
+/** A unique key (registration id, domain) another organization holds: PostgreSQL's 23505. */
+function isTaken(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } } | null;
+  return e?.code === '23505' || e?.cause?.code === '23505';
+}
+
+export class OrganizationService {
+  private readonly validateMetadata: ValidateFunction | undefined;
+
+  constructor(
+    private readonly database: Database,
+    config: Config,
+  ) {
+    this.validateMetadata = metadataValidator(config);
+  }
+
+  private checkMetadata(metadata: Record<string, unknown> | undefined): void {
+    if (!metadata || !this.validateMetadata || this.validateMetadata(metadata)) return;
+    const errors = this.validateMetadata.errors ?? [];
+    throw new ValidationFailed({
+      metadata: errors.map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`),
+    });
+  }
+
+  async get(id: string): Promise<OrganizationView> {
+    const found = await organizationById(this.database.db, id);
+    if (!found) throw new NotFound();
+    return found;
+  }
+
+  list(options: { q?: string; limit: number; offset: number }) {
+    return listOrganizations(this.database.db, options);
+  }
+
+  private async keysTaken<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (isTaken(err))
+        throw new ValidationFailed({
+          non_field_errors: ['A registration id or a domain already belongs to another organization.'],
+        });
+      throw err;
+    }
+  }
+
+  async create(input: OrganizationInput & { name: string }): Promise<OrganizationView> {
+    this.checkMetadata(input.metadata);
+    const id = await this.keysTaken(() =>
+      this.database.db.transaction((tx) =>
+        insertOrganization(tx, {
+          name: input.name,
+          metadata: input.metadata ?? {},
+          registrationIds: input.registration_id_list ?? [],
+          domains: (input.domain_list ?? []).map((d) => d.toLowerCase()),
+        }),
+      ),
+    );
+    return this.get(id);
+  }
+
+  async update(id: string, input: OrganizationInput): Promise<OrganizationView> {
+    await this.get(id);
+    this.checkMetadata(input.metadata);
+    await this.keysTaken(() =>
+      this.database.db.transaction(async (tx) => {
+        await updateOrganization(tx, id, {
+          ...(input.name !== undefined ? { name: input.name } : {}),
+          ...(input.is_active !== undefined ? { isActive: input.is_active } : {}),
+          ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
+        });
+        await setKeys(tx, id, {
+          ...(input.registration_id_list ? { registrationIds: input.registration_id_list } : {}),
+          ...(input.domain_list ? { domains: input.domain_list.map((d) => d.toLowerCase()) } : {}),
+        });
+      }),
+    );
+    return this.get(id);
+  }
+
+  /** Everything of `from` moves into `into`, in one transaction; `from` is gone after. */
+  async merge(
+    from: string,
+    into: string,
+  ): Promise<{ organization: OrganizationView; users: number; teams: number }> {
+    if (from === into)
+      throw new ValidationFailed({ into: ['An organization cannot be merged into itself.'] });
+    await this.get(from);
+    const target = await organizationById(this.database.db, into);
+    if (!target) throw new ValidationFailed({ into: ['No organization has this id.'] });
+    const moved = await this.database.db.transaction((tx) => mergeOrganizations(tx, from, into));
+    return { organization: await this.get(into), ...moved };
+  }
+}

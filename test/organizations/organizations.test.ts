@@ -1,0 +1,277 @@
+// Organizations (DESIGN.md §7): found at sign-in by SIRET, else by mail domain, else created; agents see only
+// their colleagues; staff manage organizations.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assignOrganizationsByDomain, organizations } from '../../src/organizations/index.ts';
+import { findOrCreateOrganization } from '../../src/organizations/queries.ts';
+import { type User, users } from '../../src/users/index.ts';
+import type { Browser } from '../support/browser.ts';
+import { type RunningDesk, startDeskOn } from '../support/desk.ts';
+import { answer, beginLogin, callback, loginThroughForge, newSub } from '../support/forge-login.ts';
+import { type TestDatabase, type TestStore, testDatabase, testStore } from '../support/parts.ts';
+import { type Forge, startForge } from '../support/token-forge.ts';
+
+let forge: Forge;
+let testDb: TestDatabase;
+let store: TestStore;
+let desk: RunningDesk;
+const schemaFile = join(mkdtempSync(join(tmpdir(), 'desk-org-')), 'metadata.json');
+writeFileSync(
+  schemaFile,
+  JSON.stringify({ type: 'object', properties: { code_insee: { type: 'string', pattern: '^[0-9]{5}$' } } }),
+);
+
+beforeAll(async () => {
+  forge = await startForge();
+  testDb = await testDatabase();
+  store = testStore();
+  desk = await startDeskOn(testDb, store.kv, {
+    ...forge.settings,
+    OIDC_ORGANIZATION_REGISTRATION_ID_FIELD: 'siret',
+    OIDC_USERINFO_FULLNAME_FIELDS: 'given_name,usual_name',
+    ORGANIZATION_REGISTRATION_ID_VALIDATORS: '["^[0-9]{14}$"]',
+    ORGANIZATION_METADATA_SCHEMA: schemaFile,
+  });
+});
+afterAll(async () => {
+  await desk?.stop();
+  await store?.kv.close();
+  await forge?.close();
+  await testDb?.drop();
+});
+
+const random = () => crypto.randomUUID().slice(0, 8);
+const newSiret = () => String(Math.floor(Math.random() * 1e14)).padStart(14, '0');
+const newDomain = () => `${random()}.gouv.fr`;
+
+interface Me {
+  id: string;
+  organization: { id: string; name: string; registration_id_list: string[] } | null;
+}
+
+async function signIn(userinfo: Record<string, unknown>, sub = newSub()) {
+  const { browser } = await loginThroughForge(desk, forge, { sub, userinfo });
+  const me = (await browser.get('/api/v1.0/users/me/')).json as Me;
+  return { browser, me, sub };
+}
+
+async function found(browser: Browser, q: string): Promise<string[]> {
+  const page = (await browser.get(`/api/v1.0/users/?q=${encodeURIComponent(q)}`)).json as {
+    results: { id: string }[];
+  };
+  return page.results.map((r) => r.id);
+}
+
+async function staffBrowser(): Promise<Browser> {
+  const [staff] = await testDb.database.db
+    .insert(users)
+    .values({ email: `staff.${random()}@example.org`, name: 'Staff', isStaff: true })
+    .returning();
+  const session = await desk.desk.sessions.create((staff as User).id);
+  const browser = desk.browser();
+  browser.cookies.set('desk_sessionid', session.id);
+  browser.cookies.set('csrftoken', 'csrf-for-tests');
+  return browser;
+}
+
+describe('the organization found at sign-in', () => {
+  it('is the one of a valid SIRET, shared by every agent who gives it', async () => {
+    const siret = newSiret();
+    const a = await signIn({ siret, email: `a@${newDomain()}` });
+    const b = await signIn({ siret, email: `b@${newDomain()}` });
+    expect(a.me.organization).toMatchObject({ name: siret, registration_id_list: [siret] });
+    expect(b.me.organization?.id).toBe(a.me.organization?.id);
+  });
+
+  it('ignores a SIRET that fails the validators and falls back to the mail domain', async () => {
+    const domain = newDomain();
+    const { me } = await signIn({ siret: '123', email: `jean@${domain}` });
+    expect(me.organization).toMatchObject({ name: domain, registration_id_list: [] });
+  });
+
+  it('is the mail domain when no SIRET is given, shared by agents of that domain', async () => {
+    const domain = newDomain();
+    const a = await signIn({ email: `a@${domain}` });
+    const b = await signIn({ email: `b@${domain.toUpperCase()}` });
+    expect(a.me.organization?.id).toBe(b.me.organization?.id);
+  });
+
+  it('refuses a login that gives neither a valid SIRET nor an email, saying why', async () => {
+    const attempt = await beginLogin(desk);
+    await answer(forge, attempt, newSub(), { userinfo: { email: undefined, siret: 'not-a-siret' } });
+    const res = await callback(attempt);
+    expect(res.location).toBe('/?login_error=organization_unknown');
+  });
+
+  it('moves an agent whose SIRET changed, and their teams stay theirs', async () => {
+    const sub = newSub();
+    const first = await signIn({ siret: newSiret(), email: `m@${newDomain()}` }, sub);
+    const team = (await first.browser.post('/api/v1.0/teams/', { name: 'Reste à moi' })).json as {
+      id: string;
+    };
+    const second = await signIn({ siret: newSiret(), email: `m@${newDomain()}` }, sub);
+    expect(second.me.organization?.id).not.toBe(first.me.organization?.id);
+    expect((await second.browser.get(`/api/v1.0/teams/${team.id}/`)).status).toBe(200);
+  });
+
+  it('is created once when two first sign-ins race for it', async () => {
+    const siret = newSiret();
+    const ids = await Promise.all(
+      [1, 2, 3].map(() =>
+        testDb.database.db.transaction((tx) => findOrCreateOrganization(tx, { registrationId: siret })),
+      ),
+    );
+    expect(new Set(ids).size).toBe(1);
+  });
+});
+
+describe('what an agent sees of others', () => {
+  it('is only the colleagues of their organization, with and without a query', async () => {
+    const tag = `Zorglub${random()}`;
+    const domain = newDomain();
+    const a = await signIn({ email: `a@${domain}`, given_name: tag, usual_name: 'Un' });
+    const b = await signIn({ email: `b@${domain}`, given_name: tag, usual_name: 'Deux' });
+    const stranger = await signIn({ email: `c@${newDomain()}`, given_name: tag, usual_name: 'Trois' });
+    expect((await found(a.browser, tag)).sort()).toEqual([a.me.id, b.me.id].sort());
+    expect(await found(stranger.browser, tag)).toEqual([stranger.me.id]);
+    expect(await found(stranger.browser, '')).toEqual([stranger.me.id]);
+  });
+
+  it("answers 404 for team_id of another organization's team", async () => {
+    const a = await signIn({ email: `a@${newDomain()}` });
+    const b = await signIn({ email: `b@${newDomain()}` });
+    const team = (await b.browser.post('/api/v1.0/teams/', { name: 'Ailleurs' })).json as { id: string };
+    expect((await a.browser.get(`/api/v1.0/users/?q=a&team_id=${team.id}`)).status).toBe(404);
+  });
+
+  it('is one page at most without a query: page 2 answers 404 and count is what the page holds', async () => {
+    const domain = newDomain();
+    const a = await signIn({ email: `a@${domain}` });
+    for (let i = 0; i < 3; i++) await signIn({ email: `x${i}@${domain}` });
+    const first = (await a.browser.get('/api/v1.0/users/?page_size=2')).json as {
+      count: number;
+      next: unknown;
+    };
+    expect(first).toMatchObject({ count: 2, next: null });
+    expect((await a.browser.get('/api/v1.0/users/?page_size=2&page=2')).status).toBe(404);
+  });
+
+  it('never learns by inviting whether an address has an account elsewhere; the invitation waits for them', async () => {
+    const a = await signIn({ email: `a@${newDomain()}` });
+    const elsewhereEmail = `elsewhere@${newDomain()}`;
+    const elsewhere = await signIn({ email: elsewhereEmail });
+    const team = (await a.browser.post('/api/v1.0/teams/', { name: 'Invitations' })).json as { id: string };
+    const invited = await a.browser.post(`/api/v1.0/teams/${team.id}/invitations/`, {
+      email: elsewhereEmail,
+    });
+    const unknown = await a.browser.post(`/api/v1.0/teams/${team.id}/invitations/`, {
+      email: `nobody@${newDomain()}`,
+    });
+    expect(invited.status).toBe(201);
+    expect(Object.keys(invited.json as object).sort()).toEqual(Object.keys(unknown.json as object).sort());
+    const back = await signIn({ email: elsewhereEmail }, elsewhere.sub);
+    expect((await back.browser.get(`/api/v1.0/teams/${team.id}/`)).status).toBe(200);
+  });
+
+  it('includes their own organization, and no other', async () => {
+    const a = await signIn({ email: `a@${newDomain()}` });
+    const b = await signIn({ email: `b@${newDomain()}` });
+    expect((await a.browser.get(`/api/v1.0/organizations/${a.me.organization?.id}/`)).status).toBe(200);
+    expect((await a.browser.get(`/api/v1.0/organizations/${b.me.organization?.id}/`)).status).toBe(404);
+  });
+});
+
+describe('users from before organizations', () => {
+  it('get the organization of their mail domain, in batches; staff accounts keep none', async () => {
+    const domain = newDomain();
+    const rows = await testDb.database.db
+      .insert(users)
+      .values([
+        ...Array.from({ length: 5 }, (_, i) => ({ sub: newSub(), email: `old${i}@${domain}` })),
+        { sub: null, email: `admin@${domain}`, isStaff: true },
+      ])
+      .returning();
+    expect(await assignOrganizationsByDomain(testDb.database.db, 2)).toBeGreaterThanOrEqual(5);
+    const after = await Promise.all(
+      rows.map(async (r) => (await testDb.database.db.select().from(users).where(eq(users.id, r.id)))[0]),
+    );
+    const assigned = new Set(after.filter((u) => u?.sub).map((u) => u?.organizationId));
+    expect(assigned.size).toBe(1);
+    expect([...assigned][0]).toBeTruthy();
+    expect(after.find((u) => !u?.sub)?.organizationId).toBeNull();
+  });
+});
+
+describe('the staff API of organizations', () => {
+  it('is absent (404) for an agent who is not staff', async () => {
+    const a = await signIn({ email: `a@${newDomain()}` });
+    expect((await a.browser.get('/api/v1.0/admin/organizations/')).status).toBe(404);
+  });
+
+  it('creates, finds, renames and deactivates; a deactivated organization cannot sign in', async () => {
+    const staff = await staffBrowser();
+    const domain = newDomain();
+    const created = await staff.post('/api/v1.0/admin/organizations/', {
+      name: 'Mairie de Test',
+      domain_list: [domain.toUpperCase()],
+      metadata: { code_insee: '75056' },
+    });
+    expect(created.status).toBe(201);
+    const org = created.json as { id: string; domain_list: string[] };
+    expect(org.domain_list).toEqual([domain]);
+    const list = (await staff.get(`/api/v1.0/admin/organizations/?q=${domain}`)).json as {
+      results: { id: string }[];
+    };
+    expect(list.results.map((r) => r.id)).toEqual([org.id]);
+    expect(
+      (await staff.patch(`/api/v1.0/admin/organizations/${org.id}/`, { name: 'Mairie' })).json,
+    ).toMatchObject({
+      name: 'Mairie',
+    });
+    await staff.patch(`/api/v1.0/admin/organizations/${org.id}/`, { is_active: false });
+    const attempt = await beginLogin(desk);
+    await answer(forge, attempt, newSub(), { userinfo: { email: `agent@${domain}` } });
+    expect((await callback(attempt)).location).toBe('/?login_error=organization_inactive');
+  });
+
+  it('refuses a domain another organization holds, and metadata its schema refuses', async () => {
+    const staff = await staffBrowser();
+    const domain = newDomain();
+    await staff.post('/api/v1.0/admin/organizations/', { name: 'Première', domain_list: [domain] });
+    const taken = await staff.post('/api/v1.0/admin/organizations/', {
+      name: 'Seconde',
+      domain_list: [domain],
+    });
+    expect(taken.status).toBe(400);
+    const bad = await staff.post('/api/v1.0/admin/organizations/', {
+      name: 'Code',
+      metadata: { code_insee: 'abc' },
+    });
+    expect(bad.status).toBe(400);
+    expect(Object.keys(bad.json as object)).toEqual(['metadata']);
+  });
+
+  it('merges one organization into another: users, teams and domains move, atomically', async () => {
+    const staff = await staffBrowser();
+    const from = await signIn({ email: `a@${newDomain()}` });
+    const intoAgent = await signIn({ email: `b@${newDomain()}` });
+    const team = (await from.browser.post('/api/v1.0/teams/', { name: 'Déménage' })).json as { id: string };
+    const res = await staff.post(`/api/v1.0/admin/organizations/${from.me.organization?.id}/merge/`, {
+      into: intoAgent.me.organization?.id,
+    });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ users: 1, teams: 1 });
+    const me = (await from.browser.get('/api/v1.0/users/me/')).json as Me;
+    expect(me.organization?.id).toBe(intoAgent.me.organization?.id);
+    expect(await found(intoAgent.browser, '')).toContain(from.me.id);
+    const gone = await testDb.database.db
+      .select()
+      .from(organizations)
+      .where(eq(organizations.id, from.me.organization?.id ?? ''));
+    expect(gone).toEqual([]);
+    expect(team.id).toBeTruthy();
+  });
+});
