@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { citext } from '@electric-sql/pglite/contrib/citext';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { sql } from 'drizzle-orm';
@@ -111,7 +112,7 @@ export function openDatabase(url: string | undefined, dataDir: string): Database
   const memory = url === 'pglite://memory';
   if (!memory) mkdirSync(dataDir, { recursive: true });
   const client = new PGlite(memory ? 'memory://' : join(resolve(dataDir), 'pgdata'), {
-    extensions: { pg_trgm, unaccent, citext },
+    extensions: { pg_trgm, unaccent, citext, btree_gin },
   });
   // PGlite is one session: set once, before any query (it runs queries in order).
   client.exec('SET pg_trgm.word_similarity_threshold = 0.5').catch(() => {});
