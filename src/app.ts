@@ -1,4 +1,6 @@
 // Desk assembled: the platform parts, then each feature's routes on one Fastify server.
+import { AdminService, adminRoutes } from './admin/index.ts';
+import { AUDIT_PRUNE_JOB, auditPruneJobHandler, auditRoutes, scheduleAuditPrune } from './audit/index.ts';
 import { installAuth, OidcProvider, resources, SessionStore } from './auth/index.ts';
 import { ContactService, contactRoutes, createProfileContact } from './contacts/index.ts';
 import { withDevProvider } from './dev-idp/settings.ts';
@@ -116,9 +118,15 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   resource('/api/v1.0/admin/organizations/', { caller: 'user', staff: true }, (scope) =>
     adminOrganizationRoutes(scope, { config, organizations }),
   );
+  // DESIGN.md §8: the staff back office's API; anyone but staff gets 404, as if it were absent.
+  const admin = new AdminService(database, sessions, parts.now);
+  resource('/api/v1.0/admin/', { caller: 'user', staff: true }, (scope) =>
+    adminRoutes(scope, { config, database, admin, invitationCutoff: () => invitations.cutoff() }),
+  );
   const keys = await loadDecryptionKeys(config);
   const introspector = new Introspector(config, kv, keys, parts.now);
-  const service = new ResourceServerService(database, introspector);
+  // The store caps refused-token audit rows per address across pods.
+  const service = new ResourceServerService(database, introspector, kv);
   resourceServerRoutes(app, resource, { config, keys, service, invitations });
   const documents = new DocumentService(database);
   lifecycle.onCreated(documents.convertFor);
@@ -133,9 +141,19 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
     { caller: 'machine', authenticate: async (request) => void serverTokenOf(request, config) },
     (scope) => createForOwnerRoute(scope, { config, filing }),
   );
+  // DESIGN.md §8: staff read and export the audit log.
+  resource('/api/v1.0/admin/audit-events/', { caller: 'user', staff: true }, (scope) =>
+    auditRoutes(scope, { config, database }),
+  );
 
   // Background work: mail through the outbox, onboarding of new users.
   const jobs = new JobQueue(database, { log: app.log, ...(parts.now ? { now: parts.now } : {}) });
+  // AUDIT_LOG_RETENTION_DAYS: a daily job prunes older events, rescheduling itself; one is queued at start.
+  jobs.register(AUDIT_PRUNE_JOB, auditPruneJobHandler(database, config, parts.now));
+  if (parts.runJobs ?? true)
+    app.addHook('onListen', async () => {
+      await scheduleAuditPrune(database.db, new Date((parts.now ?? Date.now)()));
+    });
   const smtp = parts.mailer === undefined ? createMailer(config) : null;
   const mailer = parts.mailer === undefined ? smtp : parts.mailer;
   if (mailer) jobs.register(MAIL_JOB, mailJobHandler(mailer));

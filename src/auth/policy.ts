@@ -82,8 +82,9 @@ export function resources(app: App, { config, database, kv, sessions }: PolicyDe
         }
         issueCsrfCookie(request, reply, config);
         await loadSession(request, { config, database, sessions });
-        if (policy.caller === 'user' && !request.user) throw new NotAuthenticated();
+        // Staff resources are absent to everyone else, signed in or not (DESIGN.md §8).
         if (policy.staff && !request.user?.isStaff) throw new NotFound();
+        if (policy.caller === 'user' && !request.user) throw new NotAuthenticated();
       });
 
       // CSRF once the body is parsed, so an HTML form can carry the token as a field; authentication first.

@@ -1,5 +1,6 @@
 // POST /api/v1.0/login/: email + password login for staff accounts made with `desk createsuperuser`.
 import { z } from 'zod';
+import { recordAudit, recordCapped, userParty } from '../audit/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database } from '../platform/database.ts';
 import { BadRequest } from '../platform/errors.ts';
@@ -52,6 +53,20 @@ export function staffLoginRoute(app: App, { config, database, kv, sessions }: St
       const valid = await verifyPassword(user?.password, password);
       if (!user || !valid || !user.isActive) {
         request.log.info({ event: 'staff_login_failed' }, 'staff login refused');
+        // The email typed is the target (not a secret; the password never is written anywhere).
+        await recordCapped(
+          database.db,
+          kv,
+          {
+            event: 'login.failed',
+            actor: { type: 'system', id: null, label: 'anonymous' },
+            target: { type: 'user', id: user?.id ?? null, label: email },
+            details: { method: 'password', reason: 'invalid_credentials' },
+            ip: request.ip,
+            requestId: request.id,
+          },
+          { log: request.log },
+        );
         // One answer for unknown email, wrong password and disabled account: no account enumeration.
         throw new BadRequest('Invalid email or password.');
       }
@@ -60,8 +75,19 @@ export function staffLoginRoute(app: App, { config, database, kv, sessions }: St
 
       // A new id at login (session fixation): whatever session the browser had ends here.
       if (request.session) await sessions.destroy(request.session);
-      const session = await sessions.create(user.id);
-      await recordLogin(database.db, user.id);
+      // The login, its event and the session together: if the session cannot be opened, neither is written.
+      const session = await database.db.transaction(async (tx) => {
+        await recordLogin(tx, user.id);
+        await recordAudit(tx, {
+          event: 'login.succeeded',
+          actor: userParty(user),
+          target: userParty(user),
+          details: { method: 'password' },
+          ip: request.ip,
+          requestId: request.id,
+        });
+        return sessions.create(user.id);
+      });
       setSessionCookie(reply, config, session);
       return serializeMe(user, config);
     },

@@ -1,5 +1,6 @@
 // HTTP routes of team invitations; never updated (PUT/PATCH answer 405).
 import { z } from 'zod';
+import { requestParty } from '../audit/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { App } from '../platform/http.ts';
 import { email, idParams } from '../platform/input.ts';
@@ -88,7 +89,13 @@ export function invitationRoutes(app: App, { config, invitations, teams }: Invit
     },
     async (request, reply) => {
       const me = requireUser(request);
-      const outcome = await invitations.create(me, request.params.id, request.body.email, request.body.role);
+      const outcome = await invitations.create(
+        me,
+        request.params.id,
+        request.body.email,
+        request.body.role,
+        requestParty(request),
+      );
       if (outcome.kind === 'invitation') return reply.code(201).send(serializeInvitation(outcome.invitation));
       const access = await teams.access(me, request.params.id, outcome.accessId);
       return reply.code(201).send({ detail: EXISTING_USER_DETAIL, access: serializeAccess(access) });
@@ -108,7 +115,12 @@ export function invitationRoutes(app: App, { config, invitations, teams }: Invit
     '/api/v1.0/teams/:id/invitations/:invitationId/',
     { schema: { tags, summary: 'Cancel an invitation', params: itemParams } },
     async (request, reply) => {
-      await invitations.remove(requireUser(request), request.params.id, request.params.invitationId);
+      await invitations.remove(
+        requireUser(request),
+        request.params.id,
+        request.params.invitationId,
+        requestParty(request),
+      );
       return reply.code(204).send();
     },
   );

@@ -1,4 +1,5 @@
 // The rules of invitations (DESIGN.md §4): who may invite, one per email and team, 7-day validity, conversion at sign-in.
+import { type AuditContext, recordAudit, userParty } from '../audit/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database, Db } from '../platform/database.ts';
 import { NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
@@ -67,7 +68,15 @@ export class InvitationService {
     return found;
   }
 
-  async create(user: User, teamId: string, email: string, role: Role): Promise<InvitationOutcome> {
+  async create(
+    user: User,
+    teamId: string,
+    email: string,
+    role: Role,
+    audit?: AuditContext,
+  ): Promise<InvitationOutcome> {
+    // Without the request's party (resource-server calls), the user alone is the actor.
+    const party = audit ?? { actor: userParty(user) };
     const requesterRole = await this.requireRole(user, teamId);
     if (!teamAbilities(requesterRole).manage_accesses)
       throw new PermissionDenied('Only administrators and owners can invite.');
@@ -84,6 +93,12 @@ export class InvitationService {
         // An existing user gets the access at once, and the answer says so.
         const access = await insertAccess(tx, teamId, invitee.id, role);
         if (!access) throw new ValidationFailed({ email: ['This user is already a member of the team.'] });
+        await recordAudit(tx, {
+          ...party,
+          event: 'access.created',
+          target: userParty(invitee),
+          details: { team: teamId, access: access.id, role, via: 'invitation' },
+        });
         return { kind: 'access' as const, accessId: access.id, user: invitee };
       }
       const created = await insertInvitation(
@@ -99,18 +114,32 @@ export class InvitationService {
       );
       if (!created) throw new ValidationFailed({ email: ['This email is already invited to this team.'] });
       const invitation = { ...created, isExpired: false, total: 1 };
+      await recordAudit(tx, {
+        ...party,
+        event: 'invitation.created',
+        target: { type: 'invitation', id: invitation.id, label: email },
+        details: { team: teamId, role },
+      });
       for (const hook of this.onCreated) await hook(tx, invitation, user, teamId);
       return { kind: 'invitation' as const, invitation };
     });
   }
 
-  async remove(user: User, teamId: string, id: string): Promise<void> {
+  async remove(user: User, teamId: string, id: string, audit?: AuditContext): Promise<void> {
     const role = await this.requireRole(user, teamId);
     const found = await findInvitation(this.database.db, teamId, id, this.cutoff());
     if (!found) throw new NotFound();
     if (!teamAbilities(role).manage_accesses)
       throw new PermissionDenied('Only administrators and owners can cancel invitations.');
-    await deleteInvitation(this.database.db, id);
+    await this.database.db.transaction(async (tx) => {
+      await deleteInvitation(tx, id);
+      await recordAudit(tx, {
+        ...(audit ?? { actor: userParty(user) }),
+        event: 'invitation.cancelled',
+        target: { type: 'invitation', id, label: found.email },
+        details: { team: teamId, role: found.role },
+      });
+    });
   }
 
   /** Lifecycle hook: a user appears, or their email changes, and their valid invitations become accesses. */

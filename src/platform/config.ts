@@ -40,6 +40,20 @@ const seconds = (fallback: number, min = 0) =>
       return n;
     });
 
+const days = (fallback: number, min = 0) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < min) {
+        ctx.addIssue({ code: 'custom', message: `expected a whole number of days ≥ ${min}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 const port = (fallback: number) =>
   z
     .string()
@@ -367,6 +381,9 @@ const settingsSchema = z.object({
   EMAIL_FROM: text('desk@localhost').describe('sender address'),
   EMAIL_APP_URL: optionalText().describe('link put in mails; default PUBLIC_URL'),
   INVITATION_VALIDITY_DURATION: seconds(604_800, 1).describe('invitation validity in seconds'),
+  AUDIT_LOG_RETENTION_DAYS: days(365, 1).describe(
+    'days audit events are kept; older ones are deleted by a daily job',
+  ),
   BURST_THROTTLE_RATES: rate('20/minute').describe('per-user burst rate, or off'),
   SUSTAINED_THROTTLE_RATES: rate('150/hour').describe('per-user sustained rate, or off'),
   SERVER_TO_SERVER_API_TOKENS: list([]).describe('tokens of trusted back-ends'),

@@ -1,10 +1,12 @@
 // The rules of the resource-server API: who the bearer is, and what a calling service may see and do with a team.
 import type { FastifyRequest } from 'fastify';
+import { type AuditEvent, recordAudit, recordCapped, userParty } from '../audit/index.ts';
 import type { Database } from '../platform/database.ts';
 import { BadRequest, NotFound, PermissionDenied } from '../platform/errors.ts';
+import { type KeyValueStore, MemoryStore } from '../platform/kv.ts';
 import { insertTeam, renameTeam, type TeamWithRole, teamAbilities } from '../teams/index.ts';
 import { findUserBySub, type User } from '../users/index.ts';
-import { BearerMalformed, BearerMissing, InvalidToken } from './errors.ts';
+import { BearerMalformed, BearerMissing, InsufficientScope, InvalidToken } from './errors.ts';
 import type { Introspector } from './introspection.ts';
 import { linkTeam, serviceProviderFor, teamForService, teamsForService } from './queries.ts';
 
@@ -19,22 +21,61 @@ export interface Caller {
 
 export type VisibleTeam = TeamWithRole & { linked: boolean };
 
+/** Why a presented token was refused, in a few words for the audit log (never the token); null: not a refusal. */
+function refusalReason(err: unknown): string | null {
+  if (err instanceof BearerMalformed) return 'malformed_authorization_header';
+  if (err instanceof InvalidToken) return err.reason.slice(0, 200);
+  if (err instanceof InsufficientScope) return `insufficient_scope: ${err.message}`.slice(0, 200);
+  // No token (BearerMissing), a provider that does not answer, or a configuration problem: not a token refused.
+  return null;
+}
+
 export class ResourceServerService {
+  /** Counts refused tokens per address for the audit cap; shared by every pod when it is the app's store. */
+  private readonly kv: KeyValueStore;
+
   constructor(
     private readonly database: Database,
     private readonly introspector: Introspector,
-  ) {}
+    kv?: KeyValueStore,
+  ) {
+    // Without the shared store the cap holds per process: still bounded, only less tight.
+    this.kv = kv ?? new MemoryStore();
+  }
 
   /** Only the Authorization header counts: never a session cookie, never a token in the query. */
   async authenticate(request: FastifyRequest): Promise<Caller> {
-    const header = request.headers.authorization;
-    if (header === undefined) throw new BearerMissing();
-    const match = BEARER.exec(header);
-    if (!match?.[1]) throw new BearerMalformed();
-    const token = await this.introspector.check(match[1]);
-    const user = await findUserBySub(this.database.db, token.sub);
-    if (!user?.isActive) throw new InvalidToken('no active user has this sub');
-    return { user, serviceProviderId: await serviceProviderFor(this.database.db, token.audience) };
+    // The calling service, once introspection named it: the actor of a refusal that comes after.
+    const known: { serviceProvider?: AuditEvent['actor'] } = {};
+    try {
+      const header = request.headers.authorization;
+      if (header === undefined) throw new BearerMissing();
+      const match = BEARER.exec(header);
+      if (!match?.[1]) throw new BearerMalformed();
+      const token = await this.introspector.check(match[1]);
+      const serviceProviderId = await serviceProviderFor(this.database.db, token.audience);
+      known.serviceProvider = { type: 'service_provider', id: serviceProviderId, label: token.audience };
+      const user = await findUserBySub(this.database.db, token.sub);
+      if (!user?.isActive) throw new InvalidToken('no active user has this sub');
+      return { user, serviceProviderId };
+    } catch (err) {
+      const reason = refusalReason(err);
+      // Anyone can send tokens: capped per address, in its own statement (nothing else is written).
+      if (reason)
+        await recordCapped(
+          this.database.db,
+          this.kv,
+          {
+            event: 'token.refused',
+            actor: known.serviceProvider ?? { type: 'system', id: null, label: 'anonymous' },
+            details: { reason },
+            ip: request.ip,
+            requestId: request.id,
+          },
+          { log: request.log },
+        );
+      throw err;
+    }
   }
 
   teams({ user, serviceProviderId }: Caller): Promise<TeamWithRole[]> {
@@ -53,6 +94,12 @@ export class ResourceServerService {
     return this.database.db.transaction(async (tx) => {
       const created = await insertTeam(tx, name, user);
       await linkTeam(tx, created.team.id, serviceProviderId);
+      await recordAudit(tx, {
+        actor: userParty(user),
+        event: 'team.created',
+        target: { type: 'team', id: created.team.id, label: created.team.name },
+        details: { service_provider: serviceProviderId },
+      });
       return created;
     });
   }

@@ -1,6 +1,7 @@
 // HTTP routes of teams and their accesses.
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { requestParty } from '../audit/index.ts';
 import type { Config } from '../platform/config.ts';
 import { PermissionDenied } from '../platform/errors.ts';
 import type { App } from '../platform/http.ts';
@@ -111,7 +112,9 @@ export function teamRoutes(app: App, { config, teams }: TeamRoutesDeps): void {
     async (request, reply) => {
       const me = user(request);
       if (!config.FEATURE_TEAMS_CREATE) throw new PermissionDenied('Creating teams is turned off.');
-      return reply.code(201).send(serializeTeam(await teams.create(me, request.body.name)));
+      return reply
+        .code(201)
+        .send(serializeTeam(await teams.create(me, request.body.name, requestParty(request))));
     },
   );
 
@@ -143,7 +146,7 @@ export function teamRoutes(app: App, { config, teams }: TeamRoutesDeps): void {
     '/api/v1.0/teams/:id/',
     { schema: { tags, summary: 'Delete a team (owners)', params: teamParams } },
     async (request, reply) => {
-      await teams.remove(user(request), request.params.id);
+      await teams.remove(user(request), request.params.id, requestParty(request));
       return reply.code(204).send();
     },
   );
@@ -194,6 +197,7 @@ export function teamRoutes(app: App, { config, teams }: TeamRoutesDeps): void {
         request.params.id,
         request.body.user,
         request.body.role,
+        requestParty(request),
       );
       return reply.code(201).send(serializeAccess(access));
     },
@@ -231,6 +235,7 @@ export function teamRoutes(app: App, { config, teams }: TeamRoutesDeps): void {
             request.params.id,
             request.params.accessId,
             request.body.role,
+            requestParty(request),
           ),
         ),
     });
@@ -240,7 +245,7 @@ export function teamRoutes(app: App, { config, teams }: TeamRoutesDeps): void {
     '/api/v1.0/teams/:id/accesses/:accessId/',
     { schema: { tags: accessTags, summary: 'Remove a member', params: accessParams } },
     async (request, reply) => {
-      await teams.revoke(user(request), request.params.id, request.params.accessId);
+      await teams.revoke(user(request), request.params.id, request.params.accessId, requestParty(request));
       return reply.code(204).send();
     },
   );

@@ -1,4 +1,6 @@
-// The rules of teams and accesses (DESIGN.md §4), applied with the abilities module, inside transactions.
+// The rules of teams and accesses (DESIGN.md §4), applied with the abilities module, inside transactions that also
+// write each change's audit event.
+import { type AuditContext, recordAudit, userParty } from '../audit/index.ts';
 import type { Database, Db } from '../platform/database.ts';
 import { BadRequest, NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
 import { findActiveUserById, type User } from '../users/index.ts';
@@ -36,6 +38,18 @@ export interface AccessView extends AccessRow {
   abilities: AccessAbilities;
 }
 
+/** Who acts, for the audit log: the request's party when a route passes it, else the user alone (no address). */
+function auditContext(user: User, audit: AuditContext | undefined): AuditContext {
+  return audit ?? { actor: userParty(user) };
+}
+
+const teamTarget = (team: { id: string; name: string }) => ({ type: 'team', id: team.id, label: team.name });
+const memberTarget = (row: Pick<AccessRow, 'userId' | 'userEmail' | 'userName'>) => ({
+  type: 'user',
+  id: row.userId,
+  label: row.userEmail ?? row.userName,
+});
+
 export class TeamService {
   constructor(private readonly database: Database) {}
 
@@ -54,8 +68,16 @@ export class TeamService {
     return found;
   }
 
-  create(user: User, name: string): Promise<TeamWithRole> {
-    return this.db.transaction((tx) => insertTeam(tx, name, user));
+  create(user: User, name: string, audit?: AuditContext): Promise<TeamWithRole> {
+    return this.db.transaction(async (tx) => {
+      const created = await insertTeam(tx, name, user);
+      await recordAudit(tx, {
+        ...auditContext(user, audit),
+        event: 'team.created',
+        target: teamTarget(created.team),
+      });
+      return created;
+    });
   }
 
   async rename(user: User, teamId: string, name: string): Promise<TeamWithRole> {
@@ -65,10 +87,17 @@ export class TeamService {
     return { ...found, team: await renameTeam(this.db, teamId, name) };
   }
 
-  async remove(user: User, teamId: string): Promise<void> {
-    const { role } = await this.get(user, teamId);
+  async remove(user: User, teamId: string, audit?: AuditContext): Promise<void> {
+    const { role, team } = await this.get(user, teamId);
     if (!teamAbilities(role).delete) throw new PermissionDenied('Only owners can delete a team.');
-    await deleteTeam(this.db, teamId);
+    await this.db.transaction(async (tx) => {
+      await deleteTeam(tx, teamId);
+      await recordAudit(tx, {
+        ...auditContext(user, audit),
+        event: 'team.deleted',
+        target: teamTarget(team),
+      });
+    });
   }
 
   private view(row: AccessRow, requesterRole: Role, requester: User): AccessView {
@@ -103,14 +132,30 @@ export class TeamService {
     return this.view(row, role, user);
   }
 
-  async grant(user: User, teamId: string, targetUserId: string, role: Role): Promise<AccessView> {
+  async grant(
+    user: User,
+    teamId: string,
+    targetUserId: string,
+    role: Role,
+    audit?: AuditContext,
+  ): Promise<AccessView> {
     const { role: requesterRole } = await this.get(user, teamId);
     if (!teamAbilities(requesterRole).manage_accesses)
       throw new PermissionDenied('Only administrators and owners can add members.');
     if (!mayGrant(requesterRole, role)) throw new PermissionDenied('Only owners can make someone an owner.');
     const target = await findActiveUserById(this.db, targetUserId);
     if (!target) throw new ValidationFailed({ user: ['No active user has this id.'] });
-    const access = await this.db.transaction((tx) => insertAccess(tx, teamId, target.id, role));
+    const access = await this.db.transaction(async (tx) => {
+      const inserted = await insertAccess(tx, teamId, target.id, role);
+      if (inserted)
+        await recordAudit(tx, {
+          ...auditContext(user, audit),
+          event: 'access.created',
+          target: userParty(target),
+          details: { team: teamId, access: inserted.id, role },
+        });
+      return inserted;
+    });
     if (!access) throw new ValidationFailed({ user: ['This user is already a member of the team.'] });
     return this.access(user, teamId, access.id);
   }
@@ -123,7 +168,7 @@ export class TeamService {
     user: User,
     teamId: string,
     accessId: string,
-    change: (tx: Db, context: AccessContext) => Promise<void>,
+    change: (tx: Db, context: AccessContext, row: AccessRow) => Promise<void>,
   ): Promise<void> {
     await this.db.transaction(async (tx) => {
       const requesterRole = await roleIn(tx, teamId, user.id);
@@ -131,12 +176,22 @@ export class TeamService {
       const ownerCount = await lockOwners(tx, teamId);
       const row = await accessRow(tx, teamId, accessId);
       if (!row) throw new NotFound();
-      await change(tx, { requesterRole, targetRole: row.role, isSelf: row.userId === user.id, ownerCount });
+      await change(
+        tx,
+        { requesterRole, targetRole: row.role, isSelf: row.userId === user.id, ownerCount },
+        row,
+      );
     });
   }
 
-  async changeRole(user: User, teamId: string, accessId: string, role: Role): Promise<AccessView> {
-    await this.withLockedAccess(user, teamId, accessId, async (tx, context) => {
+  async changeRole(
+    user: User,
+    teamId: string,
+    accessId: string,
+    role: Role,
+    audit?: AuditContext,
+  ): Promise<AccessView> {
+    await this.withLockedAccess(user, teamId, accessId, async (tx, context, row) => {
       if (role === context.targetRole && teamAbilities(context.requesterRole).manage_accesses) return;
       if (context.isSelf && role !== 'owner' && isLastOwner(context))
         throw new BadRequest(LAST_OWNER_MESSAGE);
@@ -145,15 +200,27 @@ export class TeamService {
       if (!abilities.set_role_to.includes(role))
         throw new PermissionDenied(`You cannot give the role ${role}.`);
       await setAccessRole(tx, accessId, role);
+      await recordAudit(tx, {
+        ...auditContext(user, audit),
+        event: 'access.role_changed',
+        target: memberTarget(row),
+        details: { team: teamId, access: accessId, from: context.targetRole, to: role },
+      });
     });
     return this.access(user, teamId, accessId);
   }
 
-  async revoke(user: User, teamId: string, accessId: string): Promise<void> {
-    await this.withLockedAccess(user, teamId, accessId, async (tx, context) => {
+  async revoke(user: User, teamId: string, accessId: string, audit?: AuditContext): Promise<void> {
+    await this.withLockedAccess(user, teamId, accessId, async (tx, context, row) => {
       if (context.isSelf && isLastOwner(context)) throw new BadRequest(LAST_OWNER_MESSAGE);
       if (!accessAbilities(context).delete) throw new PermissionDenied('You cannot remove this member.');
       await deleteAccess(tx, accessId);
+      await recordAudit(tx, {
+        ...auditContext(user, audit),
+        event: 'access.removed',
+        target: memberTarget(row),
+        details: { team: teamId, access: accessId, role: context.targetRole },
+      });
     });
   }
 }

@@ -21,6 +21,8 @@ export const meSchema = z.object({
   language: z.string(),
   timezone: z.string(),
   is_staff: z.boolean(),
+  /** Superusers may grant and revoke staff access (the back office offers it only to them). */
+  is_superuser: z.boolean(),
   /** The administration the agent works for (as people); null for staff accounts made by createsuperuser. */
   organization: z
     .object({ id: z.uuid(), name: z.string(), registration_id_list: z.array(z.string()) })
@@ -40,6 +42,7 @@ export function serializeMe(
     language: user.language,
     timezone: user.timezone,
     is_staff: user.isStaff,
+    is_superuser: user.isSuperuser,
     organization: organization
       ? { id: organization.id, name: organization.name, registration_id_list: organization.registrationIds }
       : null,

@@ -6,7 +6,7 @@ import { hashPassword } from '../../src/auth/index.ts';
 import { configFrom } from '../../src/platform/config.ts';
 import { type User, users } from '../../src/users/index.ts';
 import { Browser } from './browser.ts';
-import { type TestDatabase, testDatabase, testStore, uniqueEmail } from './parts.ts';
+import { type TestDatabase, type TestStore, testDatabase, testStore, uniqueEmail } from './parts.ts';
 
 export interface RunningDesk {
   desk: Desk;
@@ -18,6 +18,8 @@ export interface RunningDesk {
 
 export interface TestDesk extends RunningDesk {
   testDb: TestDatabase;
+  /** The shared store and its key prefix: another Desk on `sameStore(store)` is another pod. */
+  store: TestStore;
   createUser(values?: Partial<typeof users.$inferInsert>): Promise<User>;
   /** A browser with a session for this user, made directly in the session store (fast). */
   browserFor(user: User): Promise<Browser>;
@@ -84,9 +86,9 @@ export function useDesk(
   const t = {} as TestDesk;
   beforeAll(async () => {
     const testDb = await testDatabase();
-    const { kv } = testStore(options.now);
-    const running = await startDeskOn(testDb, kv, settings, options.now);
-    Object.assign(t, running, { testDb });
+    const store = testStore(options.now);
+    const running = await startDeskOn(testDb, store.kv, settings, options.now);
+    Object.assign(t, running, { testDb, store });
     t.createUser = async (values = {}) => {
       const [user] = await testDb.database.db
         .insert(users)

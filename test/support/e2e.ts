@@ -35,7 +35,10 @@ export interface DeskProcess {
  * runner (CI's DATABASE_URL, REDIS_URL, vitest's NODE_ENV=test, …) is dropped, so the embedded default turns on the
  * development provider and the /__debug__ pages. `settings` adds to that on purpose, visibly at the call site.
  */
-export async function startDeskProcess(settings: Record<string, string> = {}): Promise<DeskProcess> {
+export async function startDeskProcess(
+  settings: Record<string, string> = {},
+  options: { superuser?: { email: string; password: string } } = {},
+): Promise<DeskProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'desk-e2e-'));
@@ -48,6 +51,27 @@ export async function startDeskProcess(settings: Record<string, string> = {}): P
     LOG_LEVEL: 'warn',
     PUBLIC_URL: url,
   });
+  // `desk createsuperuser` first, in the same data directory: PGlite's files open in one process at a time.
+  if (options.superuser) {
+    const { email, password } = options.superuser;
+    const made = spawn(process.execPath, [BIN, 'createsuperuser', '--email', email, '--password', password], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let said = '';
+    made.stdout?.on('data', (c: Buffer) => {
+      said += c.toString();
+    });
+    made.stderr?.on('data', (c: Buffer) => {
+      said += c.toString();
+    });
+    const code = await new Promise<number | null>((done) => made.once('exit', done));
+    if (code !== 0) {
+      await rm(dataDir, { recursive: true, force: true });
+      throw new Error(`desk createsuperuser exited with ${code}: ${said}`);
+    }
+  }
   const child: ChildProcess = spawn(process.execPath, [BIN, 'start'], {
     cwd: ROOT,
     env,

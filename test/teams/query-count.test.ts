@@ -46,8 +46,12 @@ async function queriesFor(call: () => Promise<unknown>): Promise<number> {
 
 describe('listing team accesses', () => {
   it('costs the same number of queries for 1 and for 200 members', async () => {
+    // Only the request's queries are counted: the background job queue (audit pruning) stops polling.
+    await t.desk.jobs.stop();
     const small = await teamOf(1);
     const large = await teamOf(200);
+    // Warm-up: one-time work at start (the first audit-pruning run is queued when Desk starts listening).
+    await small.browser.get(`/api/v1.0/teams/${small.id}/accesses/?page_size=100`);
     const few = await queriesFor(() =>
       small.browser.get(`/api/v1.0/teams/${small.id}/accesses/?page_size=100`),
     );

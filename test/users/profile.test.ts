@@ -24,6 +24,7 @@ describe('users/me', () => {
       language: 'en-us',
       timezone: 'UTC',
       is_staff: false,
+      is_superuser: false,
       organization: null,
       abilities: {
         teams: { can_view: true, can_create: true },

@@ -19,6 +19,8 @@ describe.runIf(built)('the first load of the web app', () => {
     'src/features/teams/TeamPage.tsx',
     'src/features/contacts/ContactsPage.tsx',
     'src/features/profile/ProfilePage.tsx',
+    'src/features/admin/AdminPage.tsx',
+    'src/features/admin/StaffLoginPage.tsx',
   ])(
     'is at most 150 KB of gzipped JavaScript for %s, its chunk included (dialogs load when opened)',
     (page) => {

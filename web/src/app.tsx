@@ -1,7 +1,7 @@
 // The routes, each page loaded on first visit, inside the layout that needs a signed-in agent.
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
-import { createBrowserRouter, Navigate, Outlet, RouterProvider } from 'react-router';
+import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from 'react-router';
 import { useConfig, useMe } from './features/session/api.ts';
 import { Header } from './features/session/Header.tsx';
 import { Landing } from './features/session/Landing.tsx';
@@ -12,11 +12,35 @@ const TeamsPage = lazy(() => import('./features/teams/TeamsPage.tsx'));
 const TeamPage = lazy(() => import('./features/teams/TeamPage.tsx'));
 const ContactsPage = lazy(() => import('./features/contacts/ContactsPage.tsx'));
 const ProfilePage = lazy(() => import('./features/profile/ProfilePage.tsx'));
+const AdminPage = lazy(() => import('./features/admin/AdminPage.tsx'));
+const StaffLoginPage = lazy(() => import('./features/admin/StaffLoginPage.tsx'));
+
+const STAFF_LOGIN = '/admin/login';
+
+/** The staff login, signed out: Desk's name above it, no navigation (nothing else is reachable yet). */
+function SignedOutStaffLogin() {
+  const { t } = useTranslation();
+  return (
+    <>
+      <header className="header">
+        <div className="header-inner">
+          <span className="brand">{t('app.name')}</span>
+        </div>
+      </header>
+      <main id="main" className="main" tabIndex={-1}>
+        <Suspense fallback={<Loading />}>
+          <StaffLoginPage />
+        </Suspense>
+      </main>
+    </>
+  );
+}
 
 function Layout() {
   const config = useConfig();
   const me = useMe();
   const { t } = useTranslation();
+  const { pathname } = useLocation();
   if (config.isError) return <ErrorPage error={config.error} retry={() => config.refetch()} />;
   if (me.isError) return <ErrorPage error={me.error} retry={() => me.refetch()} />;
   if (config.isPending || me.isPending)
@@ -25,7 +49,7 @@ function Layout() {
         <Loading />
       </main>
     );
-  if (!me.data) return <Landing />;
+  if (!me.data) return pathname === STAFF_LOGIN ? <SignedOutStaffLogin /> : <Landing />;
   return (
     <>
       <Header me={me.data} />
@@ -88,6 +112,8 @@ const router = createBrowserRouter([
         ),
       },
       { path: '/profile', element: <ProfilePage /> },
+      { path: STAFF_LOGIN, element: <StaffLoginPage /> },
+      { path: '/admin/*', element: <AdminPage /> },
       { path: '*', element: <NotFound /> },
     ],
   },

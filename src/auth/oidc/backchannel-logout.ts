@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import { z } from 'zod';
+import { recordAudit, userParty } from '../../audit/index.ts';
 import type { App } from '../../platform/http.ts';
 import { findUserBySub } from '../../users/index.ts';
 import type { OidcDeps } from './deps.ts';
@@ -68,12 +69,21 @@ export function backchannelLogoutRoute(
         throw new InvalidLogoutToken('already used');
 
       let ended = 0;
+      // The user is looked up for the audit target too when the token names both sid and sub.
+      const user =
+        typeof payload.sub === 'string' ? await findUserBySub(database.db, payload.sub) : undefined;
       if (typeof payload.sid === 'string') ended += await sessions.destroyAllForProviderSession(payload.sid);
-      if (typeof payload.sub === 'string' && typeof payload.sid !== 'string') {
-        const user = await findUserBySub(database.db, payload.sub);
-        if (user) ended += await sessions.destroyAllForUser(user.id);
-      }
+      else if (user) ended += await sessions.destroyAllForUser(user.id);
       request.log.info({ event: 'backchannel_logout', ended }, 'back-channel logout');
+      // Never the sid nor the token: how many sessions ended, and by which claim.
+      await recordAudit(database.db, {
+        event: 'session.ended_by_provider',
+        actor: { type: 'system', id: null, label: provider.issuer },
+        ...(user ? { target: userParty(user) } : {}),
+        details: { ended, by: typeof payload.sid === 'string' ? 'sid' : 'sub' },
+        ip: request.ip,
+        requestId: request.id,
+      });
       return reply.code(200).header('cache-control', 'no-store').send();
     },
   );

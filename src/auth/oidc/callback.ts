@@ -2,6 +2,7 @@
 // session. Every refusal, a provider that does not answer included, ends the same way: a redirect naming the reason.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
+import { recordAudit, recordCapped, userParty } from '../../audit/index.ts';
 import type { App } from '../../platform/http.ts';
 import { recordLogin } from '../../users/index.ts';
 import { setSessionCookie } from '../session-auth.ts';
@@ -77,6 +78,14 @@ async function openSession(request: FastifyRequest, { claims, idToken }: Verifie
   return database.db.transaction(async (tx) => {
     const user = await matchUser(tx, claims, config, lifecycle);
     await recordLogin(tx, user.id);
+    await recordAudit(tx, {
+      event: 'login.succeeded',
+      actor: userParty(user),
+      target: userParty(user),
+      details: { method: 'oidc' },
+      ip: request.ip,
+      requestId: request.id,
+    });
     if (request.session) await sessions.destroy(request.session);
     return sessions.create(user.id, {
       ...(idToken ? { idToken } : {}),
@@ -87,11 +96,24 @@ async function openSession(request: FastifyRequest, { claims, idToken }: Verifie
 }
 
 export function callbackRoute(app: App, deps: OidcDeps): void {
-  const { config } = deps;
+  const { config, database, kv } = deps;
 
-  const refused = (request: FastifyRequest, reply: FastifyReply, err: OidcError) => {
+  const refused = async (request: FastifyRequest, reply: FastifyReply, err: OidcError) => {
     // One line saying why; never tokens, codes or claims.
     request.log.warn({ event: 'oidc_login_refused', code: err.code }, `login refused: ${err.message}`);
+    // The short code only: messages may quote what the provider answered.
+    await recordCapped(
+      database.db,
+      kv,
+      {
+        event: 'login.failed',
+        actor: { type: 'system', id: null, label: 'anonymous' },
+        details: { method: 'oidc', code: err.code },
+        ip: request.ip,
+        requestId: request.id,
+      },
+      { log: request.log },
+    );
     const target = new URL(config.LOGIN_REDIRECT_URL_FAILURE, config.PUBLIC_URL);
     target.searchParams.set('login_error', err.code);
     const relative =

@@ -2,12 +2,31 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
+import { recordAudit, userParty } from '../../audit/index.ts';
 import type { App } from '../../platform/http.ts';
 import { clearSessionCookie } from '../session-auth.ts';
 import { LOGOUT_CALLBACK_PATH, type OidcDeps } from './deps.ts';
 
-export function logoutRoute(app: App, { config, sessions, provider }: OidcDeps): void {
+export function logoutRoute(app: App, { config, database, sessions, provider }: OidcDeps): void {
+  /**
+   * Written when the session stops authenticating: here, also on the provider's way (the callback only removes a
+   * session that already authenticates nothing, and a browser that never comes back still logged out). Before the
+   * change, so a database that cannot take the event fails the logout rather than leave it unrecorded.
+   */
+  const recordLogout = async (request: FastifyRequest, via: 'local' | 'provider') => {
+    if (!request.user) return;
+    await recordAudit(database.db, {
+      event: 'logout',
+      actor: userParty(request.user),
+      target: userParty(request.user),
+      details: { via },
+      ip: request.ip,
+      requestId: request.id,
+    });
+  };
+
   const localLogout = async (request: FastifyRequest, reply: FastifyReply) => {
+    await recordLogout(request, 'local');
     if (request.session) await sessions.destroy(request.session);
     clearSessionCookie(reply, config);
     return reply.redirect(config.LOGOUT_REDIRECT_URL, 302);
@@ -26,6 +45,7 @@ export function logoutRoute(app: App, { config, sessions, provider }: OidcDeps):
 
     // The session stays only to check the provider's answer; from now on it authenticates nothing.
     const state = randomBytes(32).toString('base64url');
+    await recordLogout(request, 'provider');
     await sessions.update(session, { loggingOut: true, logoutState: state });
     const configuration = await provider.get();
     const url = oidc.buildEndSessionUrl(configuration, {

@@ -1,8 +1,10 @@
 // The API's shapes, inferred from the zod schemas that also write Desk's OpenAPI document: a changed route
 // breaks this build (npm run typecheck), not the agent's page. Type-only imports: nothing of the server ships.
 import type { z } from 'zod';
+import type { auditEventSchema } from '../../../src/audit/routes.ts';
 import type { contactSchema } from '../../../src/contacts/routes.ts';
 import type { invitationSchema } from '../../../src/invitations/routes.ts';
+import type { organizationSchema } from '../../../src/organizations/routes.ts';
 import type { frontendConfigSchema } from '../../../src/platform/frontend-config.ts';
 import type { Role as ServerRole } from '../../../src/teams/index.ts';
 import type { accessSchema, teamSchema } from '../../../src/teams/routes.ts';
@@ -17,6 +19,66 @@ export type Me = z.infer<typeof meSchema>;
 export type FoundUser = z.infer<typeof userItem>;
 export type Contact = z.infer<typeof contactSchema>;
 export type FrontendConfig = z.infer<typeof frontendConfigSchema>;
+
+// The staff back office (DESIGN.md §8). src/admin/routes.ts cannot be read from here: through its service it
+// reaches src/auth, whose fetch does not type-check against the browser's DOM library. So these shapes are
+// written out, and test/e2e/back-office.test.ts (checked by the server's tsc) asserts they equal what its zod
+// schemas infer: a changed admin route still breaks `npm run typecheck`.
+type OrganizationRef = { id: string; name: string } | null;
+export interface AdminUser {
+  id: string;
+  email: string | null;
+  name: string;
+  sub: string | null;
+  is_active: boolean;
+  is_staff: boolean;
+  is_superuser: boolean;
+  organization: OrganizationRef;
+  last_login: string | null;
+  created_at: string;
+}
+export interface AdminUserDetail extends AdminUser {
+  teams: { id: string; name: string; role: Role }[];
+}
+export interface AdminTeam {
+  id: string;
+  name: string;
+  organization: OrganizationRef;
+  member_count: number;
+  created_at: string;
+}
+export interface AdminTeamDetail extends AdminTeam {
+  members: { id: string; role: Role; user: { id: string; name: string; email: string | null } }[];
+  service_providers: { id: string; name: string; audience_id: string }[];
+}
+export interface AdminInvitation {
+  id: string;
+  email: string;
+  role: Role;
+  team: { id: string; name: string };
+  issuer: string | null;
+  created_at: string;
+  is_expired: boolean;
+}
+export interface ServiceProvider {
+  id: string;
+  name: string;
+  audience_id: string;
+  team_count: number;
+  created_at: string;
+}
+export interface Job {
+  id: string;
+  kind: string;
+  status: string;
+  attempts: number;
+  run_at: string;
+  last_error: string | null;
+  created_at: string;
+  done_at: string | null;
+}
+export type Organization = z.infer<typeof organizationSchema>;
+export type AuditEvent = z.infer<typeof auditEventSchema>;
 
 export interface Page<T> {
   count: number;

@@ -62,6 +62,11 @@ export function Header({ me }: { me: Me }) {
                 <NavLink to="/contacts">{t('nav.contacts')}</NavLink>
               </li>
             )}
+            {me.is_staff && (
+              <li>
+                <NavLink to="/admin">{t('nav.admin')}</NavLink>
+              </li>
+            )}
           </ul>
         </nav>
         <div className="header-tools">

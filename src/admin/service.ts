@@ -1,0 +1,108 @@
+// The rules of the staff back office: who may change whom (never oneself, never the last superuser, staff rights
+// by superusers only), with every change and its audit event in one transaction.
+import { type AuditEvent, recordAudit } from '../audit/index.ts';
+import type { SessionStore } from '../auth/index.ts';
+import type { Database } from '../platform/database.ts';
+import { NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
+import type { User } from '../users/index.ts';
+import {
+  activeSuperusers,
+  deleteInvitation,
+  renameServiceProvider,
+  retryJob,
+  setUserFlags,
+  userDetail,
+} from './queries.ts';
+
+/** Who is acting, from where (the audit columns a request provides). */
+export type Party = Pick<AuditEvent, 'actor' | 'ip' | 'requestId'>;
+
+export class AdminService {
+  constructor(
+    private readonly database: Database,
+    private readonly sessions: SessionStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async user(id: string) {
+    const found = await userDetail(this.database.db, id);
+    if (!found) throw new NotFound();
+    return found;
+  }
+
+  /**
+   * Disables or enables an account, or grants or revokes staff. A disabled user's sessions end at once on every
+   * pod (the index lives in the shared store) and their bearer tokens stop at the next request (the resource
+   * server checks the user each time).
+   */
+  async updateUser(me: User, id: string, changes: { is_active?: boolean; is_staff?: boolean }, party: Party) {
+    const target = await this.user(id);
+    if (changes.is_staff !== undefined && changes.is_staff !== target.user.isStaff && !me.isSuperuser)
+      throw new PermissionDenied('Only superusers grant or revoke staff rights.');
+    if (changes.is_active === false && id === me.id)
+      throw new ValidationFailed({ is_active: ['You cannot disable your own account.'] });
+    const updated = await this.database.db.transaction(async (tx) => {
+      if (changes.is_active === false && target.user.isSuperuser) {
+        const superusers = await activeSuperusers(tx);
+        if (superusers.length <= 1 && superusers.includes(id))
+          throw new ValidationFailed({ is_active: ['The last active superuser cannot be disabled.'] });
+      }
+      const user = await setUserFlags(tx, id, {
+        ...(changes.is_active !== undefined ? { isActive: changes.is_active } : {}),
+        ...(changes.is_staff !== undefined ? { isStaff: changes.is_staff } : {}),
+      });
+      const target_ = { type: 'user', id, label: user.email ?? user.name };
+      if (changes.is_active !== undefined && changes.is_active !== target.user.isActive)
+        await recordAudit(tx, {
+          ...party,
+          event: changes.is_active ? 'user.enabled' : 'user.disabled',
+          target: target_,
+        });
+      if (changes.is_staff !== undefined && changes.is_staff !== target.user.isStaff)
+        await recordAudit(tx, {
+          ...party,
+          event: changes.is_staff ? 'user.staff_granted' : 'user.staff_revoked',
+          target: target_,
+        });
+      return user;
+    });
+    if (changes.is_active === false) await this.sessions.destroyAllForUser(id);
+    return { ...target, user: updated };
+  }
+
+  async cancelInvitation(id: string, party: Party): Promise<void> {
+    await this.database.db.transaction(async (tx) => {
+      const removed = await deleteInvitation(tx, id);
+      if (!removed) throw new NotFound();
+      await recordAudit(tx, {
+        ...party,
+        event: 'invitation.cancelled',
+        target: { type: 'invitation', id, label: removed.email },
+        details: { team: removed.teamId },
+      });
+    });
+  }
+
+  renameServiceProvider(id: string, name: string, party: Party) {
+    return this.database.db.transaction(async (tx) => {
+      const renamed = await renameServiceProvider(tx, id, name);
+      if (!renamed) throw new NotFound();
+      await recordAudit(tx, {
+        ...party,
+        event: 'service_provider.renamed',
+        target: { type: 'service_provider', id, label: renamed.audienceId },
+        details: { name },
+      });
+      return renamed;
+    });
+  }
+
+  retryJob(id: string, party: Party) {
+    return this.database.db.transaction(async (tx) => {
+      const job = await retryJob(tx, id, new Date(this.now()));
+      if (!job) throw new NotFound('No failed or pending job has this id.');
+      await recordAudit(tx, { ...party, event: 'job.retried', target: { type: 'job', id, label: job.kind } });
+      return job;
+    });
+  }
+}

@@ -1,0 +1,15 @@
+// The audit slice: what other features may use of it.
+export { AUDIT_CAP, recordCapped } from './capped.ts';
+export { AUDIT_PRUNE_JOB, auditPruneJobHandler, pruneAuditLog, scheduleAuditPrune } from './prune.ts';
+export {
+  type AuditContext,
+  type AuditEvent,
+  type AuditEventName,
+  type AuditParty,
+  recordAudit,
+  requestParty,
+  SYSTEM,
+  userParty,
+} from './record.ts';
+export { auditRoutes } from './routes.ts';
+export { type AuditRow, auditEvents } from './schema.ts';

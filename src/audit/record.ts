@@ -1,0 +1,85 @@
+// Writing an audit event, inside the transaction of the change it records: no change without its event, no event
+// without its change.
+import type { FastifyRequest } from 'fastify';
+import type { Db } from '../platform/database.ts';
+import { auditEvents } from './schema.ts';
+
+export type AuditEventName =
+  | 'login.succeeded'
+  | 'login.failed'
+  | 'logout'
+  | 'session.ended_by_provider'
+  | 'team.created'
+  | 'team.deleted'
+  | 'access.created'
+  | 'access.role_changed'
+  | 'access.removed'
+  | 'invitation.created'
+  | 'invitation.cancelled'
+  | 'user.disabled'
+  | 'user.enabled'
+  | 'user.staff_granted'
+  | 'user.staff_revoked'
+  | 'organization.created'
+  | 'organization.changed'
+  | 'organization.merged'
+  | 'service_provider.renamed'
+  | 'job.retried'
+  | 'token.refused';
+
+export interface AuditParty {
+  type: string;
+  id: string | null;
+  label: string;
+}
+
+export interface AuditEvent {
+  event: AuditEventName;
+  actor: AuditParty & { type: 'user' | 'system' | 'service_provider' };
+  target?: AuditParty;
+  details?: Record<string, unknown>;
+  ip?: string | null;
+  requestId?: string | null;
+  /** When it happened; the database's clock when absent. */
+  at?: Date;
+}
+
+/** Who acts and from where: what a service needs from the request to write its events. */
+export type AuditContext = Pick<AuditEvent, 'actor' | 'ip' | 'requestId'>;
+
+/** A user as an audit party: the id, and the email (or name) so the log reads without a join. */
+export function userParty(user: { id: string; email: string | null; name: string }): AuditParty & {
+  type: 'user';
+} {
+  return { type: 'user', id: user.id, label: user.email ?? user.name };
+}
+
+/** The system itself, or an anonymous caller. */
+export const SYSTEM: AuditEvent['actor'] = { type: 'system', id: null, label: 'system' };
+
+/** Who acts and from where, for a request: the signed-in user (or the system), the client address, the request id. */
+export function requestParty(request: FastifyRequest): Pick<AuditEvent, 'actor' | 'ip' | 'requestId'> {
+  const user = request.user;
+  return {
+    actor: user ? userParty(user) : { type: 'system', id: null, label: 'anonymous' },
+    ip: request.ip,
+    requestId: request.id,
+  };
+}
+
+/** Appends one event with `tx`: pass the transaction of the change, so both commit or neither does. */
+export async function recordAudit(tx: Db, event: AuditEvent): Promise<void> {
+  await tx.insert(auditEvents).values({
+    event: event.event,
+    actorType: event.actor.type,
+    actorId: event.actor.id,
+    actorLabel: event.actor.label.slice(0, 255),
+    targetType: event.target?.type ?? null,
+    targetId: event.target?.id ?? null,
+    targetLabel: (event.target?.label ?? '').slice(0, 255),
+    ip: event.ip ?? null,
+    requestId: event.requestId ?? null,
+    details: event.details ?? {},
+    ...(event.at ? { createdAt: event.at } : {}),
+  });
+}

@@ -1,0 +1,160 @@
+// The staff API: absent (404) to everyone but staff; users, teams, invitations, service providers and jobs; each
+// change audited; disabling ends the user's sessions everywhere.
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { auditEvents } from '../../src/audit/index.ts';
+import { enqueueJob } from '../../src/platform/jobs.ts';
+import { jobs } from '../../src/platform/schema.ts';
+import { startDeskOn, useDesk } from '../support/desk.ts';
+import { sameStore } from '../support/parts.ts';
+
+const t = useDesk();
+
+const ROUTES = [
+  ['GET', '/api/v1.0/admin/users/'],
+  ['GET', `/api/v1.0/admin/users/${crypto.randomUUID()}/`],
+  ['PATCH', `/api/v1.0/admin/users/${crypto.randomUUID()}/`],
+  ['GET', '/api/v1.0/admin/teams/'],
+  ['GET', `/api/v1.0/admin/teams/${crypto.randomUUID()}/`],
+  ['GET', '/api/v1.0/admin/invitations/'],
+  ['DELETE', `/api/v1.0/admin/invitations/${crypto.randomUUID()}/`],
+  ['GET', '/api/v1.0/admin/service-providers/'],
+  ['PATCH', `/api/v1.0/admin/service-providers/${crypto.randomUUID()}/`],
+  ['GET', '/api/v1.0/admin/jobs/'],
+  ['POST', `/api/v1.0/admin/jobs/${crypto.randomUUID()}/retry/`],
+  ['GET', '/api/v1.0/admin/organizations/'],
+] as const;
+
+async function staff(superuser = false) {
+  return t.browserFor(await t.createUser({ isStaff: true, isSuperuser: superuser, name: 'Staff Member' }));
+}
+
+async function auditRows(event: string, targetId: string) {
+  return t.testDb.database.db
+    .select()
+    .from(auditEvents)
+    .where(eq(auditEvents.targetId, targetId))
+    .then((rows) => rows.filter((r) => r.event === event));
+}
+
+describe('the staff API', () => {
+  it.each(ROUTES)('answers 404 to %s %s for anonymous visitors and agents', async (method, path) => {
+    const anonymous = t.browser();
+    await anonymous.primeCsrf();
+    const agent = await t.browserFor(await t.createUser());
+    for (const browser of [anonymous, agent]) {
+      const res = await browser.request(method, path, method === 'GET' ? {} : { json: {} });
+      expect([path, res.status]).toEqual([path, 404]);
+    }
+  });
+
+  it('finds users by email, name or sub, and filters staff and active ones', async () => {
+    const browser = await staff();
+    const tag = crypto.randomUUID().slice(0, 8);
+    const target = await t.createUser({ name: `Needle ${tag}`, sub: `sub-needle-${tag}` });
+    await t.createUser({ name: `Needle ${tag} inactive`, isActive: false });
+    const byName = (await browser.get(`/api/v1.0/admin/users/?q=needle ${tag}&is_active=true`)).json as {
+      results: { id: string }[];
+    };
+    expect(byName.results.map((r) => r.id)).toEqual([target.id]);
+    const bySub = (await browser.get(`/api/v1.0/admin/users/?q=sub-needle-${tag}`)).json as { count: number };
+    expect(bySub.count).toBe(1);
+  });
+
+  it("shows a user's teams and roles", async () => {
+    const browser = await staff();
+    const user = await t.createUser();
+    const team = (await (await t.browserFor(user)).post('/api/v1.0/teams/', { name: 'Vue par le staff' }))
+      .json as {
+      id: string;
+    };
+    const detail = await browser.get(`/api/v1.0/admin/users/${user.id}/`);
+    expect(detail.json).toMatchObject({ id: user.id, teams: [{ id: team.id, role: 'owner' }] });
+  });
+
+  it('disables a user: their sessions end on every pod at once, and the change is audited', async () => {
+    const browser = await staff();
+    const user = await t.createUser();
+    // Another pod: a second Desk on the same database and the same shared store.
+    const kv = sameStore(t.store);
+    const otherPod = await startDeskOn(t.testDb, kv);
+    try {
+      const session = await otherPod.desk.sessions.create(user.id);
+      const agent = otherPod.browser();
+      agent.cookies.set('desk_sessionid', session.id);
+      expect((await agent.get('/api/v1.0/users/me/')).status).toBe(200);
+      const res = await browser.patch(`/api/v1.0/admin/users/${user.id}/`, { is_active: false });
+      expect(res.json).toMatchObject({ is_active: false });
+      expect(await otherPod.desk.sessions.get(session.id)).toBeNull();
+      expect((await agent.get('/api/v1.0/users/me/')).status).toBe(401);
+      expect(await auditRows('user.disabled', user.id)).toHaveLength(1);
+    } finally {
+      await otherPod.stop();
+      if (kv !== t.store.kv) await kv.close();
+    }
+  });
+
+  it('refuses to disable oneself and the last active superuser, leaving no audit row', async () => {
+    const superuser = await t.createUser({ isStaff: true, isSuperuser: true });
+    const browser = await t.browserFor(superuser);
+    const self = await browser.patch(`/api/v1.0/admin/users/${superuser.id}/`, { is_active: false });
+    expect(self.status).toBe(400);
+    expect(await auditRows('user.disabled', superuser.id)).toEqual([]);
+  });
+
+  it('lets only superusers grant staff rights', async () => {
+    const user = await t.createUser();
+    const plainStaff = await staff();
+    expect((await plainStaff.patch(`/api/v1.0/admin/users/${user.id}/`, { is_staff: true })).status).toBe(
+      403,
+    );
+    const superuser = await staff(true);
+    expect(
+      (await superuser.patch(`/api/v1.0/admin/users/${user.id}/`, { is_staff: true })).json,
+    ).toMatchObject({
+      is_staff: true,
+    });
+    expect(await auditRows('user.staff_granted', user.id)).toHaveLength(1);
+  });
+
+  it('lists every team with its members, and every invitation, which it can cancel', async () => {
+    const browser = await staff();
+    const owner = await t.browserFor(await t.createUser());
+    const tag = crypto.randomUUID().slice(0, 8);
+    const team = (await owner.post('/api/v1.0/teams/', { name: `Équipe ${tag}` })).json as { id: string };
+    const email = `invitee.${tag}@example.gouv.fr`;
+    await owner.post(`/api/v1.0/teams/${team.id}/invitations/`, { email });
+    const teams = (await browser.get(`/api/v1.0/admin/teams/?q=${tag}`)).json as {
+      results: { id: string }[];
+    };
+    expect(teams.results.map((r) => r.id)).toEqual([team.id]);
+    expect((await browser.get(`/api/v1.0/admin/teams/${team.id}/`)).json).toMatchObject({
+      members: [{ role: 'owner' }],
+      service_providers: [],
+    });
+    const found = (await browser.get(`/api/v1.0/admin/invitations/?q=${tag}`)).json as {
+      results: { id: string; email: string; is_expired: boolean }[];
+    };
+    expect(found.results).toMatchObject([{ email, is_expired: false }]);
+    const id = found.results[0]?.id ?? '';
+    expect((await browser.delete(`/api/v1.0/admin/invitations/${id}/`)).status).toBe(204);
+    expect(await auditRows('invitation.cancelled', id)).toHaveLength(1);
+  });
+
+  it('retries a failed job, and renames a service provider', async () => {
+    const browser = await staff();
+    await enqueueJob(t.testDb.database.db, 'mail', { to: 'x@example.gouv.fr' });
+    const [job] = await t.testDb.database.db
+      .update(jobs)
+      .set({ status: 'failed', attempts: 8, lastError: 'SMTP refused' })
+      .where(eq(jobs.kind, 'mail'))
+      .returning();
+    const failed = (await browser.get('/api/v1.0/admin/jobs/?status=failed')).json as {
+      results: { id: string }[];
+    };
+    expect(failed.results.map((r) => r.id)).toContain(job?.id);
+    const retried = await browser.post(`/api/v1.0/admin/jobs/${job?.id}/retry/`);
+    expect(retried.json).toMatchObject({ status: 'pending', attempts: 0, last_error: null });
+    expect((await browser.get('/api/v1.0/admin/service-providers/')).status).toBe(200);
+  });
+});

@@ -1,0 +1,387 @@
+// The audit log (DESIGN.md §8): one row per security event and change, written with the change or not at all,
+// failed logins and refused tokens capped per address, read and exported by staff only, pruned past its retention.
+import { and, eq, sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import {
+  AUDIT_CAP,
+  AUDIT_PRUNE_JOB,
+  type AuditRow,
+  auditEvents,
+  auditPruneJobHandler,
+  pruneAuditLog,
+  recordAudit,
+  scheduleAuditPrune,
+} from '../../src/audit/index.ts';
+import { ConfigError, configFrom } from '../../src/platform/config.ts';
+import { JobQueue } from '../../src/platform/job-queue.ts';
+import { jobs } from '../../src/platform/schema.ts';
+import { useDesk } from '../support/desk.ts';
+import { uniqueEmail } from '../support/parts.ts';
+
+// One proxy hop believed: each test speaks from its own address (X-Forwarded-For), so caps and throttles stay apart.
+const t = useDesk({ TRUSTED_PROXIES: '1' });
+
+const AUDIT = '/api/v1.0/admin/audit-events/';
+let addressCount = 0;
+const newAddress = () => `198.51.100.${++addressCount}`;
+
+function rowsWhere(condition: ReturnType<typeof and>): Promise<AuditRow[]> {
+  return t.desk.database.db.select().from(auditEvents).where(condition).orderBy(auditEvents.createdAt);
+}
+const eventsFor = (event: string, targetId: string) =>
+  rowsWhere(and(eq(auditEvents.event, event), eq(auditEvents.targetId, targetId)));
+
+interface ApiEvent {
+  id: string;
+  created_at: string;
+  event: string;
+  actor: { type: string; id: string | null; label: string };
+  target: { type: string; id: string | null; label: string } | null;
+  ip: string | null;
+  request_id: string | null;
+  details: Record<string, unknown>;
+}
+interface ApiPage {
+  count: number;
+  next: string | null;
+  results: ApiEvent[];
+}
+
+async function staffBrowser() {
+  return (await t.loginAsStaff()).browser;
+}
+
+async function makeTeam() {
+  const owner = await t.createUser({ name: 'Olivia Owner' });
+  const browser = await t.browserFor(owner);
+  const res = await browser.post('/api/v1.0/teams/', { name: `Audit ${crypto.randomUUID().slice(0, 8)}` });
+  expect(res.status).toBe(201);
+  return { owner, browser, id: (res.json as { id: string }).id };
+}
+
+describe('events written by the features', () => {
+  it('records a staff login that succeeds, with the actor, address and request id', async () => {
+    const { user } = await t.loginAsStaff();
+    const rows = await rowsWhere(
+      and(eq(auditEvents.event, 'login.succeeded'), eq(auditEvents.actorId, user.id)),
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      actorType: 'user',
+      actorLabel: user.email,
+      targetId: user.id,
+      details: { method: 'password' },
+    });
+    expect(rows[0]?.ip).toBeTruthy();
+    expect(rows[0]?.requestId).toBeTruthy();
+  });
+
+  it('records a failed staff login with the email typed, never the password', async () => {
+    const email = uniqueEmail('nobody');
+    const browser = t.browser();
+    await browser.primeCsrf();
+    const address = newAddress();
+    const res = await browser.post(
+      '/api/v1.0/login/',
+      { email, password: 'not the password' },
+      { headers: { 'x-forwarded-for': address } },
+    );
+    expect(res.status).toBe(400);
+    const rows = await rowsWhere(
+      and(eq(auditEvents.event, 'login.failed'), eq(auditEvents.targetLabel, email)),
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      actorType: 'system',
+      ip: address,
+      details: { method: 'password', reason: 'invalid_credentials' },
+    });
+    expect(JSON.stringify(rows[0])).not.toContain('not the password');
+  });
+
+  it('records a team created, by its creator', async () => {
+    const { owner, id } = await makeTeam();
+    const rows = await eventsFor('team.created', id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ actorType: 'user', actorId: owner.id, targetType: 'team' });
+  });
+
+  it('records an access created, a role changed (from and to) and an access removed', async () => {
+    const { owner, browser, id } = await makeTeam();
+    const member = await t.createUser();
+    const added = await browser.post(`/api/v1.0/teams/${id}/accesses/`, { user: member.id, role: 'member' });
+    expect(added.status).toBe(201);
+    const accessId = (added.json as { id: string }).id;
+    expect(await eventsFor('access.created', member.id)).toHaveLength(1);
+
+    expect(
+      (await browser.patch(`/api/v1.0/teams/${id}/accesses/${accessId}/`, { role: 'administrator' })).status,
+    ).toBe(200);
+    const changed = await eventsFor('access.role_changed', member.id);
+    expect(changed).toHaveLength(1);
+    expect(changed[0]).toMatchObject({
+      actorId: owner.id,
+      details: { team: id, access: accessId, from: 'member', to: 'administrator' },
+    });
+
+    expect((await browser.delete(`/api/v1.0/teams/${id}/accesses/${accessId}/`)).status).toBe(204);
+    const removed = await eventsFor('access.removed', member.id);
+    expect(removed).toHaveLength(1);
+    expect(removed[0]).toMatchObject({ actorId: owner.id, details: { team: id, role: 'administrator' } });
+  });
+
+  it('writes no event for a change that is refused: the last owner cannot step down', async () => {
+    const { owner, browser, id } = await makeTeam();
+    const list = await browser.get(`/api/v1.0/teams/${id}/accesses/`);
+    const mine = (list.json as { results: { id: string }[] }).results[0]?.id;
+    const res = await browser.patch(`/api/v1.0/teams/${id}/accesses/${mine}/`, { role: 'member' });
+    expect(res.status).toBe(400);
+    expect(await eventsFor('access.role_changed', owner.id)).toEqual([]);
+  });
+
+  it('records an invitation created and cancelled', async () => {
+    const { owner, browser, id } = await makeTeam();
+    const email = uniqueEmail('invitee');
+    const invited = await browser.post(`/api/v1.0/teams/${id}/invitations/`, { email, role: 'member' });
+    expect(invited.status).toBe(201);
+    const invitationId = (invited.json as { id: string }).id;
+    const created = await eventsFor('invitation.created', invitationId);
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({
+      actorId: owner.id,
+      targetLabel: email,
+      details: { team: id, role: 'member' },
+    });
+
+    expect((await browser.delete(`/api/v1.0/teams/${id}/invitations/${invitationId}/`)).status).toBe(204);
+    expect(await eventsFor('invitation.cancelled', invitationId)).toHaveLength(1);
+  });
+
+  it('records a team deleted', async () => {
+    const { browser, id } = await makeTeam();
+    expect((await browser.delete(`/api/v1.0/teams/${id}/`)).status).toBe(204);
+    expect(await eventsFor('team.deleted', id)).toHaveLength(1);
+  });
+
+  it('records a logout', async () => {
+    const user = await t.createUser();
+    const browser = await t.browserFor(user);
+    const res = await browser.post('/api/v1.0/logout/');
+    expect(res.status).toBe(302);
+    const rows = await rowsWhere(and(eq(auditEvents.event, 'logout'), eq(auditEvents.actorId, user.id)));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.details).toEqual({ via: 'local' });
+  });
+
+  it('records a refused bearer token with its reason, never the token', async () => {
+    const address = newAddress();
+    const res = await t.browser().get('/resource-server/v1.0/teams/', {
+      authorization: 'Bearer not a token!',
+      'x-forwarded-for': address,
+    });
+    expect(res.status).toBe(401);
+    const rows = await rowsWhere(and(eq(auditEvents.event, 'token.refused'), eq(auditEvents.ip, address)));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      actorType: 'system',
+      details: { reason: 'malformed_authorization_header' },
+    });
+    expect(JSON.stringify(rows[0])).not.toContain('not a token');
+  });
+});
+
+describe('failed logins cannot fill the table', () => {
+  it('keeps at most the cap plus one aggregated row per address and minute', async () => {
+    const address = newAddress();
+    const browser = t.browser();
+    await browser.primeCsrf();
+    // 20 attempts from one address pass the login throttle (5 per email: a new email each time).
+    const attempts = 20;
+    for (let i = 0; i < attempts; i++) {
+      const res = await browser.post(
+        '/api/v1.0/login/',
+        { email: uniqueEmail('guess'), password: 'wrong' },
+        { headers: { 'x-forwarded-for': address } },
+      );
+      expect(res.status).toBe(400);
+    }
+    const rows = await rowsWhere(and(eq(auditEvents.event, 'login.failed'), eq(auditEvents.ip, address)));
+    expect(rows).toHaveLength(AUDIT_CAP.count + 1);
+    expect(rows.filter((r) => r.details.suppressed === true)).toHaveLength(1);
+  });
+});
+
+describe('GET /api/v1.0/admin/audit-events/', () => {
+  const actorId = crypto.randomUUID();
+  const targetId = crypto.randomUUID();
+  const base = Date.now() - 10 * 3_600_000;
+  const hour = (n: number) => new Date(base + n * 3_600_000);
+
+  async function seed() {
+    const db = t.desk.database.db;
+    const actor = { type: 'user' as const, id: actorId, label: 'auditor@example.gouv.fr' };
+    await recordAudit(db, {
+      event: 'team.created',
+      actor,
+      target: { type: 'team', id: targetId, label: 'T' },
+      at: hour(1),
+    });
+    await recordAudit(db, {
+      event: 'access.role_changed',
+      actor,
+      target: { type: 'user', id: targetId, label: 'x' },
+      details: { from: 'member', to: 'owner' },
+      at: hour(2),
+    });
+    await recordAudit(db, {
+      event: 'access.removed',
+      actor,
+      target: { type: 'user', id: 'other', label: 'y' },
+      at: hour(3),
+    });
+  }
+
+  it('answers 404 to an agent who is not staff, and nothing to an anonymous visitor', async () => {
+    const agent = await t.browserFor(await t.createUser());
+    expect((await agent.get(AUDIT)).status).toBe(404);
+    // The resource policy decides between 401 and 404 for anonymous callers; never the log.
+    expect([401, 404]).toContain((await t.browser().get(AUDIT)).status);
+  });
+
+  it('filters by actor, target, event and time, newest first', async () => {
+    await seed();
+    const staff = await staffBrowser();
+    const get = async (query: string) => {
+      const res = await staff.get(`${AUDIT}?${query}`);
+      expect(res.status).toBe(200);
+      return res.json as ApiPage;
+    };
+    const all = await get(`actor=${actorId}`);
+    expect(all.count).toBe(3);
+    expect(all.results.map((e) => e.event)).toEqual([
+      'access.removed',
+      'access.role_changed',
+      'team.created',
+    ]);
+    expect(all.results[1]).toMatchObject({
+      actor: { type: 'user', id: actorId, label: 'auditor@example.gouv.fr' },
+      target: { type: 'user', id: targetId },
+      details: { from: 'member', to: 'owner' },
+    });
+    expect((await get('actor=AUDITOR@example.gouv.fr')).count).toBe(3);
+    expect((await get(`target=${targetId}`)).results.map((e) => e.event)).toEqual([
+      'access.role_changed',
+      'team.created',
+    ]);
+    expect((await get(`actor=${actorId}&event=team.created`)).results).toHaveLength(1);
+    expect((await get(`actor=${actorId}&event=access.`)).count).toBe(2);
+    const since = encodeURIComponent(hour(1.5).toISOString());
+    const until = encodeURIComponent(hour(2.5).toISOString());
+    expect((await get(`actor=${actorId}&since=${since}`)).count).toBe(2);
+    expect((await get(`actor=${actorId}&until=${until}`)).count).toBe(2);
+    expect((await get(`actor=${actorId}&since=${since}&until=${until}`)).results.map((e) => e.event)).toEqual(
+      ['access.role_changed'],
+    );
+    const paged = await get(`actor=${actorId}&page_size=2`);
+    expect(paged.results).toHaveLength(2);
+    expect(paged.next).toContain('page=2');
+  });
+
+  it('refuses a malformed date with a 400', async () => {
+    const staff = await staffBrowser();
+    const res = await staff.get(`${AUDIT}?since=yesterday`);
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('ISO 8601');
+  });
+
+  it('exports every match as JSON lines, across batches, each event once', async () => {
+    const exportActor = crypto.randomUUID();
+    // More rows than one export batch (500), all with one timestamp: the keyset must break ties by id.
+    const at = new Date(base);
+    await t.desk.database.db.insert(auditEvents).values(
+      Array.from({ length: 1_234 }, (_, i) => ({
+        event: 'user.disabled',
+        actorType: 'user' as const,
+        actorId: exportActor,
+        actorLabel: 'exporter',
+        targetType: 'user',
+        targetId: `t${i}`,
+        createdAt: at,
+      })),
+    );
+    const staff = await staffBrowser();
+    const res = await staff.get(`${AUDIT}?actor=${exportActor}&format=jsonl`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/x-ndjson');
+    const lines = res.text.trimEnd().split('\n');
+    expect(lines).toHaveLength(1_234);
+    const events = lines.map((line) => JSON.parse(line) as ApiEvent);
+    expect(new Set(events.map((e) => e.id)).size).toBe(1_234);
+    expect(events[0]).toMatchObject({ event: 'user.disabled', actor: { id: exportActor } });
+  });
+});
+
+describe('retention', () => {
+  it('AUDIT_LOG_RETENTION_DAYS defaults to 365 and must be at least 1', () => {
+    expect(configFrom({}).AUDIT_LOG_RETENTION_DAYS).toBe(365);
+    expect(configFrom({ AUDIT_LOG_RETENTION_DAYS: '30' }).AUDIT_LOG_RETENTION_DAYS).toBe(30);
+    expect(() => configFrom({ AUDIT_LOG_RETENTION_DAYS: '0' })).toThrow(ConfigError);
+  });
+
+  it('prunes events older than the retention and keeps newer ones', async () => {
+    const db = t.desk.database.db;
+    const now = new Date();
+    const day = 86_400_000;
+    const actor = { type: 'system' as const, id: `prune-${crypto.randomUUID()}`, label: 'test' };
+    for (const age of [400, 366, 364, 1])
+      await recordAudit(db, {
+        event: 'user.disabled',
+        actor,
+        details: { age },
+        at: new Date(now.getTime() - age * day),
+      });
+    expect(await pruneAuditLog(db, 365, now)).toBeGreaterThanOrEqual(2);
+    const left = await rowsWhere(eq(auditEvents.actorId, actor.id ?? ''));
+    expect(left.map((r) => r.details.age).sort()).toEqual([1, 364]);
+  });
+
+  it('runs as a daily job that keeps exactly one pending run', async () => {
+    const db = t.desk.database.db;
+    const pending = () =>
+      db
+        .select()
+        .from(jobs)
+        .where(and(eq(jobs.kind, AUDIT_PRUNE_JOB), eq(jobs.status, 'pending')));
+    let clock = Date.now();
+    // Desk queued the first run when it started listening; scheduling again changes nothing.
+    await scheduleAuditPrune(db, new Date(clock));
+    // Another pod starting: no second job.
+    expect(await scheduleAuditPrune(db, new Date(clock))).toBe(false);
+    expect(await pending()).toHaveLength(1);
+    // The run queued at start is due in a day: bring it to now, so the queue below runs it.
+    await db
+      .update(jobs)
+      .set({ runAt: new Date(clock) })
+      .where(eq(jobs.kind, AUDIT_PRUNE_JOB));
+
+    const old = { type: 'system' as const, id: `job-${crypto.randomUUID()}`, label: 'test' };
+    await recordAudit(db, { event: 'user.disabled', actor: old, at: new Date(clock - 400 * 86_400_000) });
+    clock += 86_400_000 + 1_000;
+    const queue = new JobQueue(t.desk.database, { now: () => clock });
+    queue.register(
+      AUDIT_PRUNE_JOB,
+      auditPruneJobHandler(t.desk.database, t.desk.config, () => clock),
+    );
+    expect(await queue.runOnce()).toBe(1);
+    expect(await rowsWhere(eq(auditEvents.actorId, old.id ?? ''))).toEqual([]);
+    const next = await pending();
+    expect(next).toHaveLength(1);
+    expect(next[0]?.runAt.getTime()).toBe(clock + 86_400_000);
+    const done = await db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.kind, AUDIT_PRUNE_JOB), eq(jobs.status, 'done')));
+    expect(done).toHaveLength(1);
+    await db.execute(sql`delete from jobs where kind = ${AUDIT_PRUNE_JOB}`);
+  });
+});
