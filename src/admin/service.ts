@@ -1,6 +1,6 @@
 // The rules of the staff back office: who may change whom (never oneself, never the last superuser, staff rights
 // by superusers only), with every change and its audit event in one transaction.
-import { type AuditEvent, recordAudit } from '../audit/index.ts';
+import { type AuditContext, recordAudit } from '../audit/index.ts';
 import type { SessionStore } from '../auth/index.ts';
 import type { Database } from '../platform/database.ts';
 import { NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
@@ -13,9 +13,6 @@ import {
   setUserFlags,
   userDetail,
 } from './queries.ts';
-
-/** Who is acting, from where (the audit columns a request provides). */
-export type Party = Pick<AuditEvent, 'actor' | 'ip' | 'requestId'>;
 
 export class AdminService {
   constructor(
@@ -35,7 +32,12 @@ export class AdminService {
    * pod (the index lives in the shared store) and their bearer tokens stop at the next request (the resource
    * server checks the user each time).
    */
-  async updateUser(me: User, id: string, changes: { is_active?: boolean; is_staff?: boolean }, party: Party) {
+  async updateUser(
+    me: User,
+    id: string,
+    changes: { is_active?: boolean; is_staff?: boolean },
+    party: AuditContext,
+  ) {
     const target = await this.user(id);
     if (changes.is_staff !== undefined && changes.is_staff !== target.user.isStaff && !me.isSuperuser)
       throw new PermissionDenied('Only superusers grant or revoke staff rights.');
@@ -70,7 +72,7 @@ export class AdminService {
     return { ...target, user: updated };
   }
 
-  async cancelInvitation(id: string, party: Party): Promise<void> {
+  async cancelInvitation(id: string, party: AuditContext): Promise<void> {
     await this.database.db.transaction(async (tx) => {
       const removed = await deleteInvitation(tx, id);
       if (!removed) throw new NotFound();
@@ -83,7 +85,7 @@ export class AdminService {
     });
   }
 
-  renameServiceProvider(id: string, name: string, party: Party) {
+  renameServiceProvider(id: string, name: string, party: AuditContext) {
     return this.database.db.transaction(async (tx) => {
       const renamed = await renameServiceProvider(tx, id, name);
       if (!renamed) throw new NotFound();
@@ -97,7 +99,7 @@ export class AdminService {
     });
   }
 
-  retryJob(id: string, party: Party) {
+  retryJob(id: string, party: AuditContext) {
     return this.database.db.transaction(async (tx) => {
       const job = await retryJob(tx, id, new Date(this.now()));
       if (!job) throw new NotFound('No failed or pending job has this id.');

@@ -1,6 +1,7 @@
 // HTTP routes of organizations: one's own (members), and the staff API of DESIGN.md §8 (list, create, change,
 // deactivate, merge).
 import { z } from 'zod';
+import { requestParty } from '../audit/index.ts';
 import type { Config } from '../platform/config.ts';
 import { NotFound } from '../platform/errors.ts';
 import type { App } from '../platform/http.ts';
@@ -102,7 +103,9 @@ export function adminOrganizationRoutes(app: App, { config, organizations }: Org
       },
     },
     async (request, reply) =>
-      reply.code(201).send(serializeOrganization(await organizations.create(request.body))),
+      reply
+        .code(201)
+        .send(serializeOrganization(await organizations.create(request.body, requestParty(request)))),
   );
 
   app.patch(
@@ -120,7 +123,10 @@ export function adminOrganizationRoutes(app: App, { config, organizations }: Org
         response: { 200: organizationSchema },
       },
     },
-    async (request) => serializeOrganization(await organizations.update(request.params.id, request.body)),
+    async (request) =>
+      serializeOrganization(
+        await organizations.update(request.params.id, request.body, requestParty(request)),
+      ),
   );
 
   app.post(
@@ -142,7 +148,7 @@ export function adminOrganizationRoutes(app: App, { config, organizations }: Org
       },
     },
     async (request) => {
-      const merged = await organizations.merge(request.params.id, request.body.into);
+      const merged = await organizations.merge(request.params.id, request.body.into, requestParty(request));
       return { ...merged, organization: serializeOrganization(merged.organization) };
     },
   );

@@ -2,6 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { type AuditContext, recordAudit } from '../audit/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database, Db } from '../platform/database.ts';
 import { NotFound, ValidationFailed } from '../platform/errors.ts';
@@ -113,23 +114,29 @@ export class OrganizationService {
     }
   }
 
-  async create(input: OrganizationInput & { name: string }): Promise<OrganizationView> {
+  async create(input: OrganizationInput & { name: string }, party: AuditContext): Promise<OrganizationView> {
     this.checkMetadata(input.metadata);
     const id = await this.keysTaken(() =>
-      this.database.db.transaction((tx) =>
-        insertOrganization(tx, {
+      this.database.db.transaction(async (tx) => {
+        const created = await insertOrganization(tx, {
           name: input.name,
           metadata: input.metadata ?? {},
           registrationIds: input.registration_id_list ?? [],
           domains: (input.domain_list ?? []).map((d) => d.toLowerCase()),
-        }),
-      ),
+        });
+        await recordAudit(tx, {
+          ...party,
+          event: 'organization.created',
+          target: { type: 'organization', id: created, label: input.name },
+        });
+        return created;
+      }),
     );
     return this.get(id);
   }
 
-  async update(id: string, input: OrganizationInput): Promise<OrganizationView> {
-    await this.get(id);
+  async update(id: string, input: OrganizationInput, party: AuditContext): Promise<OrganizationView> {
+    const before = await this.get(id);
     this.checkMetadata(input.metadata);
     await this.keysTaken(() =>
       this.database.db.transaction(async (tx) => {
@@ -142,6 +149,13 @@ export class OrganizationService {
           ...(input.registration_id_list ? { registrationIds: input.registration_id_list } : {}),
           ...(input.domain_list ? { domains: input.domain_list.map((d) => d.toLowerCase()) } : {}),
         });
+        await recordAudit(tx, {
+          ...party,
+          event: 'organization.changed',
+          target: { type: 'organization', id, label: input.name ?? before.name },
+          // What changed, by field name (values stay out: metadata may be large).
+          details: { fields: Object.keys(input).sort() },
+        });
       }),
     );
     return this.get(id);
@@ -151,13 +165,23 @@ export class OrganizationService {
   async merge(
     from: string,
     into: string,
+    party: AuditContext,
   ): Promise<{ organization: OrganizationView; users: number; teams: number }> {
     if (from === into)
       throw new ValidationFailed({ into: ['An organization cannot be merged into itself.'] });
-    await this.get(from);
+    const merged = await this.get(from);
     const target = await organizationById(this.database.db, into);
     if (!target) throw new ValidationFailed({ into: ['No organization has this id.'] });
-    const moved = await this.database.db.transaction((tx) => mergeOrganizations(tx, from, into));
+    const moved = await this.database.db.transaction(async (tx) => {
+      const counts = await mergeOrganizations(tx, from, into);
+      await recordAudit(tx, {
+        ...party,
+        event: 'organization.merged',
+        target: { type: 'organization', id: into, label: target.name },
+        details: { from, from_name: merged.name, ...counts },
+      });
+      return counts;
+    });
     return { organization: await this.get(into), ...moved };
   }
 }

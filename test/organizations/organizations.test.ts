@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditEvents } from '../../src/audit/index.ts';
 import { assignOrganizationsByDomain, organizations } from '../../src/organizations/index.ts';
 import { findOrCreateOrganization } from '../../src/organizations/queries.ts';
 import { type User, users } from '../../src/users/index.ts';
@@ -232,6 +233,15 @@ describe('the staff API of organizations', () => {
       name: 'Mairie',
     });
     await staff.patch(`/api/v1.0/admin/organizations/${org.id}/`, { is_active: false });
+    const events = await testDb.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.targetId, org.id));
+    expect(events.map((e) => e.event).sort()).toEqual([
+      'organization.changed',
+      'organization.changed',
+      'organization.created',
+    ]);
     const attempt = await beginLogin(desk);
     await answer(forge, attempt, newSub(), { userinfo: { email: `agent@${domain}` } });
     expect((await callback(attempt)).location).toBe('/?login_error=organization_inactive');
@@ -272,6 +282,16 @@ describe('the staff API of organizations', () => {
       .from(organizations)
       .where(eq(organizations.id, from.me.organization?.id ?? ''));
     expect(gone).toEqual([]);
+    const audited = await testDb.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.targetId, intoAgent.me.organization?.id ?? ''));
+    expect(audited.map((e) => [e.event, e.details])).toEqual([
+      [
+        'organization.merged',
+        { from: from.me.organization?.id, from_name: expect.any(String), users: 1, teams: 1 },
+      ],
+    ]);
     expect(team.id).toBeTruthy();
   });
 });
