@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { invitations } from '../invitations/index.ts';
 import { organizations } from '../organizations/index.ts';
-import { type Db, escapeLike } from '../platform/database.ts';
+import { type Db, escapeLike, rowsOf } from '../platform/database.ts';
 import { type Job, jobs } from '../platform/schema.ts';
 import { type Role, serviceProviders, teamAccesses, teamServiceProviders, teams } from '../teams/index.ts';
 import { type User, users } from '../users/index.ts';
@@ -184,13 +184,15 @@ export async function deleteInvitation(tx: Db, id: string) {
   return row;
 }
 
-export async function listServiceProviders(db: Db) {
+/** Every service provider (or the one with `id`) with how many teams are linked to it. */
+export async function listServiceProviders(db: Db, id?: string) {
   return db
     .select({
       provider: serviceProviders,
       teamCount: sql<number>`(select count(*)::int from team_service_providers t where t.service_provider_id = ${serviceProviders.id})`,
     })
     .from(serviceProviders)
+    .where(id ? eq(serviceProviders.id, id) : undefined)
     .orderBy(asc(serviceProviders.name), asc(serviceProviders.id));
 }
 

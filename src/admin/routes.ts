@@ -342,8 +342,8 @@ export function adminRoutes(app: App, { config, database, admin, invitationCutof
     },
     async (request) => {
       const renamed = await admin.renameServiceProvider(request.params.id, request.body.name, party(request));
-      const all = await listServiceProviders(database.db);
-      return serializeProvider(renamed, all.find((r) => r.provider.id === renamed.id)?.teamCount ?? 0);
+      const [row] = await listServiceProviders(database.db, renamed.id);
+      return serializeProvider(renamed, row?.teamCount ?? 0);
     },
   );
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { auditEvents } from '../../src/audit/index.ts';
 import { enqueueJob } from '../../src/platform/jobs.ts';
 import { jobs } from '../../src/platform/schema.ts';
+import { serviceProviders } from '../../src/teams/index.ts';
 import { startDeskOn, useDesk } from '../support/desk.ts';
 import { sameStore } from '../support/parts.ts';
 
@@ -141,7 +142,7 @@ describe('the staff API', () => {
     expect(await auditRows('invitation.cancelled', id)).toHaveLength(1);
   });
 
-  it('retries a failed job, and renames a service provider', async () => {
+  it('retries a failed job, and renames a service provider (audited)', async () => {
     const browser = await staff();
     await enqueueJob(t.testDb.database.db, 'mail', { to: 'x@example.gouv.fr' });
     const [job] = await t.testDb.database.db
@@ -155,6 +156,19 @@ describe('the staff API', () => {
     expect(failed.results.map((r) => r.id)).toContain(job?.id);
     const retried = await browser.post(`/api/v1.0/admin/jobs/${job?.id}/retry/`);
     expect(retried.json).toMatchObject({ status: 'pending', attempts: 0, last_error: null });
-    expect((await browser.get('/api/v1.0/admin/service-providers/')).status).toBe(200);
+    const [provider] = await t.testDb.database.db
+      .insert(serviceProviders)
+      .values({ audienceId: `app-${crypto.randomUUID()}`, name: 'app' })
+      .returning();
+    const renamed = await browser.patch(`/api/v1.0/admin/service-providers/${provider?.id}/`, {
+      name: 'Agenda',
+    });
+    expect(renamed.json).toMatchObject({ id: provider?.id, name: 'Agenda', team_count: 0 });
+    const listed = (await browser.get('/api/v1.0/admin/service-providers/')).json as {
+      id: string;
+      name: string;
+    }[];
+    expect(listed.find((p) => p.id === provider?.id)?.name).toBe('Agenda');
+    expect(await auditRows('service_provider.renamed', provider?.id ?? '')).toHaveLength(1);
   });
 });

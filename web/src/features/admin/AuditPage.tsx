@@ -4,8 +4,9 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useTitle } from '../../pages/errors.tsx';
 import { useFormatDate } from '../../ui/format.ts';
+import { ListState, SearchField } from '../../ui/list.tsx';
 import { type AuditFilters, auditExportUrl, pagesOf, useAuditEvents, useDebounced } from './api.ts';
-import { ListState, Missing, SearchField } from './parts.tsx';
+import { Missing } from './parts.tsx';
 
 /** A day picked in the agent's browser, as the instant it starts (since) or ends (until). */
 function dayBound(day: string, end: boolean): string | undefined {

@@ -6,9 +6,9 @@ import type { AdminInvitation } from '../../api/types.ts';
 import { useTitle } from '../../pages/errors.tsx';
 import { useToast } from '../../ui/feedback.tsx';
 import { useFormatDate } from '../../ui/format.ts';
+import { ListState, SearchField, SelectField } from '../../ui/list.tsx';
 import { pagesOf, useAdminInvitations, useCancelAdminInvitation, useDebounced } from './api.ts';
 import { ConfirmDialog } from './lazy-dialogs.ts';
-import { ListState, SearchField, SelectField } from './parts.tsx';
 
 type Status = 'all' | 'valid' | 'expired';
 

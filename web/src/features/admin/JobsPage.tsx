@@ -4,8 +4,9 @@ import { useTranslation } from 'react-i18next';
 import { useTitle } from '../../pages/errors.tsx';
 import { useErrorText, useToast } from '../../ui/feedback.tsx';
 import { useFormatDate } from '../../ui/format.ts';
+import { ListState, SelectField } from '../../ui/list.tsx';
 import { JOB_STATUSES, pagesOf, useJobs, useRetryJob } from './api.ts';
-import { ListState, Missing, SelectField } from './parts.tsx';
+import { Missing } from './parts.tsx';
 
 type Status = 'all' | (typeof JOB_STATUSES)[number];
 

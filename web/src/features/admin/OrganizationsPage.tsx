@@ -5,6 +5,7 @@ import type { Organization } from '../../api/types.ts';
 import { useTitle } from '../../pages/errors.tsx';
 import { useToast } from '../../ui/feedback.tsx';
 import { useFormatDate } from '../../ui/format.ts';
+import { ListState, SearchField } from '../../ui/list.tsx';
 import {
   pagesOf,
   useCreateOrganization,
@@ -14,7 +15,7 @@ import {
   useUpdateOrganization,
 } from './api.ts';
 import { ConfirmDialog, MergeDialog, NameDialog, OrganizationDialog } from './lazy-dialogs.ts';
-import { ListState, Missing, SearchField, StatusBadge } from './parts.tsx';
+import { Missing, StatusBadge } from './parts.tsx';
 
 type Open = { kind: 'create' } | { kind: 'rename' | 'toggle' | 'merge'; organization: Organization } | null;
 

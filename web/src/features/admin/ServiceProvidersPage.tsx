@@ -5,9 +5,9 @@ import type { ServiceProvider } from '../../api/types.ts';
 import { useTitle } from '../../pages/errors.tsx';
 import { useToast } from '../../ui/feedback.tsx';
 import { useFormatDate } from '../../ui/format.ts';
+import { ListState, SearchField } from '../../ui/list.tsx';
 import { PAGE_SIZE, pagesOf, useRenameServiceProvider, useServiceProviders } from './api.ts';
 import { NameDialog } from './lazy-dialogs.ts';
-import { ListState, SearchField } from './parts.tsx';
 
 export function ServiceProvidersPage() {
   const { t } = useTranslation();

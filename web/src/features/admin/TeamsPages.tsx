@@ -5,8 +5,9 @@ import { Link, useParams } from 'react-router';
 import { useTitle } from '../../pages/errors.tsx';
 import { Empty, LoadError, Loading } from '../../ui/feedback.tsx';
 import { useFormatDate } from '../../ui/format.ts';
+import { ListState, SearchField } from '../../ui/list.tsx';
 import { pagesOf, useAdminTeam, useAdminTeams, useDebounced } from './api.ts';
-import { ListState, Missing, SearchField } from './parts.tsx';
+import { Missing } from './parts.tsx';
 
 export function TeamsPage() {
   const { t } = useTranslation();

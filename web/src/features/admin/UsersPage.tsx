@@ -4,8 +4,9 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { useTitle } from '../../pages/errors.tsx';
 import { useFormatDate } from '../../ui/format.ts';
+import { ListState, SearchField, SelectField, SortHeader } from '../../ui/list.tsx';
 import { pagesOf, useAdminUsers, useDebounced } from './api.ts';
-import { ListState, Missing, SearchField, SelectField, SortHeader, StatusBadge } from './parts.tsx';
+import { Missing, StatusBadge } from './parts.tsx';
 import { UserActions } from './UserActions.tsx';
 
 type Tri = 'all' | 'yes' | 'no';

@@ -1,6 +1,6 @@
 // The back office's dialogs, loaded when one first opens (react-aria with them): confirmations, a name, a new
 // organization, a merge. Each shows the API's answer inside it: by its field, or in an alert.
-import { type FormEvent, type ReactNode, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { FieldError, Input, Label, Text, TextArea, TextField } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api/client.ts';
@@ -8,63 +8,6 @@ import type { Organization } from '../../api/types.ts';
 import { ModalDialog } from '../../ui/dialog.tsx';
 import { Loading, useErrorText } from '../../ui/feedback.tsx';
 import { type OrganizationChanges, useDebounced, useOrganizations } from './api.ts';
-
-/** A question with its consequence, and the one button that does it (the error, if any, shown in the dialog). */
-export function ConfirmDialog({
-  title,
-  children,
-  confirmLabel,
-  danger = false,
-  onConfirm,
-  onClose,
-}: {
-  title: string;
-  children: ReactNode;
-  confirmLabel: string;
-  danger?: boolean;
-  onConfirm: () => Promise<unknown>;
-  onClose: () => void;
-}) {
-  const { t } = useTranslation();
-  const errorText = useErrorText();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const confirm = async () => {
-    setPending(true);
-    setError(null);
-    try {
-      await onConfirm();
-      onClose();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setPending(false);
-    }
-  };
-  return (
-    <ModalDialog title={title} isOpen onOpenChange={(open) => !open && onClose()} role="alertdialog">
-      {children}
-      {error && (
-        <p role="alert" className="notice notice-error">
-          {error}
-        </p>
-      )}
-      <div className="actions">
-        <button type="button" className="button" onClick={onClose}>
-          {t('common.cancel')}
-        </button>
-        <button
-          type="button"
-          className={danger ? 'button button-danger' : 'button button-primary'}
-          disabled={pending}
-          onClick={confirm}
-        >
-          {confirmLabel}
-        </button>
-      </div>
-    </ModalDialog>
-  );
-}
 
 /** Messages of a failed request: by field when the API names one, else in general. */
 function useFailure() {

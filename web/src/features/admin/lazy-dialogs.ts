@@ -2,7 +2,9 @@
 import { lazy } from 'react';
 
 const load = () => import('./dialogs.tsx');
-export const ConfirmDialog = lazy(() => load().then((m) => ({ default: m.ConfirmDialog })));
+export const ConfirmDialog = lazy(() =>
+  import('../../ui/confirm-dialog.tsx').then((m) => ({ default: m.ConfirmDialog })),
+);
 export const NameDialog = lazy(() => load().then((m) => ({ default: m.NameDialog })));
 export const OrganizationDialog = lazy(() => load().then((m) => ({ default: m.OrganizationDialog })));
 export const MergeDialog = lazy(() => load().then((m) => ({ default: m.MergeDialog })));

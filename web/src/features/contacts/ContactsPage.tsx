@@ -3,8 +3,8 @@ import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Contact } from '../../api/types.ts';
 import { useTitle } from '../../pages/errors.tsx';
-import { Empty, LoadError, Loading, useErrorText, useToast } from '../../ui/feedback.tsx';
-import { Pager } from '../../ui/pager.tsx';
+import { useErrorText, useToast } from '../../ui/feedback.tsx';
+import { ListState, SearchField } from '../../ui/list.tsx';
 import { useConfig, useMe } from '../session/api.ts';
 import { emailOf, useContacts, useDeleteContact } from './api.ts';
 
@@ -35,90 +35,83 @@ export default function ContactsPage() {
           </button>
         )}
       </div>
-      <label className="field-inline">
-        <span>{t('contacts.search')}</span>
-        <input
-          className="input"
-          type="search"
-          value={q}
-          onChange={(e) => {
-            setQ(e.target.value);
-            setPage(1);
-          }}
-        />
-      </label>
-      {contacts.isPending ? (
-        <Loading />
-      ) : contacts.isError ? (
-        <LoadError error={contacts.error} retry={() => contacts.refetch()} />
-      ) : contacts.data.results.length === 0 ? (
-        <Empty>{t('contacts.empty')}</Empty>
-      ) : (
-        <>
-          <table className="table" aria-label={t('contacts.list')}>
-            <thead>
-              <tr>
-                <th scope="col">{t('contacts.fullName')}</th>
-                <th scope="col">{t('contacts.email')}</th>
-                <th scope="col">{t('contacts.notes')}</th>
-                <th scope="col">{t('members.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {contacts.data.results.map((contact) => {
-                const mine = contact.owner === me?.id;
-                return (
-                  <tr key={contact.id}>
-                    <th scope="row">
-                      {contact.full_name}
-                      <span className="badge">
-                        {contact.user
-                          ? t('contacts.profile')
-                          : mine
-                            ? t('contacts.mine')
-                            : t('contacts.shared')}
-                      </span>
-                    </th>
-                    <td>{emailOf(contact)}</td>
-                    <td>{contact.notes}</td>
-                    <td>
-                      <div className="row-actions">
-                        {mine && (
-                          <button
-                            type="button"
-                            className="button button-small"
-                            aria-label={t('contacts.editOf', { name: contact.full_name })}
-                            onClick={() => setEditing(contact)}
-                          >
-                            {t('contacts.edit')}
-                          </button>
-                        )}
-                        {mine && !contact.user && (
-                          <button
-                            type="button"
-                            className="button button-small button-danger-quiet"
-                            aria-label={t('contacts.deleteOf', { name: contact.full_name })}
-                            disabled={remove.isPending}
-                            onClick={() =>
-                              remove.mutate(contact.id, {
-                                onSuccess: () => toast.success(t('contacts.deleted')),
-                                onError: (err) => toast.error(errorText(err)),
-                              })
-                            }
-                          >
-                            {t('contacts.delete')}
-                          </button>
-                        )}
-                      </div>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-          <Pager page={page} pages={pages} onPage={setPage} />
-        </>
-      )}
+      <SearchField
+        label={t('contacts.search')}
+        value={q}
+        onChange={(value) => {
+          setQ(value);
+          setPage(1);
+        }}
+      />
+      <ListState
+        query={contacts}
+        empty={contacts.data?.results.length === 0 ? t('contacts.empty') : null}
+        page={page}
+        pages={pages}
+        onPage={setPage}
+      >
+        <table className="table" aria-label={t('contacts.list')}>
+          <thead>
+            <tr>
+              <th scope="col">{t('contacts.fullName')}</th>
+              <th scope="col">{t('contacts.email')}</th>
+              <th scope="col">{t('contacts.notes')}</th>
+              <th scope="col">{t('members.actions')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {contacts.data?.results.map((contact) => {
+              const mine = contact.owner === me?.id;
+              return (
+                <tr key={contact.id}>
+                  <th scope="row">
+                    {contact.full_name}
+                    <span className="badge">
+                      {contact.user
+                        ? t('contacts.profile')
+                        : mine
+                          ? t('contacts.mine')
+                          : t('contacts.shared')}
+                    </span>
+                  </th>
+                  <td>{emailOf(contact)}</td>
+                  <td>{contact.notes}</td>
+                  <td>
+                    <div className="row-actions">
+                      {mine && (
+                        <button
+                          type="button"
+                          className="button button-small"
+                          aria-label={t('contacts.editOf', { name: contact.full_name })}
+                          onClick={() => setEditing(contact)}
+                        >
+                          {t('contacts.edit')}
+                        </button>
+                      )}
+                      {mine && !contact.user && (
+                        <button
+                          type="button"
+                          className="button button-small button-danger-quiet"
+                          aria-label={t('contacts.deleteOf', { name: contact.full_name })}
+                          disabled={remove.isPending}
+                          onClick={() =>
+                            remove.mutate(contact.id, {
+                              onSuccess: () => toast.success(t('contacts.deleted')),
+                              onError: (err) => toast.error(errorText(err)),
+                            })
+                          }
+                        >
+                          {t('contacts.delete')}
+                        </button>
+                      )}
+                    </div>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </ListState>
       {editing && (
         <Suspense fallback={null}>
           <ContactDialog contact={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />

@@ -2,9 +2,9 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Team } from '../../api/types.ts';
-import { Empty, LoadError, Loading, useErrorText, useToast } from '../../ui/feedback.tsx';
+import { useErrorText, useToast } from '../../ui/feedback.tsx';
 import { useFormatDate } from '../../ui/format.ts';
-import { Pager } from '../../ui/pager.tsx';
+import { ListState } from '../../ui/list.tsx';
 import { useMe } from '../session/api.ts';
 import { useCancelInvitation, useInvitations } from './api.ts';
 
@@ -24,62 +24,59 @@ export function PendingInvitations({ team }: { team: Team }) {
   return (
     <section aria-labelledby="invitations-title" className="section">
       <h2 id="invitations-title">{t('invitations.title')}</h2>
-      {invitations.isPending ? (
-        <Loading />
-      ) : invitations.isError ? (
-        <LoadError error={invitations.error} retry={() => invitations.refetch()} />
-      ) : invitations.data.results.length === 0 ? (
-        <Empty>{t('invitations.empty')}</Empty>
-      ) : (
-        <>
-          <table className="table" aria-labelledby="invitations-title">
-            <thead>
-              <tr>
-                <th scope="col">{t('invitations.email')}</th>
-                <th scope="col">{t('invitations.role')}</th>
-                <th scope="col">{t('invitations.invitedBy')}</th>
-                <th scope="col">{t('invitations.sent')}</th>
-                <th scope="col">{t('invitations.status')}</th>
-                {team.abilities.manage_accesses && <th scope="col">{t('members.actions')}</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {invitations.data.results.map((invitation) => (
-                <tr key={invitation.id} aria-label={invitation.email}>
-                  <th scope="row">{invitation.email}</th>
-                  <td>{t(`roles.${invitation.role}`)}</td>
-                  <td>{invitation.issuer === me?.id ? t('common.you') : t('invitations.someone')}</td>
-                  <td>{formatDate(invitation.created_at, true)}</td>
+      <ListState
+        query={invitations}
+        empty={invitations.data?.results.length === 0 ? t('invitations.empty') : null}
+        page={page}
+        pages={pages}
+        onPage={setPage}
+      >
+        <table className="table" aria-labelledby="invitations-title">
+          <thead>
+            <tr>
+              <th scope="col">{t('invitations.email')}</th>
+              <th scope="col">{t('invitations.role')}</th>
+              <th scope="col">{t('invitations.invitedBy')}</th>
+              <th scope="col">{t('invitations.sent')}</th>
+              <th scope="col">{t('invitations.status')}</th>
+              {team.abilities.manage_accesses && <th scope="col">{t('members.actions')}</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {invitations.data?.results.map((invitation) => (
+              <tr key={invitation.id} aria-label={invitation.email}>
+                <th scope="row">{invitation.email}</th>
+                <td>{t(`roles.${invitation.role}`)}</td>
+                <td>{invitation.issuer === me?.id ? t('common.you') : t('invitations.someone')}</td>
+                <td>{formatDate(invitation.created_at, true)}</td>
+                <td>
+                  <span className={invitation.is_expired ? 'badge badge-expired' : 'badge'}>
+                    {invitation.is_expired ? t('invitations.expired') : t('invitations.valid')}
+                  </span>
+                </td>
+                {team.abilities.manage_accesses && (
                   <td>
-                    <span className={invitation.is_expired ? 'badge badge-expired' : 'badge'}>
-                      {invitation.is_expired ? t('invitations.expired') : t('invitations.valid')}
-                    </span>
+                    <button
+                      type="button"
+                      className="button button-small button-danger-quiet"
+                      disabled={cancel.isPending}
+                      onClick={() =>
+                        cancel.mutate(invitation.id, {
+                          onSuccess: () =>
+                            toast.success(t('invitations.cancelled', { email: invitation.email })),
+                          onError: (err) => toast.error(errorText(err)),
+                        })
+                      }
+                    >
+                      {t('invitations.cancel')}
+                    </button>
                   </td>
-                  {team.abilities.manage_accesses && (
-                    <td>
-                      <button
-                        type="button"
-                        className="button button-small button-danger-quiet"
-                        disabled={cancel.isPending}
-                        onClick={() =>
-                          cancel.mutate(invitation.id, {
-                            onSuccess: () =>
-                              toast.success(t('invitations.cancelled', { email: invitation.email })),
-                            onError: (err) => toast.error(errorText(err)),
-                          })
-                        }
-                      >
-                        {t('invitations.cancel')}
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager page={page} pages={pages} onPage={setPage} />
-        </>
-      )}
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ListState>
     </section>
   );
 }

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import type { Access, Role, Team } from '../../api/types.ts';
+import { ConfirmDialog } from '../../ui/confirm-dialog.tsx';
 import { ModalDialog } from '../../ui/dialog.tsx';
 import { useErrorText, useToast } from '../../ui/feedback.tsx';
 import { useChangeRole, useRemoveAccess } from './api.ts';
@@ -88,42 +89,19 @@ export function RemoveDialog({
   const { t } = useTranslation();
   const remove = useRemoveAccess(team.id);
   const toast = useToast();
-  const errorText = useErrorText();
   const navigate = useNavigate();
   const name = access.user.name || access.user.email || '';
   return (
-    <ModalDialog
+    <ConfirmDialog
       title={self ? t('team.leaveDialog', { name: team.name }) : t('members.removeOf', { name })}
-      isOpen
-      onOpenChange={(open) => !open && onClose()}
-      role="alertdialog"
-    >
-      {remove.isError && (
-        <p role="alert" className="notice notice-error">
-          {errorText(remove.error)}
-        </p>
-      )}
-      <div className="actions">
-        <button type="button" className="button" onClick={onClose}>
-          {t('common.cancel')}
-        </button>
-        <button
-          type="button"
-          className="button button-danger"
-          disabled={remove.isPending}
-          onClick={() =>
-            remove.mutate(access.id, {
-              onSuccess: () => {
-                toast.success(self ? t('team.left', { name: team.name }) : t('members.removed', { name }));
-                onClose();
-                if (self) navigate('/teams');
-              },
-            })
-          }
-        >
-          {self ? t('team.leaveConfirm') : t('members.removeConfirm')}
-        </button>
-      </div>
-    </ModalDialog>
+      confirmLabel={self ? t('team.leaveConfirm') : t('members.removeConfirm')}
+      danger
+      onClose={onClose}
+      onConfirm={async () => {
+        await remove.mutateAsync(access.id);
+        toast.success(self ? t('team.left', { name: team.name }) : t('members.removed', { name }));
+        if (self) navigate('/teams');
+      }}
+    />
   );
 }

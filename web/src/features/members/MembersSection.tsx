@@ -4,8 +4,7 @@
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Access, Team } from '../../api/types.ts';
-import { Empty, LoadError, Loading } from '../../ui/feedback.tsx';
-import { Pager } from '../../ui/pager.tsx';
+import { ListState, SearchField, SortHeader } from '../../ui/list.tsx';
 import { useMe } from '../session/api.ts';
 import { useAccesses } from './api.ts';
 
@@ -31,25 +30,17 @@ export function MembersSection({ team }: { team: Team }) {
   const accesses = useAccesses(team.id, { page, q, ordering });
   const pages = Math.max(1, Math.ceil((accesses.data?.count ?? 0) / PAGE_SIZE));
 
-  const sortButton = (column: Column, label: string) => {
-    const active = ordering.replace(/^-/, '') === column;
-    const descending = active && ordering.startsWith('-');
-    return (
-      <th scope="col" aria-sort={active ? (descending ? 'descending' : 'ascending') : 'none'}>
-        <button
-          type="button"
-          className="sort"
-          onClick={() => {
-            setOrdering(active && !descending ? `-${column}` : column);
-            setPage(1);
-          }}
-        >
-          {label}
-          <span aria-hidden="true">{active ? (descending ? ' ↓' : ' ↑') : ''}</span>
-        </button>
-      </th>
-    );
-  };
+  const sortBy = (column: Column, label: string) => (
+    <SortHeader
+      column={column}
+      label={label}
+      ordering={ordering}
+      onOrdering={(next) => {
+        setOrdering(next);
+        setPage(1);
+      }}
+    />
+  );
 
   return (
     <section aria-labelledby="members-title" className="section">
@@ -61,87 +52,80 @@ export function MembersSection({ team }: { team: Team }) {
           </button>
         )}
       </div>
-      <label className="field-inline">
-        <span>{t('members.filterLabel')}</span>
-        <input
-          className="input"
-          type="search"
-          value={q}
-          onChange={(e) => {
-            setQ(e.target.value);
-            setPage(1);
-          }}
-        />
-      </label>
-      {accesses.isPending ? (
-        <Loading />
-      ) : accesses.isError ? (
-        <LoadError error={accesses.error} retry={() => accesses.refetch()} />
-      ) : accesses.data.results.length === 0 ? (
-        <Empty>{t('members.empty')}</Empty>
-      ) : (
-        <>
-          <table className="table" aria-label={t('members.table')}>
-            <thead>
-              <tr>
-                {sortButton('user__name', t('members.name'))}
-                {sortButton('user__email', t('members.email'))}
-                {sortButton('role', t('members.role'))}
-                <th scope="col">{t('members.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {accesses.data.results.map((access) => {
-                const self = access.user.id === me?.id;
-                const name = access.user.name || access.user.email || '';
-                return (
-                  <tr key={access.id}>
-                    <td>
-                      {name}
-                      {self && <span className="muted"> ({t('common.you')})</span>}
-                    </td>
-                    <td>{access.user.email}</td>
-                    <td>{t(`roles.${access.role}`)}</td>
-                    <td>
-                      <div className="row-actions">
-                        {access.abilities.set_role_to.length > 0 && (
-                          <button
-                            type="button"
-                            className="button button-small"
-                            aria-label={t('members.changeRole')}
-                            aria-describedby={`member-${access.id}`}
-                            onClick={() => setChanging(access)}
-                          >
-                            {t('members.changeRole')}
-                          </button>
-                        )}
-                        {access.abilities.delete && !self && (
-                          <button
-                            type="button"
-                            className="button button-small button-danger-quiet"
-                            aria-label={t('members.remove')}
-                            aria-describedby={`member-${access.id}`}
-                            onClick={() => setRemoving(access)}
-                          >
-                            {t('members.remove')}
-                          </button>
-                        )}
-                        {access.abilities.reason === 'other_owner' && (
-                          <span className="why">{t(`members.why.${access.abilities.reason}`)}</span>
-                        )}
-                        <span id={`member-${access.id}`} hidden>
-                          {name}
-                        </span>
-                      </div>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-          <Pager page={page} pages={pages} onPage={setPage} />
-        </>
-      )}
+      <SearchField
+        label={t('members.filterLabel')}
+        value={q}
+        onChange={(value) => {
+          setQ(value);
+          setPage(1);
+        }}
+      />
+      <ListState
+        query={accesses}
+        empty={accesses.data?.results.length === 0 ? t('members.empty') : null}
+        page={page}
+        pages={pages}
+        onPage={setPage}
+      >
+        <table className="table" aria-label={t('members.table')}>
+          <thead>
+            <tr>
+              {sortBy('user__name', t('members.name'))}
+              {sortBy('user__email', t('members.email'))}
+              {sortBy('role', t('members.role'))}
+              <th scope="col">{t('members.actions')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {accesses.data?.results.map((access) => {
+              const self = access.user.id === me?.id;
+              const name = access.user.name || access.user.email || '';
+              return (
+                <tr key={access.id}>
+                  <td>
+                    {name}
+                    {self && <span className="muted"> ({t('common.you')})</span>}
+                  </td>
+                  <td>{access.user.email}</td>
+                  <td>{t(`roles.${access.role}`)}</td>
+                  <td>
+                    <div className="row-actions">
+                      {access.abilities.set_role_to.length > 0 && (
+                        <button
+                          type="button"
+                          className="button button-small"
+                          aria-label={t('members.changeRole')}
+                          aria-describedby={`member-${access.id}`}
+                          onClick={() => setChanging(access)}
+                        >
+                          {t('members.changeRole')}
+                        </button>
+                      )}
+                      {access.abilities.delete && !self && (
+                        <button
+                          type="button"
+                          className="button button-small button-danger-quiet"
+                          aria-label={t('members.remove')}
+                          aria-describedby={`member-${access.id}`}
+                          onClick={() => setRemoving(access)}
+                        >
+                          {t('members.remove')}
+                        </button>
+                      )}
+                      {access.abilities.reason === 'other_owner' && (
+                        <span className="why">{t(`members.why.${access.abilities.reason}`)}</span>
+                      )}
+                      <span id={`member-${access.id}`} hidden>
+                        {name}
+                      </span>
+                    </div>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </ListState>
       <Suspense fallback={null}>
         {adding && <AddMembersDialog team={team} isOpen={adding} onOpenChange={setAdding} />}
         {changing && <ChangeRoleDialog team={team} access={changing} onClose={() => setChanging(null)} />}

@@ -3,9 +3,9 @@ import { lazy, Suspense, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { useTitle } from '../../pages/errors.tsx';
-import { Empty, LoadError, Loading, useToast } from '../../ui/feedback.tsx';
+import { Loading, useToast } from '../../ui/feedback.tsx';
 import { useFormatDate } from '../../ui/format.ts';
-import { Pager } from '../../ui/pager.tsx';
+import { ListState } from '../../ui/list.tsx';
 import { useMe } from '../session/api.ts';
 import { useCreateTeam, useTeams } from './api.ts';
 
@@ -70,39 +70,36 @@ export default function TeamsPage() {
           </select>
         </label>
       </div>
-      {teams.isPending ? (
-        <Loading />
-      ) : teams.isError ? (
-        <LoadError error={teams.error} retry={() => teams.refetch()} />
-      ) : shown.length === 0 ? (
-        <Empty>{filter ? t('teams.emptyFiltered', { filter }) : t('teams.empty')}</Empty>
-      ) : (
-        <>
-          <table className="table" aria-label={t('teams.list')}>
-            <thead>
-              <tr>
-                <th scope="col">{t('teams.name')}</th>
-                <th scope="col">{t('teams.role')}</th>
-                <th scope="col">{t('members.table')}</th>
-                <th scope="col">{t('teams.createdColumn')}</th>
+      <ListState
+        query={teams}
+        empty={shown.length === 0 ? (filter ? t('teams.emptyFiltered', { filter }) : t('teams.empty')) : null}
+        page={current}
+        pages={pages}
+        onPage={setPage}
+      >
+        <table className="table" aria-label={t('teams.list')}>
+          <thead>
+            <tr>
+              <th scope="col">{t('teams.name')}</th>
+              <th scope="col">{t('teams.role')}</th>
+              <th scope="col">{t('members.table')}</th>
+              <th scope="col">{t('teams.createdColumn')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.slice((current - 1) * PAGE_SIZE, current * PAGE_SIZE).map((team) => (
+              <tr key={team.id}>
+                <td>
+                  <Link to={`/teams/${team.id}`}>{team.name}</Link>
+                </td>
+                <td>{t(`roles.${team.role}`)}</td>
+                <td>{t('teams.members', { count: team.member_count })}</td>
+                <td>{t('teams.created', { date: formatDate(team.created_at) })}</td>
               </tr>
-            </thead>
-            <tbody>
-              {shown.slice((current - 1) * PAGE_SIZE, current * PAGE_SIZE).map((team) => (
-                <tr key={team.id}>
-                  <td>
-                    <Link to={`/teams/${team.id}`}>{team.name}</Link>
-                  </td>
-                  <td>{t(`roles.${team.role}`)}</td>
-                  <td>{t('teams.members', { count: team.member_count })}</td>
-                  <td>{t('teams.created', { date: formatDate(team.created_at) })}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager page={current} pages={pages} onPage={setPage} />
-        </>
-      )}
+            ))}
+          </tbody>
+        </table>
+      </ListState>
       {creating && (
         <Suspense fallback={<Loading />}>
           <TeamNameDialog
