@@ -1,5 +1,5 @@
 // Toasts in a polite live region (success) and an assertive one (errors), plus the loading, empty and error states.
-import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, Unreachable } from '../api/client.ts';
 
@@ -19,9 +19,15 @@ let nextId = 1;
 
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
+  const { i18n } = useTranslation();
+  // Messages said in the language just left would stay in it: they go with it.
+  useEffect(() => {
+    if (i18n.language) setToasts([]);
+  }, [i18n.language]);
   const push = useCallback((kind: Toast['kind'], text: string) => {
     const id = nextId++;
-    setToasts((all) => [...all.slice(-3), { id, kind, text }]);
+    // Two at most: a pile of past successes would cover the page they are about.
+    setToasts((all) => [...all.slice(-1), { id, kind, text }]);
     setTimeout(() => setToasts((all) => all.filter((t) => t.id !== id)), kind === 'error' ? 10_000 : 6_000);
   }, []);
   const toaster = useMemo(
