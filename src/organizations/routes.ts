@@ -5,7 +5,7 @@ import { requestParty } from '../audit/index.ts';
 import type { Config } from '../platform/config.ts';
 import { NotFound } from '../platform/errors.ts';
 import type { App } from '../platform/http.ts';
-import { idParams, requiredText, text, uuid } from '../platform/input.ts';
+import { freeJsonObject, idParams, requiredText, text, uuid } from '../platform/input.ts';
 import { offsetOf, paged, pageOf, pageQuery } from '../platform/paging.ts';
 import type { OrganizationView } from './queries.ts';
 import type { OrganizationService } from './service.ts';
@@ -66,7 +66,7 @@ const keys = {
     )
     .max(100)
     .optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  metadata: freeJsonObject().optional(),
 };
 
 export function adminOrganizationRoutes(app: App, { config, organizations }: OrganizationRoutesDeps): void {

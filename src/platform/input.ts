@@ -36,6 +36,32 @@ export const email = () =>
     .trim()
     .pipe(z.email({ error: 'Enter a valid email address.' }).max(254));
 
+function depthOf(value: unknown, limit: number, depth = 0): number {
+  if (depth > limit || value === null || typeof value !== 'object') return depth;
+  let deepest = depth;
+  for (const child of Object.values(value)) deepest = Math.max(deepest, depthOf(child, limit, depth + 1));
+  return deepest;
+}
+
+/**
+ * A free JSON object (metadata a deployment describes itself): bounded in nesting and size, so it can neither
+ * exhaust PostgreSQL's stack nor bloat a row.
+ */
+export const freeJsonObject = ({
+  maxDepth = 8,
+  maxChars = 32_000,
+}: {
+  maxDepth?: number;
+  maxChars?: number;
+} = {}) =>
+  z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+    // Depth first: measuring the size of a deeply nested value would itself overflow the stack.
+    if (depthOf(value, maxDepth) > maxDepth)
+      ctx.addIssue({ code: 'custom', message: `At most ${maxDepth} levels of nesting.` });
+    else if (JSON.stringify(value).length > maxChars)
+      ctx.addIssue({ code: 'custom', message: `At most ${maxChars} characters of JSON.` });
+  });
+
 /** The first place a NUL character hides in a value (string or key, at any depth), or undefined. */
 function nulPath(value: unknown, path: string, depth = 0): string | undefined {
   if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;

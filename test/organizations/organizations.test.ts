@@ -247,7 +247,7 @@ describe('the staff API of organizations', () => {
     expect((await callback(attempt)).location).toBe('/?login_error=organization_inactive');
   });
 
-  it('refuses a domain another organization holds, and metadata its schema refuses', async () => {
+  it('refuses a domain another organization holds, and metadata its schema refuses or nests too deep', async () => {
     const staff = await staffBrowser();
     const domain = newDomain();
     await staff.post('/api/v1.0/admin/organizations/', { name: 'Première', domain_list: [domain] });
@@ -262,6 +262,12 @@ describe('the staff API of organizations', () => {
     });
     expect(bad.status).toBe(400);
     expect(Object.keys(bad.json as object)).toEqual(['metadata']);
+    const deep = await staff.request('POST', '/api/v1.0/admin/organizations/', {
+      body: `{"name":"Profonde","metadata":${'{"a":'.repeat(5000)}{}${'}'.repeat(5000)}}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(deep.status).toBe(400);
+    expect(deep.json).toEqual({ metadata: ['At most 8 levels of nesting.'] });
   });
 
   it('merges one organization into another: users, teams and domains move, atomically', async () => {

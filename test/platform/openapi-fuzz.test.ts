@@ -407,7 +407,8 @@ describe('bad input to any route in the OpenAPI document', () => {
 
   /** Every route's real resources, so fuzzing reaches past "not found". */
   async function realIds(): Promise<Record<string, string>> {
-    owner = await t.createUser({ name: 'Fuzz Owner' });
+    // Staff and superuser: the back office's routes are fuzzed too, not just their 404 to agents.
+    owner = await t.createUser({ name: 'Fuzz Owner', isStaff: true, isSuperuser: true });
     const browser = await t.browserFor(owner);
     const id = async (answer: Promise<{ status: number; json: unknown; text: string }>, what: string) => {
       const res = await answer;
