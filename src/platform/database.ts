@@ -56,12 +56,58 @@ export class DatabaseUnavailable extends ServiceUnavailable {
   }
 }
 
+/** Codes of postgres.js and of Node's sockets when the server cannot be reached or hung up. */
+const CONNECTION_CODES = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/**
+ * SQLSTATEs of a server that is restarting, failing over or overloaded, not of a bad query: connection
+ * exceptions (class 08), shutdown and "cannot connect now" (57P01–57P03), a statement cut by its timeout
+ * (57014), too many connections or out of resources (53xxx), and a write reaching a standby after a failover (25006).
+ */
+function isUnavailableState(code: string): boolean {
+  return /^(08|53)/.test(code) || ['57P01', '57P02', '57P03', '57014', '25006'].includes(code);
+}
+
+/**
+ * The database down, restarting or failing over, found in an error or its causes (Drizzle wraps the driver's
+ * error): a DatabaseUnavailable to answer with (503 and Retry-After), or undefined for any other error.
+ */
+export function databaseUnavailable(err: unknown): DatabaseUnavailable | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    if (current instanceof DatabaseUnavailable) return current;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || isUnavailableState(code)))
+      return new DatabaseUnavailable(err);
+    current = current.cause;
+  }
+  return undefined;
+}
+
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Seconds before the next connection attempt after `failures` failed ones: 50 ms doubling, capped at 1 s, jittered. */
+export function reconnectDelaySeconds(failures: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** failures, 1);
 }
 
 // Several pods may start at once: one migrates while the others wait on this lock.
@@ -74,6 +120,9 @@ export function openDatabase(url: string | undefined, dataDir: string): Database
       max: 10,
       connect_timeout: 5,
       idle_timeout: 30,
+      // postgres.js waits up to 20 s between reconnections after a run of failures (3^n/100 s, shared by the
+      // pool): a database back after a restart would stay unused that long. At most a second, with jitter.
+      backoff: reconnectDelaySeconds,
       onnotice: () => {},
       connection: {
         statement_timeout: 15_000,

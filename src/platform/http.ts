@@ -20,6 +20,7 @@ import {
 } from 'fastify-type-provider-zod';
 import FindMyWay from 'find-my-way';
 import type { Config, TrustedProxies } from './config.ts';
+import { databaseUnavailable } from './database.ts';
 import { HttpError, MethodNotAllowed, NotFound } from './errors.ts';
 import { loggerOptions } from './logging.ts';
 
@@ -240,6 +241,12 @@ export async function createHttpServer(config: Config): Promise<App> {
     const status = fastifyError.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       return reply.code(status).send({ detail: fastifyError.message });
+    }
+    // A database restarting or failing over is a dependency down (503, Retry-After), not Desk's fault (500).
+    const unavailable = databaseUnavailable(error);
+    if (unavailable) {
+      request.log.warn({ err: error }, unavailable.message);
+      return reply.code(unavailable.statusCode).headers(unavailable.headers).send(unavailable.body());
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send({ detail: 'A server error occurred.' });

@@ -20,6 +20,9 @@ export async function startTcpProxy(target: { host: string; port: number }, port
           s.on('close', () => sockets.delete(s));
           s.on('error', () => s.destroy());
         }
+        // A connection closed on one side closes on the other, as one TCP connection would.
+        client.on('close', () => upstream.destroy());
+        upstream.on('close', () => client.destroy());
         client.pipe(upstream).pipe(client);
       });
       server.once('error', reject);
