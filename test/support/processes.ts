@@ -11,11 +11,16 @@ export interface DeskProcess {
 }
 
 const BIN = resolve(import.meta.dirname, '../../bin/desk.js');
+/** The built server (`npm run build`), as the container image runs it: plain Node, no TypeScript loader. */
+export const BUILT_CLI = resolve(import.meta.dirname, '../../dist/cli.js');
 
-export async function startDeskProcess(settings: Record<string, string>): Promise<DeskProcess> {
+export async function startDeskProcess(
+  settings: Record<string, string>,
+  options: { built?: boolean } = {},
+): Promise<DeskProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [BIN, 'start'], {
+  const child = spawn(process.execPath, [options.built ? BUILT_CLI : BIN, 'start'], {
     env: {
       ...process.env,
       ...BASE_SETTINGS,
