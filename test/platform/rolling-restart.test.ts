@@ -37,7 +37,7 @@ async function ready(pod: DeskProcess): Promise<void> {
 describe.runIf(DATABASE_URL && REDIS_URL)('a rolling restart of three built Desk processes', () => {
   let testDb: TestDatabase;
   let settings: Record<string, string>;
-  let pods: DeskProcess[] = [];
+  const pods: DeskProcess[] = [];
   const cookies: string[] = [];
 
   const start = async () => {
@@ -49,9 +49,13 @@ describe.runIf(DATABASE_URL && REDIS_URL)('a rolling restart of three built Desk
 
   beforeAll(async () => {
     // The image runs the compiled server, not the TypeScript sources.
-    execFileSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-      stdio: 'inherit',
-    });
+    execFileSync(
+      process.execPath,
+      [resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      {
+        stdio: 'inherit',
+      },
+    );
     testDb = await testDatabase();
     settings = {
       NODE_ENV: 'production',
