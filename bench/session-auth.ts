@@ -11,6 +11,8 @@ import { measure, table } from './load.ts';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'pglite://memory';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+// METRICS_PORT=0 measures Desk with its metrics on (requests, store and queries timed).
+const METRICS_PORT = process.env.METRICS_PORT;
 
 async function main(): Promise<void> {
   const kv = new RedisStore(REDIS_URL, { prefix: `desk_bench_${Date.now()}:` });
@@ -21,6 +23,7 @@ async function main(): Promise<void> {
       DESK_DEV_IDP: 'false',
       BURST_THROTTLE_RATES: 'off',
       SUSTAINED_THROTTLE_RATES: 'off',
+      ...(METRICS_PORT ? { METRICS_PORT } : {}),
     }),
     { kv, runJobs: false },
   );
@@ -52,7 +55,7 @@ async function main(): Promise<void> {
     `Workload: ${SECONDS} s per path after a 2 s warm-up, 20 connections, autocannon on loopback, same process.`,
   );
   console.log(
-    `Desk: ${desk.database.kind} database, Redis sessions (${REDIS_URL}); each request reads the session and the user.`,
+    `Desk: ${desk.database.kind} database, Redis sessions (${REDIS_URL}), metrics ${desk.metrics.url ? 'on' : 'off'}; each request reads the session and the user.`,
   );
   const bareRun = await measure('bare Fastify route, same JSON', bareUrl, { seconds: SECONDS });
   const deskRun = await measure('GET /api/v1.0/users/me/ (session)', `${base}/api/v1.0/users/me/`, {

@@ -32,6 +32,7 @@ import { type App, createHttpServer } from './platform/http.ts';
 import { refuseNulCharacters } from './platform/input.ts';
 import { JobQueue } from './platform/job-queue.ts';
 import { createStore, type KeyValueStore } from './platform/kv.ts';
+import { Metrics } from './platform/metrics.ts';
 import {
   Introspector,
   loadDecryptionKeys,
@@ -52,6 +53,8 @@ export interface Desk {
   provider: OidcProvider;
   jobs: JobQueue;
   introspector: Introspector;
+  /** Prometheus metrics; `metrics.url` is where GET /metrics answers when METRICS_PORT is set. */
+  metrics: Metrics;
   /** Stops accepting, finishes in-flight requests, then closes the database and Redis. */
   close(): Promise<void>;
 }
@@ -66,21 +69,29 @@ export interface DeskParts {
   marketing?: MarketingBackend;
   /** Run background jobs once listening (default true; tests of the queue run it by hand). */
   runJobs?: boolean;
+  /** Where the logs go (tests read them); default standard output. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export async function buildDesk(settings: Config, parts: DeskParts = {}): Promise<Desk> {
   const config = withDevProvider(settings);
-  const database = parts.database ?? openDatabase(config.DATABASE_URL, config.DESK_DATA_DIR);
-  const kv = parts.kv ?? createStore(config.REDIS_URL);
+  const metrics = new Metrics(config);
+  const database = metrics.timedDatabase(
+    parts.database ?? openDatabase(config.DATABASE_URL, config.DESK_DATA_DIR),
+  );
+  const kv = metrics.timedStore(parts.kv ?? createStore(config.REDIS_URL));
   const sessions = new SessionStore(kv, {
     absoluteMs: config.SESSION_COOKIE_AGE * 1000,
     idleMs: config.SESSION_IDLE_TIMEOUT * 1000,
     ...(parts.now ? { now: parts.now } : {}),
   });
-  const app = await createHttpServer(config);
+  const app = await createHttpServer(config, parts.logStream ? { logStream: parts.logStream } : {});
+  metrics.instrumentRequests(app);
+  // Before the public port opens: a metrics port already taken stops the start (an onListen error would only be logged).
+  app.addHook('onReady', () => metrics.listen());
   const provider = new OidcProvider(config, parts.now);
   const lifecycle = new UserLifecycle();
-  const deps = { config, database, kv, sessions, provider, lifecycle };
+  const deps = { config, database, kv, sessions, provider, lifecycle, metrics };
   app.addHook('preValidation', refuseNulCharacters);
   // Every route belongs to a resource whose policy (caller, CSRF, feature flag, throttle, ids) is declared here once.
   const resource = resources(app, deps);
@@ -124,7 +135,7 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
     adminRoutes(scope, { config, database, admin, invitationCutoff: () => invitations.cutoff() }),
   );
   const keys = await loadDecryptionKeys(config);
-  const introspector = new Introspector(config, kv, keys, parts.now);
+  const introspector = new Introspector(config, kv, keys, parts.now, metrics);
   // The store caps refused-token audit rows per address across pods.
   const service = new ResourceServerService(database, introspector, kv);
   resourceServerRoutes(app, resource, { config, keys, service, invitations });
@@ -148,6 +159,7 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
 
   // Background work: mail through the outbox, onboarding of new users.
   const jobs = new JobQueue(database, { log: app.log, ...(parts.now ? { now: parts.now } : {}) });
+  metrics.watchJobs(database, parts.now);
   // AUDIT_LOG_RETENTION_DAYS: a daily job prunes older events, rescheduling itself; one is queued at start.
   jobs.register(AUDIT_PRUNE_JOB, auditPruneJobHandler(database, config, parts.now));
   if (parts.runJobs ?? true)
@@ -182,6 +194,7 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
     close() {
       closed ??= (async () => {
         await app.close();
+        await metrics.close();
         await jobs.stop();
         smtp?.close();
         if (!parts.database) await database.close();

@@ -101,6 +101,7 @@ async function start(): Promise<void> {
       `Open ${where}/ to log in as a demo agent (built-in development provider at ${where}/dev-idp).`,
     );
   if (desk.config.DEBUG) desk.app.log.info(`Development pages: ${where}/__debug__/outbox (DEBUG).`);
+  if (desk.metrics.url) desk.app.log.info(`Prometheus metrics at ${desk.metrics.url} (METRICS_PORT).`);
   for (const warning of startWarnings(desk.config)) desk.app.log.warn(warning);
 }
 

@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { invitations } from '../invitations/index.ts';
 import { organizations } from '../organizations/index.ts';
-import { type Db, escapeLike, rowsOf } from '../platform/database.ts';
+import { type Db, escapeLike } from '../platform/database.ts';
 import { type Job, jobs } from '../platform/schema.ts';
 import { type Role, serviceProviders, teamAccesses, teamServiceProviders, teams } from '../teams/index.ts';
 import { type User, users } from '../users/index.ts';

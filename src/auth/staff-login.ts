@@ -7,6 +7,7 @@ import { BadRequest } from '../platform/errors.ts';
 import type { App } from '../platform/http.ts';
 import { requiredText } from '../platform/input.ts';
 import type { KeyValueStore } from '../platform/kv.ts';
+import type { Metrics } from '../platform/metrics.ts';
 import { forgetAttempts, takeAttempt } from '../platform/throttle.ts';
 import { findPasswordUserByEmail, meSchema, recordLogin, serializeMe } from '../users/index.ts';
 import { verifyPassword } from './passwords.ts';
@@ -23,6 +24,7 @@ export interface StaffLoginDeps {
   database: Database;
   kv: KeyValueStore;
   sessions: SessionStore;
+  metrics: Metrics;
 }
 
 const credentials = z.strictObject({
@@ -30,7 +32,7 @@ const credentials = z.strictObject({
   password: z.string().min(1).max(1024),
 });
 
-export function staffLoginRoute(app: App, { config, database, kv, sessions }: StaffLoginDeps): void {
+export function staffLoginRoute(app: App, { config, database, kv, sessions, metrics }: StaffLoginDeps): void {
   app.post(
     '/api/v1.0/login/',
     {
@@ -53,6 +55,7 @@ export function staffLoginRoute(app: App, { config, database, kv, sessions }: St
       const valid = await verifyPassword(user?.password, password);
       if (!user || !valid || !user.isActive) {
         request.log.info({ event: 'staff_login_failed' }, 'staff login refused');
+        metrics.loginFailed('password', 'invalid_credentials');
         // The email typed is the target (not a secret; the password never is written anywhere).
         await recordCapped(
           database.db,
@@ -89,6 +92,7 @@ export function staffLoginRoute(app: App, { config, database, kv, sessions }: St
         return sessions.create(user.id);
       });
       setSessionCookie(reply, config, session);
+      metrics.loginSucceeded('password');
       return serializeMe(user, config);
     },
   );

@@ -75,7 +75,7 @@ export class InvitationService {
     role: Role,
     audit?: AuditContext,
   ): Promise<InvitationOutcome> {
-    // Without the request's party (resource-server calls), the user alone is the actor.
+    // Without the request's party, the user alone is the actor.
     const party = audit ?? { actor: userParty(user) };
     const requesterRole = await this.requireRole(user, teamId);
     if (!teamAbilities(requesterRole).manage_accesses)

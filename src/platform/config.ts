@@ -289,6 +289,9 @@ const settingsSchema = z.object({
   REQUEST_TIMEOUT: seconds(30, 1).describe(
     'seconds a client has to send a whole request (headers and body) before the connection is closed with 408',
   ),
+  METRICS_PORT: optionalText()
+    .pipe(port(0).optional())
+    .describe('port of a separate HTTP server answering GET /metrics (Prometheus); unset = no metrics'),
   DEBUG: optionalText()
     .pipe(bool(false).optional())
     .describe(
@@ -549,6 +552,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       name: 'OIDC_OP_URL',
       received: undefined,
       expected: `the provider's issuer, required with explicit endpoints (${explicit.join(', ')}): tokens' iss is checked against it`,
+    });
+  // DESIGN.md §2: /metrics is never served on the public port.
+  if (result.success && result.data.METRICS_PORT && result.data.METRICS_PORT === result.data.PORT)
+    problems.push({
+      name: 'METRICS_PORT',
+      received: env.METRICS_PORT,
+      expected: 'a port other than PORT: metrics are never served on the public port',
     });
   const blank = (name: string) => !env[name]?.trim();
   if (!blank('OIDC_RS_PRIVATE_KEY_STR') && !blank('OIDC_RS_PRIVATE_KEY_FILE'))

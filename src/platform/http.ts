@@ -1,8 +1,11 @@
 // The HTTP server: Fastify with zod schemas (validation, serialization, OpenAPI), one error handler, JSON 404/405.
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
+// Fastify's own dependency, through which its trustProxy reads TRUSTED_PROXIES: the request id believes the same peers.
+import proxyAddr from '@fastify/proxy-addr';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, {
@@ -57,13 +60,30 @@ function fieldErrors(
   return fields;
 }
 
+type ProxyTrust = false | ((address: string, hop: number) => boolean);
+
 /**
- * Fastify's trustProxy for TRUSTED_PROXIES. A hop count goes in as a function because Fastify 5 now
- * reads a bare number as "trust nothing"; an empty list must be `false`, never `true` (trust everyone).
+ * Fastify's trustProxy for TRUSTED_PROXIES, compiled as Fastify would compile a list (proxy-addr), so the request id
+ * can ask it too. A hop count goes in as a function because Fastify 5 now reads a bare number as "trust nothing";
+ * none must be `false`, never `true` (trust everyone).
  */
-function trustProxy(trusted: TrustedProxies): false | string[] | ((address: string, hop: number) => boolean) {
+function trustProxy(trusted: TrustedProxies): ProxyTrust {
   if ('hops' in trusted) return trusted.hops > 0 ? (_address, hop) => hop < trusted.hops : false;
-  return trusted.addresses.length ? trusted.addresses : false;
+  return trusted.addresses.length ? proxyAddr.compile(trusted.addresses) : false;
+}
+
+/**
+ * The X-Request-Id a trusted proxy sent (hop 0: the socket's peer, as trustProxy judges it), when well-formed; else a
+ * new one. A client talking to Desk directly cannot choose the id its logs and audit events are filed under.
+ */
+function requestId(request: IncomingMessage, trust: ProxyTrust): string {
+  const given = request.headers['x-request-id'];
+  const believed =
+    trust !== false &&
+    typeof given === 'string' &&
+    REQUEST_ID.test(given) &&
+    trust(request.socket.remoteAddress ?? '', 0);
+  return believed ? given : randomUUID();
 }
 
 /** Whether a browser page of an origin may read Desk's answers with credentials (patterns compiled once). */
@@ -99,30 +119,38 @@ function securityHeaders(app: App, config: Config): void {
 export type PageFallback = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 const pageFallbacks = new WeakMap<object, PageFallback>();
 
-/** Paths of machines and APIs keep their JSON 404; every other path may be a page of the web app. */
+/**
+ * Paths of machines and APIs keep their JSON 404; every other path may be a page of the web app. /metrics too: it
+ * lives on METRICS_PORT only, and a scraper pointed at the public port must get a 404, not the web app's page.
+ */
 const NOT_PAGES = ['/api/', '/resource-server/', '/__', '/dev-idp', '/assets/'];
+const NOT_PAGE_PATHS = new Set(['/api', '/resource-server', '/metrics', '/metrics/']);
 function isPagePath(path: string): boolean {
-  return (
-    !NOT_PAGES.some((prefix) => path.startsWith(prefix)) && path !== '/api' && path !== '/resource-server'
-  );
+  return !NOT_PAGES.some((prefix) => path.startsWith(prefix)) && !NOT_PAGE_PATHS.has(path);
 }
 
 export function setPageFallback(app: App, fallback: PageFallback): void {
   pageFallbacks.set(app, fallback);
 }
 
-export async function createHttpServer(config: Config): Promise<App> {
+export interface HttpServerOptions {
+  /** Where the logs go (tests read them); default standard output. */
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function createHttpServer(config: Config, options: HttpServerOptions = {}): Promise<App> {
   const requestTimeout = config.REQUEST_TIMEOUT * 1000;
+  const trust = trustProxy(config.TRUSTED_PROXIES);
   const app = Fastify({
-    logger: loggerOptions(config.LOG_LEVEL),
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    logger: {
+      ...loggerOptions(config.LOG_LEVEL),
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
+    genReqId: (req) => requestId(req, trust),
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     bodyLimit: 1_048_576,
-    trustProxy: trustProxy(config.TRUSTED_PROXIES),
+    trustProxy: trust,
     // A client trickling its request (slowloris) is cut off after REQUEST_TIMEOUT, headers sooner.
     requestTimeout,
     http: {

@@ -1,7 +1,14 @@
 // Graceful shutdown: on SIGTERM/SIGINT stop accepting, finish in-flight requests, close DB and Redis, exit.
 import type { FastifyBaseLogger } from 'fastify';
 
-export function closeOnSignals(close: () => Promise<void>, log: FastifyBaseLogger, graceMs = 25_000): void {
+/** How long in-flight requests may take to finish after SIGTERM; deploy/kubernetes sizes its grace period on it. */
+export const SHUTDOWN_GRACE_MS = 25_000;
+
+export function closeOnSignals(
+  close: () => Promise<void>,
+  log: FastifyBaseLogger,
+  graceMs = SHUTDOWN_GRACE_MS,
+): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -11,6 +11,7 @@ import {
 } from 'jose';
 import type { Config } from '../platform/config.ts';
 import type { KeyValueStore } from '../platform/kv.ts';
+import type { Metrics } from '../platform/metrics.ts';
 import {
   InsufficientScope,
   IntrospectionUnavailable,
@@ -46,6 +47,7 @@ export class Introspector {
     private readonly kv: KeyValueStore,
     private readonly keys: DecryptionKey[],
     private readonly now: () => number = Date.now,
+    private readonly metrics?: Pick<Metrics, 'introspectionLookup'>,
   ) {}
 
   /** Why the resource server cannot work, or null when it is configured. */
@@ -107,6 +109,7 @@ export class Introspector {
     if (reason) throw new ResourceServerNotConfigured(reason);
     const cacheKey = `rs-introspection:${createHash('sha256').update(token).digest('base64url')}`;
     const cached = await this.kv.get(cacheKey);
+    this.metrics?.introspectionLookup(cached ? 'hit' : 'miss');
     const claims = cached
       ? (JSON.parse(cached) as Record<string, unknown>)
       : await this.fetchAndCache(token, cacheKey);

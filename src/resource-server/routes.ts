@@ -2,6 +2,7 @@
 // SCIM Me; and the public keys introspection answers are encrypted to.
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { type AuditContext, userParty } from '../audit/index.ts';
 import type { Resource } from '../auth/index.ts';
 import {
   EXISTING_USER_DETAIL,
@@ -64,6 +65,11 @@ function caller(request: FastifyRequest): Caller {
   return request.bearer;
 }
 
+/** The agent acting through the calling service, for the audit log, with the client address and the request id. */
+function auditParty(request: FastifyRequest): AuditContext {
+  return { actor: userParty(caller(request).user), ip: request.ip, requestId: request.id };
+}
+
 function apiRoutes(api: App, { config, service, invitations }: ResourceServerDeps): void {
   const tags = ['resource server'];
   const params = idParams('id');
@@ -93,7 +99,11 @@ function apiRoutes(api: App, { config, service, invitations }: ResourceServerDep
       },
     },
     async (request, reply) =>
-      reply.code(201).send(serializeTeam(await service.createTeam(caller(request), request.body.name))),
+      reply
+        .code(201)
+        .send(
+          serializeTeam(await service.createTeam(caller(request), request.body.name, auditParty(request))),
+        ),
   );
 
   api.get(
@@ -161,6 +171,7 @@ function apiRoutes(api: App, { config, service, invitations }: ResourceServerDep
         request.params.id,
         request.body.email,
         request.body.role,
+        auditParty(request),
       );
       if (outcome.kind === 'invitation') return reply.code(201).send(serializeInvitation(outcome.invitation));
       return reply
@@ -194,7 +205,7 @@ function apiRoutes(api: App, { config, service, invitations }: ResourceServerDep
     async (request, reply) => {
       const me = caller(request);
       await service.team(me, request.params.id);
-      await invitations.remove(me.user, request.params.id, request.params.invitationId);
+      await invitations.remove(me.user, request.params.id, request.params.invitationId, auditParty(request));
       return reply.code(204).send();
     },
   );

@@ -1,6 +1,6 @@
 // The rules of the resource-server API: who the bearer is, and what a calling service may see and do with a team.
 import type { FastifyRequest } from 'fastify';
-import { type AuditEvent, recordAudit, recordCapped, userParty } from '../audit/index.ts';
+import { type AuditContext, type AuditEvent, recordAudit, recordCapped, userParty } from '../audit/index.ts';
 import type { Database } from '../platform/database.ts';
 import { BadRequest, NotFound, PermissionDenied } from '../platform/errors.ts';
 import { type KeyValueStore, MemoryStore } from '../platform/kv.ts';
@@ -90,12 +90,16 @@ export class ResourceServerService {
   }
 
   /** A new team owned by the agent and linked to the calling service, in one transaction. */
-  async createTeam({ user, serviceProviderId }: Caller, name: string): Promise<TeamWithRole> {
+  async createTeam(
+    { user, serviceProviderId }: Caller,
+    name: string,
+    audit: AuditContext = { actor: userParty(user) },
+  ): Promise<TeamWithRole> {
     return this.database.db.transaction(async (tx) => {
       const created = await insertTeam(tx, name, user);
       await linkTeam(tx, created.team.id, serviceProviderId);
       await recordAudit(tx, {
-        actor: userParty(user),
+        ...audit,
         event: 'team.created',
         target: { type: 'team', id: created.team.id, label: created.team.name },
         details: { service_provider: serviceProviderId },

@@ -96,11 +96,12 @@ async function openSession(request: FastifyRequest, { claims, idToken }: Verifie
 }
 
 export function callbackRoute(app: App, deps: OidcDeps): void {
-  const { config, database, kv } = deps;
+  const { config, database, kv, metrics } = deps;
 
   const refused = async (request: FastifyRequest, reply: FastifyReply, err: OidcError) => {
     // One line saying why; never tokens, codes or claims.
     request.log.warn({ event: 'oidc_login_refused', code: err.code }, `login refused: ${err.message}`);
+    metrics.loginFailed('oidc', err.code);
     // The short code only: messages may quote what the provider answered.
     await recordCapped(
       database.db,
@@ -137,6 +138,7 @@ export function callbackRoute(app: App, deps: OidcDeps): void {
         }
         const login = await verifiedLogin(request, attempt, deps);
         setSessionCookie(reply, config, await openSession(request, login, deps));
+        metrics.loginSucceeded('oidc');
         return reply.redirect(attempt.next ?? config.LOGIN_REDIRECT_URL, 302);
       } catch (err) {
         if (err instanceof OidcError) return refused(request, reply, err);

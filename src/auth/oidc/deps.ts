@@ -2,6 +2,7 @@
 import type { Config } from '../../platform/config.ts';
 import type { Database } from '../../platform/database.ts';
 import type { KeyValueStore } from '../../platform/kv.ts';
+import type { Metrics } from '../../platform/metrics.ts';
 import type { UserLifecycle } from '../../users/index.ts';
 import type { SessionStore } from '../sessions.ts';
 import type { OidcProvider } from './provider.ts';
@@ -13,6 +14,7 @@ export interface OidcDeps {
   sessions: SessionStore;
   provider: OidcProvider;
   lifecycle: UserLifecycle;
+  metrics: Metrics;
 }
 
 export const CALLBACK_PATH = '/api/v1.0/callback/';
