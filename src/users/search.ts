@@ -1,6 +1,8 @@
 // GET /api/v1.0/users/?q=&team_id=: find a colleague by a few letters, accents and case ignored, typos forgiven.
 // Ranking in one query: exact email, then names/emails starting with the words typed, then the same after undoing one
-// swapped pair of letters, then trigram look-alikes.
+// swapped pair of letters, then trigram look-alikes. Word prefixes are what a full-text index does best: the name's
+// words (unaccented, lower case) as a tsvector, asked `jean:* & dup:*` on a GIN index that leads with the organization
+// (migration 0009); trigrams only serve the look-alikes (typos).
 import { and, asc, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../platform/config.ts';
@@ -48,11 +50,27 @@ function transpositions(word: string): string[] {
 
 const nameExpr = sql`desk_unaccent(lower(${users.name}))`;
 const emailExpr = sql`lower(${users.email})`;
+/** The name's words as the index holds them (the expression of users_search_org_name_words_idx, to the letter). */
+const nameWords = sql`to_tsvector('simple'::regconfig, ${nameExpr})`;
 
-/** The name has a word starting with this (the whole name, after a space, or after a hyphen). */
-function wordStarts(prefix: string): SQL {
-  const p = escapeLike(prefix);
-  return sql`(${nameExpr} like ${`${p}%`} or ${nameExpr} like ${`% ${p}%`} or ${nameExpr} like ${`%-${p}%`})`;
+/**
+ * The letters and digits of a typed word, as the text search parser splits names ("o'neil" → o, neil): only these
+ * reach to_tsquery, so nothing typed can be read as its operators.
+ */
+function tokensOf(word: string): string[] {
+  return word.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+}
+
+/** A tsquery where every group has a name word starting with one of its prefixes: `(jean:* | jaen:*) & dup:*`. */
+function prefixQuery(groups: string[][]): string {
+  return groups.map((prefixes) => `(${prefixes.map((p) => `${p}:*`).join(' | ')})`).join(' & ');
+}
+
+/** The name has, for each group, a word starting with one of its prefixes; nothing to ask: no match. */
+function wordsStart(groups: string[][]): SQL {
+  const asked = groups.filter((g) => g.length);
+  if (!asked.length) return sql`false`;
+  return sql`${nameWords} @@ to_tsquery('simple'::regconfig, ${prefixQuery(asked)})`;
 }
 
 /** Trigram word similarity at the level pg_trgm.word_similarity_threshold sets (0.6 by default): uses the GIN index. */
@@ -80,7 +98,7 @@ interface Tier {
 }
 
 /** How many candidates each tier may bring: ranking then runs on at most these, whatever the population. */
-export const CANDIDATES = { prefix: 1_000, swap: 200, similar: 200 } as const;
+export const CANDIDATES = { prefix: 1_000, lookAlike: 400 } as const;
 
 export async function searchUsers(
   db: Db,
@@ -91,35 +109,31 @@ export async function searchUsers(
   // An address (with @) is matched as an email: exactly or by prefix. No trigram matching on addresses:
   // they all share their domain's trigrams, so the index would read them all.
   const looksLikeEmail = email.includes('@');
-  const words = looksLikeEmail
-    ? []
-    : text
-        .split(/[\s-]+/)
-        .filter(Boolean)
-        .slice(0, 5);
+  const words = looksLikeEmail ? [] : tokensOf(text).slice(0, 5);
   const emailPrefix = sql`${emailExpr} like ${`${escapeLike(email)}%`}`;
   const exactFirst = sql`case when ${emailExpr} = ${email} then 0 else 1 end`;
 
-  // Tiers, best first; each is one index-served look-up with a cap, so a common prefix ("mar") never
-  // makes Desk rank a hundred thousand rows.
-  const tiers: Tier[] = [];
+  // Two tiers, each one index-served look-up with a cap, so a common prefix ("mar") never makes Desk rank a hundred
+  // thousand rows: the words (or the address) as typed, then look-alikes.
+  let prefixTier: Tier | undefined;
+  let lookAlikeTier: Tier | undefined;
   let rank: SQL = exactFirst;
-  if (looksLikeEmail) tiers.push({ match: emailPrefix, cap: CANDIDATES.prefix });
-  else if (words.length) {
-    const prefixMatch = sql`(${and(...words.map(wordStarts))} or ${emailPrefix})`;
-    tiers.push({ match: prefixMatch, cap: CANDIDATES.prefix });
+  if (looksLikeEmail || !words.length) {
+    // An address, or signs that start no word ("%", "."), can only start an address.
+    if (text.replace(/[\s-]+/g, '')) prefixTier = { match: emailPrefix, cap: CANDIDATES.prefix };
+  } else {
+    const prefixMatch = sql`(${wordsStart(words.map((w) => [w]))} or ${emailPrefix})`;
+    prefixTier = { match: prefixMatch, cap: CANDIDATES.prefix };
     // One- and two-letter queries match prefixes only: fuzziness on so little is noise.
     if (text.length >= 3) {
-      // A word found once one swap is undone beats a mere trigram resemblance.
-      const swapped = (w: string) =>
-        sql`(${sql.join([wordStarts(w), ...transpositions(w).map(wordStarts)], sql` or `)})`;
-      const swapMatch = and(...words.map(swapped)) as SQL;
-      const similar = (w: string) =>
-        w.length < 3 ? wordStarts(w) : sql`(${wordStarts(w)} or ${similarWord(w)})`;
-      tiers.push(
-        { match: swapMatch, cap: CANDIDATES.swap },
-        { match: and(...words.map(similar)) as SQL, cap: CANDIDATES.similar },
-      );
+      // A word found once one swap is undone beats a mere trigram resemblance: both come from one look-up, in
+      // which each typed word starts a word of the name as typed or once a swap is undone, or resembles one.
+      const swapMatch = wordsStart(words.map((w) => [w, ...transpositions(w)]));
+      const lookAlike = (w: string) => {
+        const started = wordsStart([[w, ...transpositions(w)]]);
+        return w.length < 3 ? started : sql`(${started} or ${similarWord(w)})`;
+      };
+      lookAlikeTier = { match: and(...words.map(lookAlike)) as SQL, cap: CANDIDATES.lookAlike };
       rank = sql`case when ${emailExpr} = ${email} then 0 when ${prefixMatch} then 1 when ${swapMatch} then 2 else 3 end`;
     }
   }
@@ -137,24 +151,12 @@ export async function searchUsers(
     : colleagues;
   // Without words there is nothing to score: ordering by name alone (never a constant, which ORDER BY would read as
   // a column position).
-  const byScore = tiers.length
+  const byScore = prefixTier
     ? [desc(sql`greatest(word_similarity(${text}, ${nameExpr}), similarity(${emailExpr}, ${email}))`)]
     : [];
 
-  const run = (chosen: Tier[], order: SQL) => {
-    const candidates = chosen.length
-      ? sql.join(
-          [
-            ...chosen.map(
-              ({ match, cap }) =>
-                sql`(select ${users.id} from ${users} where ${active} and ${match} limit ${cap})`,
-            ),
-            sql`(select ${users.id} from ${users} where ${active} and ${emailExpr} = ${email})`,
-          ],
-          sql` union `,
-        )
-      : sql`(select ${users.id} from ${users} where ${active} order by ${nameExpr} limit ${CANDIDATES.prefix})`;
-    return db
+  const run = (candidates: SQL[], order: SQL) =>
+    db
       .select({
         id: users.id,
         email: users.email,
@@ -162,18 +164,43 @@ export async function searchUsers(
         total: sql<number>`count(*) over ()::int`,
       })
       .from(users)
-      .where(and(active, sql`${users.id} in (${candidates})`))
+      .where(and(active, sql`${users.id} in (${sql.join(candidates, sql` union `)})`))
       .orderBy(asc(order), ...byScore, asc(nameExpr), asc(users.id))
       .limit(limit)
       .offset(offset);
-  };
+  const capped = ({ match, cap }: Tier) =>
+    sql`(select ${users.id} from ${users} where ${active} and ${match} limit ${cap})`;
+  const exactEmail = sql`(select ${users.id} from ${users} where ${active} and ${emailExpr} = ${email})`;
 
-  // The fuzzy tiers cost the most: they are asked only when exact and prefix matches do not fill the page.
-  if (tiers.length > 1) {
-    const first = await run(tiers.slice(0, 1), exactFirst);
-    if ((first[0]?.total ?? 0) >= offset + limit) return first;
+  if (!prefixTier)
+    return run(
+      [
+        sql`(select ${users.id} from ${users} where ${active} order by ${nameExpr} limit ${CANDIDATES.prefix})`,
+      ],
+      rank,
+    );
+  const first = await run([capped(prefixTier), exactEmail], exactFirst);
+  const total = first[0]?.total ?? 0;
+  // More matches than were ranked: `count` still says how many users match (exact address, words or address
+  // starting as typed), read on the same indexes; the pages reach the best 1,000.
+  if (total >= prefixTier.cap) {
+    const [counted] = rowsOf<{ n: number }>(
+      await db.execute(
+        sql`select count(*)::int as n from ${users} where ${active} and (${prefixTier.match} or ${emailExpr} = ${email})`,
+      ),
+    );
+    const n = counted?.n ?? total;
+    return first.map((row) => ({ ...row, total: n }));
   }
-  return run(tiers, rank);
+  // The look-alikes cost the most: they are asked only when exact and prefix matches do not fill the page; the
+  // matches of the first look-up come along by id instead of being looked up again. `count` is then the exact and
+  // prefix matches plus the look-alikes found (up to 400).
+  if (!lookAlikeTier || total >= offset + limit) return first;
+  const known =
+    offset === 0
+      ? sql`(select unnest(${sql.param(`{${first.map((row) => row.id).join(',')}}`)}::uuid[]))`
+      : capped(prefixTier);
+  return run([known, capped(lookAlikeTier), exactEmail], rank);
 }
 
 /** team_id names a team the searcher is in: another team's members stay unknown to them. */
@@ -196,6 +223,11 @@ export function userSearchRoute(
       schema: {
         tags: ['users'],
         summary: 'Find active users by name or email (accents and case ignored, typos forgiven)',
+        description:
+          '`count` is the number of colleagues whose address is the query, or whose name has a word starting with each ' +
+          'word typed (or whose address starts as typed): all of them, however many; the pages reach the best 1,000. ' +
+          'When those do not fill the page, look-alikes (a swapped pair of letters, a resembling word) follow them, and ' +
+          '`count` adds the look-alikes found (at most 400).',
         querystring: pageQuery.extend({ q: text(100).default(''), team_id: uuid().optional() }),
         response: { 200: pageOf(userItem) },
       },

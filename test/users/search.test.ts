@@ -1,5 +1,6 @@
 // GET /api/v1.0/users/: signed-in only, paged, leaves out a team's members and inactive users, takes % and _ literally.
 import { describe, expect, it } from 'vitest';
+import { users } from '../../src/users/index.ts';
 import { useDesk } from '../support/desk.ts';
 import { uniqueEmail } from '../support/parts.ts';
 
@@ -76,6 +77,35 @@ describe('user search', () => {
     const res = await me.get('/api/v1.0/users/?q=a&team_id=42');
     expect(res.status).toBe(400);
     expect(res.json).toEqual({ team_id: ['Must be a valid UUID.'] });
+  });
+
+  it('counts every match, also beyond the 1,000 best it ranks for the pages', async () => {
+    const tag = `Countable${crypto
+      .randomUUID()
+      .slice(0, 6)
+      .replace(/[^a-z]/g, 'x')}`;
+    await t.testDb.database.db
+      .insert(users)
+      .values(
+        Array.from({ length: 1_050 }, (_, i) => ({ name: `${tag} Agent${i}`, email: uniqueEmail('count') })),
+      );
+    const me = await t.browserFor(await t.createUser());
+    const page = (await me.get(`/api/v1.0/users/?q=${tag}`)).json as Page;
+    expect(page.count).toBe(1_050);
+    expect(page.results).toHaveLength(20);
+  });
+
+  it('counts the look-alikes found after the exact matches when those do not fill a page', async () => {
+    const tag = `Lookalike${crypto
+      .randomUUID()
+      .slice(0, 6)
+      .replace(/[^a-z]/g, 'x')}`;
+    await t.createUser({ name: `Jeanne ${tag}` });
+    await t.createUser({ name: `Jaenne ${tag}` });
+    const me = await t.browserFor(await t.createUser());
+    const page = (await me.get(`/api/v1.0/users/?q=jeanne%20${tag}`)).json as Page;
+    expect(page.results.map((r) => r.name)).toEqual([`Jeanne ${tag}`, `Jaenne ${tag}`]);
+    expect(page.count).toBe(2);
   });
 
   it('never lists inactive users', async () => {
