@@ -2,6 +2,7 @@
 // merged and changed by staff.
 import { and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { type Db, escapeLike, rowsOf } from '../platform/database.ts';
+import { preparedPerDatabase } from '../platform/prepared-queries.ts';
 import {
   type Organization,
   organizationDomains,
@@ -21,12 +22,18 @@ const domainsOf = sql<
   string[]
 >`(select coalesce(json_agg(d.domain order by d.domain), '[]'::json) from organization_domains d where d.organization_id = ${organizations.id})`;
 
-export async function organizationById(db: Db, id: string): Promise<OrganizationView | undefined> {
-  const [row] = await db
+// users/me reads its agent's organization on every call: built once (sql/organizations.sql).
+const byId = preparedPerDatabase((db) =>
+  db
     .select({ organization: organizations, registrationIds: registrationIdsOf, domains: domainsOf })
     .from(organizations)
-    .where(eq(organizations.id, id))
-    .limit(1);
+    .where(eq(organizations.id, sql.placeholder('id')))
+    .limit(1)
+    .prepare('organizations_by_id'),
+);
+
+export async function organizationById(db: Db, id: string): Promise<OrganizationView | undefined> {
+  const [row] = await byId(db).execute({ id });
   return row
     ? { ...row.organization, registrationIds: row.registrationIds, domains: row.domains }
     : undefined;

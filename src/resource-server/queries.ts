@@ -1,6 +1,7 @@
 // SQL of the resource-server API: service providers, and the teams a calling service may see.
-import { and, asc, eq, or, sql } from 'drizzle-orm';
+import { and, asc, eq, or, type Placeholder, sql } from 'drizzle-orm';
 import type { Db } from '../platform/database.ts';
+import { preparedPerDatabase } from '../platform/prepared-queries.ts';
 import {
   accessIdsOf,
   serviceProviders,
@@ -31,23 +32,34 @@ export async function serviceProviderFor(db: Db, audience: string): Promise<stri
 /** Per database (several Desks may share a process in tests and benchmarks). */
 const serviceProviderIds = new WeakMap<Db, Map<string, string>>();
 
-const visibleTo = (serviceProviderId: string) =>
+const visibleTo = (serviceProviderId: string | Placeholder) =>
   or(
     eq(teams.isVisibleAllServiceProviders, true),
     sql`exists (select 1 from team_service_providers tsp where tsp.team_id = ${teams.id} and tsp.service_provider_id = ${serviceProviderId})`,
   );
+
+// GET /resource-server/v1.0/teams/, at each call of another app of the suite: built once (sql/resource-server.sql).
+const visibleTeams = preparedPerDatabase((db) =>
+  db
+    .select({ team: teams, role: teamAccesses.role, accessIds: accessIdsOf })
+    .from(teamAccesses)
+    .innerJoin(teams, eq(teams.id, teamAccesses.teamId))
+    .where(
+      and(
+        eq(teamAccesses.userId, sql.placeholder('userId')),
+        visibleTo(sql.placeholder('serviceProviderId')),
+      ),
+    )
+    .orderBy(asc(teams.name), asc(teams.id))
+    .prepare('resource_server_teams'),
+);
 
 export async function teamsForService(
   db: Db,
   userId: string,
   serviceProviderId: string,
 ): Promise<TeamWithRole[]> {
-  return db
-    .select({ team: teams, role: teamAccesses.role, accessIds: accessIdsOf })
-    .from(teamAccesses)
-    .innerJoin(teams, eq(teams.id, teamAccesses.teamId))
-    .where(and(eq(teamAccesses.userId, userId), visibleTo(serviceProviderId)))
-    .orderBy(asc(teams.name), asc(teams.id));
+  return visibleTeams(db).execute({ userId, serviceProviderId });
 }
 
 export async function teamForService(

@@ -1,6 +1,7 @@
 // All SQL on teams and team accesses. Lists return, in the same query, what abilities are computed from.
-import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { type Db, escapeLike } from '../platform/database.ts';
+import { preparedPerDatabase } from '../platform/prepared-queries.ts';
 import { users } from '../users/index.ts';
 import { type Role, type Team, type TeamAccess, teamAccesses, teams } from './schema.ts';
 
@@ -28,24 +29,41 @@ export async function roleIn(db: Db, teamId: string, userId: string): Promise<Ro
   return row?.role ?? null;
 }
 
-export async function myTeams(db: Db, userId: string, ordering: TeamOrdering): Promise<TeamWithRole[]> {
+// GET /api/v1.0/teams/: built once per ordering (sql/teams.sql).
+const myTeamsOrdered = preparedPerDatabase((db: Db, ordering: TeamOrdering) => {
   const column = ordering.endsWith('name') ? teams.name : teams.createdAt;
   const direction = ordering.startsWith('-') ? desc : asc;
   return db
     .select({ team: teams, role: teamAccesses.role, accessIds: accessIdsOf })
     .from(teamAccesses)
     .innerJoin(teams, eq(teams.id, teamAccesses.teamId))
-    .where(eq(teamAccesses.userId, userId))
-    .orderBy(direction(column), asc(teams.id));
+    .where(eq(teamAccesses.userId, sql.placeholder('userId')))
+    .orderBy(direction(column), asc(teams.id))
+    .prepare(`teams_mine_${ordering}`);
+});
+
+export async function myTeams(db: Db, userId: string, ordering: TeamOrdering): Promise<TeamWithRole[]> {
+  return myTeamsOrdered(db, ordering).execute({ userId });
 }
 
-export async function teamOf(db: Db, teamId: string, userId: string): Promise<TeamWithRole | undefined> {
-  const [row] = await db
+// Every route under /api/v1.0/teams/{id}/ first reads the team as its member sees it: built once (sql/teams.sql).
+const teamWithRole = preparedPerDatabase((db) =>
+  db
     .select({ team: teams, role: teamAccesses.role, accessIds: accessIdsOf })
     .from(teamAccesses)
     .innerJoin(teams, eq(teams.id, teamAccesses.teamId))
-    .where(and(eq(teamAccesses.teamId, teamId), eq(teamAccesses.userId, userId)))
-    .limit(1);
+    .where(
+      and(
+        eq(teamAccesses.teamId, sql.placeholder('teamId')),
+        eq(teamAccesses.userId, sql.placeholder('userId')),
+      ),
+    )
+    .limit(1)
+    .prepare('teams_of_user'),
+);
+
+export async function teamOf(db: Db, teamId: string, userId: string): Promise<TeamWithRole | undefined> {
+  const [row] = await teamWithRole(db).execute({ teamId, userId });
   return row;
 }
 
@@ -90,28 +108,28 @@ export interface AccessRow {
   total: number;
 }
 
-const ownerCount = (teamId: string) =>
+const ownerCount = (teamId: string | Placeholder) =>
   sql<number>`(select count(*)::int from ${teamAccesses} o where o.team_id = ${teamId} and o.role = 'owner')`;
 
 const roleRank = sql`case ${teamAccesses.role} when 'owner' then 3 when 'administrator' then 2 else 1 end`;
 
-/** One query for the page: the rows, the owner count and the total, whatever the team's size. */
-export async function listAccesses(
-  db: Db,
-  teamId: string,
-  options: { q?: string; ordering: AccessOrdering; limit: number; offset: number },
-): Promise<AccessRow[]> {
-  const conditions: SQL[] = [eq(teamAccesses.teamId, teamId)];
-  if (options.q) {
-    const pattern = `%${escapeLike(options.q)}%`;
+/** The statement of a page of accesses for one ordering, with or without a text filter: the variants it is prepared in. */
+type AccessListing = `${AccessOrdering}${'' | '+q'}`;
+
+// A page of members, at each visit of a team: built once per ordering and filter (sql/teams.sql).
+const accessPage = preparedPerDatabase((db: Db, listing: AccessListing) => {
+  const ordering = listing.replace(/\+q$/, '');
+  const conditions: SQL[] = [eq(teamAccesses.teamId, sql.placeholder('teamId'))];
+  if (listing.endsWith('+q')) {
+    const pattern = sql.placeholder('pattern');
     conditions.push(
       sql`(desk_unaccent(lower(${users.name})) like desk_unaccent(lower(${pattern})) or lower(${users.email}) like lower(${pattern}))`,
     );
   }
-  const key = options.ordering.replace(/^-/, '');
+  const key = ordering.replace(/^-/, '');
   const column =
     key === 'role' ? roleRank : key === 'user__name' ? sql`lower(${users.name})` : sql`lower(${users.email})`;
-  const direction = options.ordering.startsWith('-') ? sql`desc` : sql`asc`;
+  const direction = ordering.startsWith('-') ? sql`desc` : sql`asc`;
   return db
     .select({
       id: teamAccesses.id,
@@ -119,15 +137,28 @@ export async function listAccesses(
       userId: users.id,
       userName: users.name,
       userEmail: users.email,
-      ownerCount: ownerCount(teamId),
+      ownerCount: ownerCount(sql.placeholder('teamId')),
       total: sql<number>`count(*) over ()::int`,
     })
     .from(teamAccesses)
     .innerJoin(users, eq(users.id, teamAccesses.userId))
     .where(and(...conditions))
     .orderBy(sql`${column} ${direction}`, asc(teamAccesses.id))
-    .limit(options.limit)
-    .offset(options.offset);
+    .limit(sql.placeholder('limit'))
+    .offset(sql.placeholder('offset'))
+    .prepare(`team_accesses_page_${listing}`);
+});
+
+/** One query for the page: the rows, the owner count and the total, whatever the team's size. */
+export async function listAccesses(
+  db: Db,
+  teamId: string,
+  options: { q?: string; ordering: AccessOrdering; limit: number; offset: number },
+): Promise<AccessRow[]> {
+  const { q, ordering, limit, offset } = options;
+  if (!q) return accessPage(db, ordering).execute({ teamId, limit, offset });
+  const pattern = `%${escapeLike(q)}%`;
+  return accessPage(db, `${ordering}+q`).execute({ teamId, pattern, limit, offset });
 }
 
 export async function accessRow(db: Db, teamId: string, accessId: string): Promise<AccessRow | undefined> {

@@ -1,14 +1,21 @@
 // All SQL on the users table.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../platform/database.ts';
+import { preparedPerDatabase } from '../platform/prepared-queries.ts';
 import { type User, users } from './schema.ts';
 
-export async function findActiveUserById(db: Db, id: string): Promise<User | undefined> {
-  const [user] = await db
+// Every request with a session reads its user: built once (sql/users.sql).
+const activeUserById = preparedPerDatabase((db) =>
+  db
     .select()
     .from(users)
-    .where(and(eq(users.id, id), eq(users.isActive, true)))
-    .limit(1);
+    .where(and(eq(users.id, sql.placeholder('id')), eq(users.isActive, true)))
+    .limit(1)
+    .prepare('users_active_by_id'),
+);
+
+export async function findActiveUserById(db: Db, id: string): Promise<User | undefined> {
+  const [user] = await activeUserById(db).execute({ id });
   return user;
 }
 
@@ -82,8 +89,18 @@ export async function upsertSuperuser(
   });
 }
 
+// Every resource-server call reads the token's user: built once (sql/users.sql).
+const userBySub = preparedPerDatabase((db) =>
+  db
+    .select()
+    .from(users)
+    .where(eq(users.sub, sql.placeholder('sub')))
+    .limit(1)
+    .prepare('users_by_sub'),
+);
+
 export async function findUserBySub(db: Db, sub: string): Promise<User | undefined> {
-  const [user] = await db.select().from(users).where(eq(users.sub, sub)).limit(1);
+  const [user] = await userBySub(db).execute({ sub });
   return user;
 }
 
