@@ -8,15 +8,17 @@ import { Browser } from '../test/support/browser.ts';
 import { freePort } from '../test/support/desk.ts';
 import { follow, postForm } from '../test/support/dev-idp-login.ts';
 import { measure, table } from './load.ts';
+import { type OwnDatabase, ownDatabase, postgresServer, uniqueName } from './support/isolation.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const POSTGRES_SERVER = postgresServer();
 
-async function deskWithCache(ttl: string, port: number) {
+async function deskWithCache(ttl: string, port: number, own: OwnDatabase | undefined) {
   const url = `http://127.0.0.1:${port}`;
   const desk = await buildDesk(
     configFrom({
       LOG_LEVEL: 'silent',
-      DATABASE_URL: process.env.DATABASE_URL ?? 'pglite://memory',
+      DATABASE_URL: own?.url ?? 'pglite://memory',
       PORT: String(port),
       PUBLIC_URL: url,
       DESK_DEV_IDP: 'true',
@@ -55,7 +57,9 @@ async function demoToken(url: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const { desk, url } = await deskWithCache('60', await freePort());
+  // On PostgreSQL, a database of its own for both Desks, dropped at the end.
+  const own = POSTGRES_SERVER ? await ownDatabase(POSTGRES_SERVER, uniqueName('resource_server')) : undefined;
+  const { desk, url } = await deskWithCache('60', await freePort(), own);
   // A demo agent signs in once (so Desk knows them), then the demo app gets a token for them.
   const browser = await signIn(url);
   const accessToken = await demoToken(url);
@@ -80,7 +84,7 @@ async function main(): Promise<void> {
   );
   await desk.close();
 
-  const uncachedDesk = await deskWithCache('0', await freePort());
+  const uncachedDesk = await deskWithCache('0', await freePort(), own);
   await signIn(uncachedDesk.url);
   const uncachedToken = await demoToken(uncachedDesk.url);
   const uncached = await measure(
@@ -120,6 +124,7 @@ async function main(): Promise<void> {
   }
   const perResponseUs = ((performance.now() - t0) / N) * 1000;
   await uncachedDesk.desk.close();
+  await own?.drop();
 
   console.log(table([session, cached, uncached]));
   console.log(

@@ -1,9 +1,11 @@
+// Rule: a benchmark deletes only what it created (its own desk_bench_* database, its own Redis key prefix), never FLUSHDB.
 // Runs the benchmarks in bench/ one after the other: all of them, or those named (`npm run bench -- session-auth`).
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const SKIP = new Set(['run.ts', 'load.ts']);
+// Helpers, not benchmarks (bench/support/ holds the rest).
+const SKIP = new Set(['run.ts', 'load.ts', 'load-worker.ts']);
 const all = readdirSync(import.meta.dirname)
   .filter((f) => f.endsWith('.ts') && !SKIP.has(f))
   .map((f) => f.replace(/\.ts$/, ''))

@@ -67,6 +67,7 @@ async function main(): Promise<void> {
   await database.migrate();
   const client = postgres(url, { max: 1, onnotice: () => {} });
   const [{ n } = { n: 0 }] = await client<{ n: number }[]>`select count(*)::int as n from users`;
+  // The truncate below empties this benchmark's own database (desk_bench_search_*, kept between runs), nothing else.
   if (n < SIZE) {
     const started = performance.now();
     await client`truncate users cascade`;

@@ -7,19 +7,30 @@ import { RedisStore } from '../src/platform/kv.ts';
 import { users } from '../src/users/index.ts';
 import { Browser } from '../test/support/browser.ts';
 import { measure, table } from './load.ts';
+import {
+  DEFAULT_REDIS,
+  forgetPrefix,
+  ownDatabase,
+  ownPrefix,
+  postgresServer,
+  uniqueName,
+} from './support/isolation.ts';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const DATABASE_URL = process.env.DATABASE_URL ?? 'pglite://memory';
+const REDIS_URL = process.env.REDIS_URL ?? DEFAULT_REDIS;
+const POSTGRES_SERVER = postgresServer();
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 // METRICS_PORT=0 measures Desk with its metrics on (requests, store and queries timed).
 const METRICS_PORT = process.env.METRICS_PORT;
 
 async function main(): Promise<void> {
-  const kv = new RedisStore(REDIS_URL, { prefix: `desk_bench_${Date.now()}:` });
+  // Its own keys and, on PostgreSQL, its own database: removed at the end, and nothing else.
+  const prefix = ownPrefix('session_auth');
+  const kv = new RedisStore(REDIS_URL, { prefix });
+  const own = POSTGRES_SERVER ? await ownDatabase(POSTGRES_SERVER, uniqueName('session_auth')) : undefined;
   const desk = await buildDesk(
     configFrom({
       LOG_LEVEL: 'silent',
-      DATABASE_URL,
+      DATABASE_URL: own?.url ?? 'pglite://memory',
       DESK_DEV_IDP: 'false',
       BURST_THROTTLE_RATES: 'off',
       SUSTAINED_THROTTLE_RATES: 'off',
@@ -70,8 +81,9 @@ async function main(): Promise<void> {
 
   await bare.close();
   await desk.close();
-  await kv.client.flushdb().catch(() => {});
+  await forgetPrefix(kv.client, prefix);
   await kv.close();
+  await own?.drop();
 }
 
 await main();

@@ -4,8 +4,9 @@ import { buildDesk } from '../src/app.ts';
 import { configFrom } from '../src/platform/config.ts';
 import { teamAccesses, teams } from '../src/teams/index.ts';
 import { users } from '../src/users/index.ts';
+import { ownDatabase, postgresServer, uniqueName } from './support/isolation.ts';
 
-const DATABASE_URL = process.env.DATABASE_URL ?? 'pglite://memory';
+const POSTGRES_SERVER = postgresServer();
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
 
 function percentile(values: number[], p: number): number {
@@ -14,10 +15,12 @@ function percentile(values: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
+  // On PostgreSQL, a database of its own, dropped at the end: the teams and users made here go with it.
+  const own = POSTGRES_SERVER ? await ownDatabase(POSTGRES_SERVER, uniqueName('team_accesses')) : undefined;
   const desk = await buildDesk(
     configFrom({
       LOG_LEVEL: 'silent',
-      DATABASE_URL,
+      DATABASE_URL: own?.url ?? 'pglite://memory',
       DESK_DEV_IDP: 'false',
       BURST_THROTTLE_RATES: 'off',
       SUSTAINED_THROTTLE_RATES: 'off',
@@ -98,6 +101,7 @@ async function main(): Promise<void> {
     `Ratio 1,000/1: p95 ${(l.p95 / s.p95).toFixed(2)}×, queries ${(l.queries / s.queries).toFixed(2)}× (abilities come from the listing query).`,
   );
   await desk.close();
+  await own?.drop();
 }
 
 await main();

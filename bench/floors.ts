@@ -1,0 +1,409 @@
+// Benchmark: each hot path of Desk against its floor, a bare route doing the same database and store work with the raw
+// drivers, in the same run on the same data, loaded from a separate process; on PostgreSQL + Redis, then embedded.
+import { createHash, randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { isDeepStrictEqual } from 'node:util';
+import type { PGlite } from '@electric-sql/pglite';
+import type { Logger } from 'drizzle-orm/logger';
+import { Redis } from 'ioredis';
+import postgres from 'postgres';
+import { buildDesk, type Desk } from '../src/app.ts';
+import { configFrom } from '../src/platform/config.ts';
+import { openDatabase } from '../src/platform/database.ts';
+import { type KeyValueStore, MemoryStore, RedisStore } from '../src/platform/kv.ts';
+import { freePort } from '../test/support/desk.ts';
+import { type Measure, measureApart } from './load.ts';
+import { profileWhile } from './support/cpu-profile.ts';
+import {
+  pgliteFloor,
+  postgresFloor,
+  type RawDatabase,
+  type RawStore,
+  redisFloor,
+  type SentStatement,
+  startFloor,
+} from './support/floor-app.ts';
+import { type Exec, type FloorData, fillFloorData } from './support/floor-data.ts';
+import {
+  DEFAULT_POSTGRES,
+  DEFAULT_REDIS,
+  forgetPrefix,
+  ownDatabase,
+  ownPrefix,
+  postgresServer,
+} from './support/isolation.ts';
+
+/** Measured seconds per side and path (after a 2 s warm-up). */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = 2;
+const CONNECTIONS = 20;
+/** Users in all on PostgreSQL (at least 13,000: the big team takes its members from the population). */
+const USERS = Number(process.env.BENCH_USERS ?? 100_000);
+/** Users in all on PGlite. */
+const EMBEDDED_USERS = Number(process.env.BENCH_EMBEDDED_USERS ?? 100_000);
+/** BENCH_EMBEDDED=0 leaves out the embedded section. */
+const EMBEDDED = process.env.BENCH_EMBEDDED !== '0';
+/** BENCH_PROFILE=0 leaves out the CPU profile of users/me. */
+const PROFILE = process.env.BENCH_PROFILE !== '0';
+/** The server the own database is made on (DATABASE_URL when it is PostgreSQL) and the Redis the own prefix is in. */
+const POSTGRES_SERVER = postgresServer() ?? DEFAULT_POSTGRES;
+const REDIS_URL = process.env.REDIS_URL ?? DEFAULT_REDIS;
+const DATABASE_NAME = 'desk_bench_floors';
+const AIM = 0.7;
+const SEARCHES = [
+  ['prefix', 'mar'],
+  ['full name', 'Hélène Marchetti'],
+  ['typo', 'jhon smithers'],
+] as const;
+
+/** Undone in reverse order at the end, also on Ctrl-C: only what this run created. */
+const cleanups: (() => Promise<unknown>)[] = [];
+async function cleanUp(): Promise<void> {
+  for (const undo of cleanups.splice(0).reverse()) await undo().catch((err: unknown) => console.error(err));
+}
+process.once('SIGINT', () => {
+  void cleanUp().finally(() => process.exit(130));
+});
+
+interface HotPath {
+  label: string;
+  path: string;
+  headers: Record<string, string>;
+}
+
+interface Row {
+  path: HotPath;
+  desk: Measure;
+  floor: Measure;
+}
+
+interface Setup {
+  title: string;
+  desk: Desk;
+  deskUrl: string;
+  db: RawDatabase;
+  kv: RawStore;
+  data: FloorData;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
+const thousands = (n: number) => n.toLocaleString('en');
+
+function deskSettings(url: string, databaseUrl: string) {
+  return configFrom({
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: databaseUrl,
+    PUBLIC_URL: url,
+    PORT: new URL(url).port,
+    DESK_DEV_IDP: 'false',
+    BURST_THROTTLE_RATES: 'off',
+    SUSTAINED_THROTTLE_RATES: 'off',
+    // The resource server is configured, but its provider is never called: the introspection is in the cache.
+    OIDC_OP_URL: 'http://127.0.0.1:9/bench-provider',
+    OIDC_RS_CLIENT_ID: 'desk',
+    OIDC_RS_CLIENT_SECRET: 'bench-secret',
+    OIDC_RS_BACKEND: 'json',
+  });
+}
+
+/** Sessions for the two agents and a cached introspection of a token for the first: the measured requests' proofs. */
+async function hotPaths(desk: Desk, data: FloorData): Promise<HotPath[]> {
+  const csrf = `csrftoken=${randomBytes(16).toString('hex')}`;
+  const cookie = async (userId: string) =>
+    `${desk.config.SESSION_COOKIE_NAME}=${(await desk.sessions.create(userId)).id}; ${csrf}`;
+  const agent = { cookie: await cookie(data.agent.id) };
+  const owner = { cookie: await cookie(data.owner.id) };
+  const token = randomBytes(32).toString('base64url');
+  const claims = {
+    active: true,
+    sub: data.agent.sub,
+    scope: 'openid groups',
+    client_id: data.serviceProvider.audience,
+    exp: Math.floor(Date.now() / 1000) + 3600,
+  };
+  await desk.kv.set(`rs-introspection:${sha256(token)}`, JSON.stringify(claims), 3_600_000);
+  return [
+    { label: 'users/me', path: '/api/v1.0/users/me/', headers: agent },
+    { label: 'teams list (20 teams)', path: '/api/v1.0/teams/', headers: agent },
+    {
+      label: 'accesses, 100 of 1,000',
+      path: `/api/v1.0/teams/${data.bigTeamId}/accesses/?page_size=100`,
+      headers: owner,
+    },
+    ...SEARCHES.map(([kind, q]) => ({
+      label: `search, ${kind} "${q}"`,
+      path: `/api/v1.0/users/?q=${encodeURIComponent(q)}`,
+      headers: agent,
+    })),
+    {
+      label: 'resource server teams (cached)',
+      path: '/resource-server/v1.0/teams/',
+      headers: { authorization: `Bearer ${token}` },
+    },
+  ];
+}
+
+/** Desk's statements for one request, from its query logger. */
+async function deskStatements(desk: Desk, url: string, path: HotPath) {
+  const logger: Logger = desk.database.queries;
+  const original = logger.logQuery;
+  const sent: SentStatement[] = [];
+  logger.logQuery = (text, params) => {
+    sent.push({ text, params });
+    original.call(logger, text, params);
+  };
+  try {
+    const res = await fetch(url + path.path, { headers: path.headers });
+    return { status: res.status, body: await res.text(), sent };
+  } finally {
+    logger.logQuery = original;
+  }
+}
+
+async function floorStatements(db: RawDatabase, url: string, path: HotPath) {
+  db.recording = [];
+  try {
+    const res = await fetch(url + path.path, { headers: path.headers });
+    return { status: res.status, body: await res.text(), sent: db.recording };
+  } finally {
+    db.recording = null;
+  }
+}
+
+/** Runs both sides of each path once: the floor must send Desk's statements and answer Desk's JSON. */
+async function check(
+  setup: Setup,
+  floorUrl: string,
+  paths: HotPath[],
+  searches: Map<string, SentStatement[]>,
+) {
+  const lines: string[] = [];
+  let failures = 0;
+  for (const path of paths) {
+    // Once before looking: a first call does one-off work (the service provider's row is made on its first call).
+    await fetch(setup.deskUrl + path.path, { headers: path.headers }).then((res) => res.arrayBuffer());
+    const desk = await deskStatements(setup.desk, setup.deskUrl, path);
+    const q = new URL(path.path, setup.deskUrl).searchParams.get('q');
+    // Search: the floor replays what Desk sent after its session's user query.
+    if (q !== null) searches.set(q, desk.sent.slice(1));
+    const floor = await floorStatements(setup.db, floorUrl, path);
+    const sameSql =
+      desk.sent.length === floor.sent.length &&
+      desk.sent.every((s, i) => oneLine(s.text) === oneLine(floor.sent[i] ?? ''));
+    const sameBody =
+      desk.status === 200 &&
+      floor.status === 200 &&
+      isDeepStrictEqual(JSON.parse(desk.body), JSON.parse(floor.body));
+    if (!sameSql || !sameBody) failures += 1;
+    lines.push(
+      `  ${path.label}: ${desk.sent.length} statements${sameSql ? ', the same SQL' : `, floor ${floor.sent.length}: SQL DIFFERS`}; ` +
+        (sameBody
+          ? `the same JSON (${thousands(Buffer.byteLength(desk.body))} bytes)`
+          : `JSON DIFFERS (Desk ${desk.status}, floor ${floor.status})`),
+    );
+    const differing = desk.sent.findIndex((st, i) => oneLine(st.text) !== oneLine(floor.sent[i] ?? ''));
+    if (differing >= 0) {
+      const [a, b] = [oneLine(desk.sent[differing]?.text ?? ''), oneLine(floor.sent[differing] ?? '')];
+      let at = 0;
+      while (at < a.length && a[at] === b[at]) at += 1;
+      const around = (text: string) => `…${text.slice(Math.max(0, at - 60), at + 60)}…`;
+      lines.push(
+        `    statement ${differing + 1}, Desk:  ${around(a)}`,
+        `    statement ${differing + 1}, floor: ${around(b)}`,
+      );
+    }
+  }
+  console.log(`Checked once per path (Desk's query log against the floor's statements, and both answers):`);
+  console.log(lines.join('\n'));
+  if (failures) console.log(`  ${failures} path(s) differ: their ratios below do not compare the same work.`);
+}
+
+function ms(m: Measure): string {
+  return `${m.p50.toFixed(1)} / ${m.p99.toFixed(1)}`;
+}
+
+function printTable(rows: Row[]): void {
+  console.log(
+    '| path | Desk req/s | floor req/s | Desk/floor | Desk p50/p99 ms | floor p50/p99 ms | errors Desk/floor |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
+  const ratioText = (desk: Measure, floor: Measure) =>
+    floor.requestsPerSecond > 0 ? (desk.requestsPerSecond / floor.requestsPerSecond).toFixed(2) : '—';
+  for (const { path, desk, floor } of rows)
+    console.log(
+      `| ${path.label} | ${desk.requestsPerSecond.toFixed(0)} | ${floor.requestsPerSecond.toFixed(0)} | ` +
+        `${ratioText(desk, floor)} | ${ms(desk)} | ${ms(floor)} | ` +
+        `${desk.errors}/${floor.errors} |`,
+    );
+  const ratio = (r: Row) => r.desk.requestsPerSecond / Math.max(r.floor.requestsPerSecond, Number.MIN_VALUE);
+  const meet = rows.filter((r) => ratio(r) >= AIM).map((r) => r.path.label);
+  const miss = rows.filter((r) => ratio(r) < AIM).map((r) => `${r.path.label} (${ratio(r).toFixed(2)})`);
+  console.log(
+    `At ≥ ${AIM} of the floor: ${meet.length} of ${rows.length}${meet.length ? ` (${meet.join('; ')})` : ''}.`,
+  );
+  console.log(`Below ${AIM}: ${miss.length ? miss.join('; ') : 'none'}.`);
+}
+
+/**
+ * Waits for the requests autocannon gave up on at the end of a run: the server still answers them, in the order they
+ * came (PGlite's one session, the pool's queue), so one more request answers once they are done.
+ */
+async function settle(base: string, path: HotPath): Promise<void> {
+  await fetch(base + path.path, { headers: path.headers, signal: AbortSignal.timeout(120_000) }).then((res) =>
+    res.arrayBuffer(),
+  );
+}
+
+async function measureAll(setup: Setup, floorUrl: string, paths: HotPath[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const path of paths) {
+    const job = (side: string, base: string) => ({
+      name: `${path.label} (${side})`,
+      url: base + path.path,
+      headers: path.headers,
+      connections: CONNECTIONS,
+      warmupSeconds: WARMUP_SECONDS,
+      seconds: SECONDS,
+      // PGlite answers one statement at a time: a slow search keeps 20 connections waiting longer than 10 s.
+      timeoutSeconds: 60,
+    });
+    process.stderr.write(`  measuring ${path.label}…\n`);
+    const desk = await measureApart(job('Desk', setup.deskUrl));
+    await settle(setup.deskUrl, path);
+    const floor = await measureApart(job('floor', floorUrl));
+    await settle(floorUrl, path);
+    rows.push({ path, desk, floor });
+  }
+  return rows;
+}
+
+async function printProfile(setup: Setup, path: HotPath): Promise<void> {
+  const summary = await profileWhile(async () => {
+    await measureApart({
+      name: 'profile',
+      url: setup.deskUrl + path.path,
+      headers: path.headers,
+      connections: CONNECTIONS,
+      warmupSeconds: 0,
+      seconds: SECONDS,
+    });
+  });
+  const busy = summary.samples - summary.idle;
+  const pct = (n: number, of: number) => `${((n / Math.max(of, 1)) * 100).toFixed(1)}%`;
+  console.log(
+    `\nCPU profile of this process while Desk answers GET ${path.path} (${setup.title}), ${SECONDS} s under the same load, ` +
+      `sampled every 500 µs: ${thousands(summary.samples)} samples, ${pct(summary.idle, summary.samples)} idle.`,
+  );
+  console.log('Top 15 functions by self time:');
+  console.log('| # | function | file:line | % of samples | % of busy |');
+  console.log('|---|---|---|---|---|');
+  summary.functions.slice(0, 15).forEach((f, i) => {
+    console.log(
+      `| ${i + 1} | ${f.name} | ${f.where} | ${pct(f.samples, summary.samples)} | ${pct(f.samples, busy)} |`,
+    );
+  });
+  console.log(
+    'Self time by package (top 12; native and node: built-in time counted to the package that called it):',
+  );
+  console.log('| package | % of busy |');
+  console.log('|---|---|');
+  for (const p of summary.packages.slice(0, 12)) console.log(`| ${p.name} | ${pct(p.samples, busy)} |`);
+}
+
+async function runSection(setup: Setup, note: string, profile: boolean): Promise<void> {
+  const searches = new Map<string, SentStatement[]>();
+  const floor = await startFloor({
+    db: setup.db,
+    kv: setup.kv,
+    config: setup.desk.config,
+    serviceProviders: new Map([[setup.data.serviceProvider.audience, setup.data.serviceProvider.id]]),
+    searches,
+  });
+  cleanups.push(() => floor.app.close());
+  const paths = await hotPaths(setup.desk, setup.data);
+  console.log(note);
+  console.log(
+    `Load: autocannon in a separate process, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up then ${SECONDS} s ` +
+      `per side, Desk then its floor for each path; both servers in this process (Node ${process.version}, ` +
+      `${cpus().length} CPUs). Floor: bare Fastify, raw driver, JSON.stringify.`,
+  );
+  await check(setup, floor.url, paths, searches);
+  const rows = await measureAll(setup, floor.url, paths);
+  printTable(rows);
+  if (profile && paths[0]) await printProfile(setup, paths[0]);
+}
+
+async function postgresSection(): Promise<void> {
+  const own = await ownDatabase(POSTGRES_SERVER, DATABASE_NAME, { replace: true });
+  cleanups.push(() => own.drop());
+  const prefix = ownPrefix('floors');
+  const kv = new RedisStore(REDIS_URL, { prefix });
+  const redis = new Redis(REDIS_URL);
+  cleanups.push(async () => {
+    await forgetPrefix(redis, prefix);
+    redis.disconnect();
+    await kv.close();
+  });
+  const deskUrl = `http://127.0.0.1:${await freePort()}`;
+  const desk = await buildDesk(deskSettings(deskUrl, own.url), { kv, runJobs: false });
+  cleanups.push(() => desk.close());
+  await desk.database.migrate();
+  const filler = postgres(own.url, { max: 1, onnotice: () => {} });
+  const started = performance.now();
+  const exec: Exec = async (text) => [...(await filler.unsafe(text))];
+  const data = await fillFloorData(exec, USERS);
+  const filled = (performance.now() - started) / 1000;
+  const [{ server_version: version } = { server_version: '?' }] = await filler<
+    { server_version: string }[]
+  >`show server_version`;
+  await filler.end();
+  const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
+  await desk.app.listen({ port: Number(new URL(deskUrl).port), host: '127.0.0.1' });
+  const db = postgresFloor(own.url);
+  cleanups.push(() => db.close());
+  console.log(`\n## PostgreSQL ${version} + Redis ${redisVersion}`);
+  await runSection(
+    { title: 'PostgreSQL + Redis', desk, deskUrl, db, kv: redisFloor(redis, prefix), data },
+    `Workload: ${thousands(data.users)} users in one organization (French names, 1 in 50 inactive), an agent in 20 ` +
+      `teams of 10 (20 linked to a service provider), a team of 1,000; filled in ${filled.toFixed(1)} s into ` +
+      `database ${own.name}${own.replaced ? ' (replacing one an interrupted run left)' : ''} and Redis keys ${prefix}*, ` +
+      'both removed at the end.',
+    PROFILE,
+  );
+}
+
+async function embeddedSection(): Promise<void> {
+  const database = openDatabase('pglite://memory', '');
+  cleanups.push(() => database.close());
+  await database.migrate();
+  const kv: KeyValueStore = new MemoryStore();
+  cleanups.push(() => kv.close());
+  const client = (database.db as unknown as { $client: PGlite }).$client;
+  const deskUrl = `http://127.0.0.1:${await freePort()}`;
+  const desk = await buildDesk(deskSettings(deskUrl, 'pglite://memory'), { database, kv, runJobs: false });
+  cleanups.push(() => desk.close());
+  const started = performance.now();
+  const data = await fillFloorData(
+    async (text) => (await client.query<Record<string, unknown>>(text)).rows,
+    EMBEDDED_USERS,
+  );
+  const filled = (performance.now() - started) / 1000;
+  await desk.app.listen({ port: Number(new URL(deskUrl).port), host: '127.0.0.1' });
+  console.log('\n## Embedded default: PGlite (in memory) + memory store');
+  await runSection(
+    { title: 'embedded', desk, deskUrl, db: pgliteFloor(client), kv: { get: (key) => kv.get(key) }, data },
+    `Workload: the same data${EMBEDDED_USERS < USERS ? `, with ${thousands(data.users)} users instead of ${thousands(USERS)} (PGlite fills slowly)` : ` (${thousands(data.users)} users)`}, ` +
+      `filled in ${filled.toFixed(1)} s; Desk and the floor share the one PGlite session, as Desk's requests do.`,
+    false,
+  );
+}
+
+try {
+  await postgresSection();
+  await cleanUp();
+  if (EMBEDDED) await embeddedSection();
+} finally {
+  await cleanUp();
+}
