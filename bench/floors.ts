@@ -322,7 +322,10 @@ async function runSection(setup: Setup, note: string, profile: boolean): Promise
     searches,
   });
   cleanups.push(() => floor.app.close());
-  const paths = await hotPaths(setup.desk, setup.data);
+  const all = await hotPaths(setup.desk, setup.data);
+  // BENCH_PATHS="users/me,accesses" measures only the paths whose names start with one of these.
+  const only = (process.env.BENCH_PATHS ?? '').split(',').filter(Boolean);
+  const paths = only.length ? all.filter((p) => only.some((o) => p.label.startsWith(o))) : all;
   console.log(note);
   console.log(
     `Load: autocannon in a separate process, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up then ${SECONDS} s ` +
@@ -332,7 +335,9 @@ async function runSection(setup: Setup, note: string, profile: boolean): Promise
   await check(setup, floor.url, paths, searches);
   const rows = await measureAll(setup, floor.url, paths);
   printTable(rows);
-  if (profile && paths[0]) await printProfile(setup, paths[0]);
+  // BENCH_PROFILE_PATH names the profiled path (default: the first, users/me).
+  const profiled = paths.find((p) => p.label.startsWith(process.env.BENCH_PROFILE_PATH ?? '')) ?? paths[0];
+  if (profile && profiled) await printProfile(setup, profiled);
 }
 
 async function postgresSection(): Promise<void> {

@@ -17,7 +17,6 @@ import Fastify, {
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
@@ -26,6 +25,7 @@ import type { Config, TrustedProxies } from './config.ts';
 import { databaseUnavailable } from './database.ts';
 import { HttpError, MethodNotAllowed, NotFound } from './errors.ts';
 import { loggerOptions } from './logging.ts';
+import { serializerCompiler } from './serializer.ts';
 
 export type App = FastifyInstance<
   import('node:http').Server,
