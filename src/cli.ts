@@ -2,13 +2,20 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { buildDesk } from './app.ts';
-import { hashPassword, passwordWeaknesses } from './auth/index.ts';
-import { assignOrganizationsByDomain } from './organizations/index.ts';
-import { type Config, ConfigError, describeSettings, loadConfig, startWarnings } from './platform/config.ts';
-import { openDatabase } from './platform/database.ts';
+import { prepareDevProvider } from './dev-idp/settings.ts';
+import {
+  type Config,
+  ConfigError,
+  describeSettings,
+  keepGeneratedSecretKey,
+  loadConfig,
+  startWarnings,
+} from './platform/config.ts';
 import { closeOnSignals } from './platform/lifecycle.ts';
-import { upsertSuperuser } from './users/index.ts';
+import { compileEmbeddedDatabaseBaselineOnly, initializeDataFolder } from './platform/pglite-setup.ts';
+
+// Each command imports what it uses when it runs: `start` gets its database ready while Desk's modules load, and
+// `settings`, `keys` or `--help` load none of them.
 
 const HELP: Record<string, string> = {
   '': `Usage: desk <command> [options]
@@ -83,15 +90,36 @@ function ask(question: string, hidden = false): Promise<string> {
   });
 }
 
+/** The database opened and migrated; embedded PGlite compiled lean, a fresh folder made aside (pglite-setup.ts). */
+async function readyDatabase(c: Config) {
+  if (!c.DATABASE_URL) compileEmbeddedDatabaseBaselineOnly();
+  await initializeDataFolder(c.DATABASE_URL, c.DESK_DATA_DIR);
+  const { openDatabase } = await import('./platform/database.ts');
+  const database = openDatabase(c.DATABASE_URL, c.DESK_DATA_DIR);
+  await database.migrate();
+  return database;
+}
+
 async function start(): Promise<void> {
-  const desk = await buildDesk(config());
-  await desk.database.migrate();
+  const settings = keepGeneratedSecretKey(config());
+  // The database, the development provider's key and Desk's modules get ready at once.
+  const [database, { buildDesk }, { assignOrganizationsByDomain }] = await Promise.all([
+    readyDatabase(settings),
+    import('./app.ts'),
+    import('./organizations/index.ts'),
+    prepareDevProvider(settings),
+  ]);
+  const desk = await buildDesk(settings, { database });
   const assigned = await assignOrganizationsByDomain(desk.database.db);
   if (assigned) desk.app.log.info(`${assigned} users were given the organization of their mail domain.`);
-  closeOnSignals(() => desk.close(), desk.app.log);
+  closeOnSignals(async () => {
+    await desk.close();
+    await database.close();
+  }, desk.app.log);
   await desk.app.listen({ port: desk.config.PORT, host: desk.config.HOST });
-  // Discovery warms up in the background; a provider down now only delays logins (503 until it answers).
-  desk.provider.get().catch(() => {});
+  // Discovery warms up in the background; a provider down now only delays logins (503 until it answers). The
+  // development provider is in this process and made by its first request: the first login discovers it.
+  if (!desk.config.DESK_DEV_IDP) desk.provider.get().catch(() => {});
   const where = desk.config.PUBLIC_URL;
   desk.app.log.info(
     `Desk is running at ${where}/ (database: ${desk.database.kind}, sessions: ${desk.kv.kind})`,
@@ -107,9 +135,9 @@ async function start(): Promise<void> {
 
 async function migrate(): Promise<void> {
   const c = config();
-  const database = openDatabase(c.DATABASE_URL, c.DESK_DATA_DIR);
+  const { assignOrganizationsByDomain } = await import('./organizations/index.ts');
+  const database = await readyDatabase(c);
   try {
-    await database.migrate();
     // Users from before organizations get the one of their mail domain, in batches (DESIGN.md §7).
     const assigned = await assignOrganizationsByDomain(database.db);
     process.stdout.write(`Migrations applied (${database.kind}); ${assigned} users given an organization.\n`);
@@ -119,6 +147,8 @@ async function migrate(): Promise<void> {
 }
 
 async function createSuperuser(args: string[]): Promise<void> {
+  const { hashPassword, passwordWeaknesses } = await import('./auth/index.ts');
+  const { upsertSuperuser } = await import('./users/index.ts');
   const { values } = parseArgs({
     args,
     options: { email: { type: 'string' }, password: { type: 'string' } },
@@ -133,10 +163,8 @@ async function createSuperuser(args: string[]): Promise<void> {
   }
   const weaknesses = passwordWeaknesses(password, email);
   if (weaknesses.length) fail(`This password is too weak: ${weaknesses.join('; ')}.`);
-  const c = config();
-  const database = openDatabase(c.DATABASE_URL, c.DESK_DATA_DIR);
+  const database = await readyDatabase(config());
   try {
-    await database.migrate();
     const { user, created } = await upsertSuperuser(database.db, email, await hashPassword(password));
     process.stdout.write(`${created ? 'Created' : 'Updated'} superuser ${user.email} (${user.id}).\n`);
   } finally {

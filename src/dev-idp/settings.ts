@@ -1,5 +1,5 @@
 // Desk's settings when the built-in development provider stands in for ProConnect (no oidc-provider import here).
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { createHmac, generateKeyPair, generateKeyPairSync } from 'node:crypto';
 import type { Config } from '../platform/config.ts';
 
 export const DEV_IDP_PATH = '/dev-idp';
@@ -10,11 +10,34 @@ export function secret(config: Config, clientId: string): string {
   return createHmac('sha256', config.SECRET_KEY).update(`dev-idp:${clientId}`).digest('base64url');
 }
 
+const RSA_KEY = {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+} as const;
+let prepared: string | undefined;
+
 /** An encryption key for this start only: introspection answers are encrypted to it. */
 function ephemeralKey(): string {
-  return generateKeyPairSync('rsa', { modulusLength: 2048 })
-    .privateKey.export({ type: 'pkcs8', format: 'pem' })
-    .toString();
+  const key = prepared ?? generateKeyPairSync('rsa', RSA_KEY).privateKey;
+  prepared = undefined;
+  return key;
+}
+
+/**
+ * Makes the next start's encryption key in the background, when the development provider will need one: an RSA key
+ * takes 100 to 400 ms to find, which the `desk` command spends while its modules load rather than before it answers.
+ */
+export function prepareDevProvider(config: Config): Promise<void> {
+  if (!config.DESK_DEV_IDP || config.OIDC_RS_PRIVATE_KEY_STR || config.OIDC_RS_PRIVATE_KEY_FILE)
+    return Promise.resolve();
+  return new Promise((done, fail) =>
+    generateKeyPair('rsa', RSA_KEY, (err, _public, key) => {
+      if (err) return fail(err);
+      prepared = key;
+      done();
+    }),
+  );
 }
 
 /** The demo service provider ("another app of the suite") registered with the development provider. */

@@ -1,6 +1,8 @@
 // Every setting of DESIGN.md §2, parsed and validated in one place; the only reader of process.env.
 import { randomBytes } from 'node:crypto';
+import { constants, copyFileSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
 /** One language Desk's interface and mails speak: code as in people's LANGUAGES. */
@@ -259,7 +261,7 @@ const settingsSchema = z.object({
   PORT: port(8071).describe('listen port'),
   HOST: optionalText().describe('listen address: 127.0.0.1, or 0.0.0.0 in production'),
   SECRET_KEY: optionalText().describe(
-    'signs cookies; random at each start in development, required in production',
+    'signs cookies; required in production; unset with no DATABASE_URL and no OIDC_OP_URL, one is generated once and kept in DESK_DATA_DIR/secret_key, else random at each start',
   ),
   DESK_DATA_DIR: text('.desk').describe('where embedded PGlite keeps its files'),
   DATABASE_URL: databaseUrl.describe(
@@ -428,8 +430,10 @@ export type Config = Omit<
   DEBUG: boolean;
   PUBLIC_URL: string;
   EMAIL_APP_URL: string;
-  /** true when SECRET_KEY was not given and a random one was made for this start. */
+  /** true when SECRET_KEY was not given and a random one was made (for this start, or kept in secretKeyFile). */
   secretKeyGenerated: boolean;
+  /** The file keeping the generated SECRET_KEY across starts (the embedded default only; see keepGeneratedSecretKey). */
+  secretKeyFile?: string | undefined;
   isProduction: boolean;
   /** The one-command start with no settings: the only case where development features turn on by themselves. */
   embeddedDefault: boolean;
@@ -595,11 +599,63 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/** Where the embedded default keeps the SECRET_KEY it generated, inside DESK_DATA_DIR. */
+export const SECRET_KEY_FILE = 'secret_key';
+
+function readSecret(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** The key in `file`, made there first if absent: whole (written aside, then linked) and readable by its owner only. */
+function storedSecret(file: string): string {
+  const existing = readSecret(file);
+  if (existing) return existing;
+  if (existing === undefined) {
+    mkdirSync(dirname(file), { recursive: true });
+    const aside = `${file}.${process.pid}.${randomBytes(6).toString('hex')}`;
+    writeFileSync(aside, `${randomBytes(48).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    try {
+      // link() never replaces a file: of processes making it at once, one wins and all of them read its key.
+      linkSync(aside, file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS')
+        copyFileSync(aside, file, constants.COPYFILE_EXCL); // a file system without hard links
+      else if (code !== 'EEXIST') throw err;
+    } finally {
+      rmSync(aside, { force: true });
+    }
+  }
+  const kept = readSecret(file);
+  if (!kept) throw new Error(`${file} holds no key: delete it to have a new SECRET_KEY generated.`);
+  return kept;
+}
+
+/**
+ * With no SECRET_KEY, the embedded default (development on PGlite) keeps the key it generates in DESK_DATA_DIR, so
+ * the next start signs with the same one (the development provider's client secrets, derived from it, stay the
+ * same too). Anywhere else a missing SECRET_KEY stays random per start (production refuses to start without one).
+ */
+export function keepGeneratedSecretKey(config: Config): Config {
+  if (!config.secretKeyGenerated || !config.embeddedDefault || config.isProduction) return config;
+  const file = join(config.DESK_DATA_DIR, SECRET_KEY_FILE);
+  return { ...config, SECRET_KEY: storedSecret(file), secretKeyFile: file };
+}
+
 /** What a start should say out loud: settings that work but leave something users expect undone. */
 export function startWarnings(config: Config): string[] {
   const warnings: string[] = [];
   if (config.secretKeyGenerated)
-    warnings.push('SECRET_KEY is not set: a random one is used, so sessions end when Desk restarts.');
+    warnings.push(
+      config.secretKeyFile
+        ? `SECRET_KEY is not set: a generated one is kept in ${config.secretKeyFile} for the next starts (development only: deployments set SECRET_KEY).`
+        : 'SECRET_KEY is not set: a random one is used, so sessions end when Desk restarts.',
+    );
   if (config.isProduction && !config.EMAIL_HOST)
     warnings.push(
       'EMAIL_HOST is not set: invitation and document mails will not be sent (they wait in the outbox table).',

@@ -1,6 +1,6 @@
 // The database: embedded PGlite by default, PostgreSQL when DATABASE_URL is set; same Drizzle queries and migrations on both.
 import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
@@ -16,6 +16,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { ServiceUnavailable } from './errors.ts';
+import { PGLITE_SETTINGS, pgliteDataPath } from './pglite-setup.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
 
@@ -160,8 +161,10 @@ export function openDatabase(url: string | undefined, dataDir: string): Database
   }
   const memory = url === 'pglite://memory';
   if (!memory) mkdirSync(dataDir, { recursive: true });
-  const client = new PGlite(memory ? 'memory://' : join(resolve(dataDir), 'pgdata'), {
+  const client = new PGlite(memory ? 'memory://' : pgliteDataPath(dataDir), {
     extensions: { pg_trgm, unaccent, citext, btree_gin },
+    initDbStartParams: PGLITE_SETTINGS,
+    startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
   });
   // PGlite is one session: set once, before any query (it runs queries in order).
   client.exec('SET pg_trgm.word_similarity_threshold = 0.5').catch(() => {});

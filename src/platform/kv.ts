@@ -1,7 +1,11 @@
 // The shared key-value store behind sessions, throttles, replay guards and caches:
 // Redis when REDIS_URL is set (shared by every pod), process memory otherwise.
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import { ServiceUnavailable } from './errors.ts';
+
+// ioredis (20 MB) is required by the first RedisStore, not imported at start: without REDIS_URL it is never loaded.
+const require = createRequire(import.meta.url);
 
 export interface KeyValueStore {
   readonly kind: 'memory' | 'redis';
@@ -169,7 +173,8 @@ export class RedisStore implements KeyValueStore {
   constructor(url: string, options: RedisStoreOptions = {}) {
     this.prefix = options.prefix ?? 'desk:';
     this.waitMs = options.commandTimeoutMs ?? 2_000;
-    this.client = new Redis(url, {
+    const { Redis: Client } = require('ioredis') as typeof import('ioredis');
+    this.client = new Client(url, {
       // Fail fast instead of queueing while disconnected: callers answer 503 at once, and
       // the client keeps reconnecting in the background so Desk recovers by itself.
       enableOfflineQueue: false,
