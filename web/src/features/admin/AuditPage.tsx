@@ -5,7 +5,9 @@ import { useTranslation } from 'react-i18next';
 import { useTitle } from '../../pages/errors.tsx';
 import { useFormatDate } from '../../ui/format.ts';
 import { ListState, SearchField } from '../../ui/list.tsx';
-import { type AuditFilters, auditExportUrl, pagesOf, useAuditEvents, useDebounced } from './api.ts';
+import { pagesOf } from '../../ui/paging.ts';
+import { useDebounced } from '../../ui/use-debounced.ts';
+import { type AuditFilters, auditExportUrl, useAuditEvents } from './api.ts';
 import { Missing } from './parts.tsx';
 
 /** A day picked in the agent's browser, as the instant it starts (since) or ends (until). */

@@ -7,7 +7,9 @@ import { useTitle } from '../../pages/errors.tsx';
 import { useToast } from '../../ui/feedback.tsx';
 import { useFormatDate } from '../../ui/format.ts';
 import { ListState, SearchField, SelectField } from '../../ui/list.tsx';
-import { pagesOf, useAdminInvitations, useCancelAdminInvitation, useDebounced } from './api.ts';
+import { pagesOf } from '../../ui/paging.ts';
+import { useDebounced } from '../../ui/use-debounced.ts';
+import { useAdminInvitations, useCancelAdminInvitation } from './api.ts';
 import { ConfirmDialog } from './lazy-dialogs.ts';
 
 type Status = 'all' | 'valid' | 'expired';

@@ -5,7 +5,8 @@ import { useTitle } from '../../pages/errors.tsx';
 import { useErrorText, useToast } from '../../ui/feedback.tsx';
 import { useFormatDate } from '../../ui/format.ts';
 import { ListState, SelectField } from '../../ui/list.tsx';
-import { JOB_STATUSES, pagesOf, useJobs, useRetryJob } from './api.ts';
+import { pagesOf } from '../../ui/paging.ts';
+import { JOB_STATUSES, useJobs, useRetryJob } from './api.ts';
 import { Missing } from './parts.tsx';
 
 type Status = 'all' | (typeof JOB_STATUSES)[number];

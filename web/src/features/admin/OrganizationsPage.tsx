@@ -6,10 +6,10 @@ import { useTitle } from '../../pages/errors.tsx';
 import { useToast } from '../../ui/feedback.tsx';
 import { useFormatDate } from '../../ui/format.ts';
 import { ListState, SearchField } from '../../ui/list.tsx';
+import { pagesOf } from '../../ui/paging.ts';
+import { useDebounced } from '../../ui/use-debounced.ts';
 import {
-  pagesOf,
   useCreateOrganization,
-  useDebounced,
   useMergeOrganization,
   useOrganizations,
   useUpdateOrganization,

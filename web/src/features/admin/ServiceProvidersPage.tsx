@@ -6,7 +6,8 @@ import { useTitle } from '../../pages/errors.tsx';
 import { useToast } from '../../ui/feedback.tsx';
 import { useFormatDate } from '../../ui/format.ts';
 import { ListState, SearchField } from '../../ui/list.tsx';
-import { PAGE_SIZE, pagesOf, useRenameServiceProvider, useServiceProviders } from './api.ts';
+import { PAGE_SIZE, pagesOf } from '../../ui/paging.ts';
+import { useRenameServiceProvider, useServiceProviders } from './api.ts';
 import { NameDialog } from './lazy-dialogs.ts';
 
 export function ServiceProvidersPage() {

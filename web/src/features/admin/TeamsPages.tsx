@@ -6,7 +6,9 @@ import { useTitle } from '../../pages/errors.tsx';
 import { Empty, LoadError, Loading } from '../../ui/feedback.tsx';
 import { useFormatDate } from '../../ui/format.ts';
 import { ListState, SearchField } from '../../ui/list.tsx';
-import { pagesOf, useAdminTeam, useAdminTeams, useDebounced } from './api.ts';
+import { pagesOf } from '../../ui/paging.ts';
+import { useDebounced } from '../../ui/use-debounced.ts';
+import { useAdminTeam, useAdminTeams } from './api.ts';
 import { Missing } from './parts.tsx';
 
 export function TeamsPage() {

@@ -5,7 +5,9 @@ import { Link } from 'react-router';
 import { useTitle } from '../../pages/errors.tsx';
 import { useFormatDate } from '../../ui/format.ts';
 import { ListState, SearchField, SelectField, SortHeader } from '../../ui/list.tsx';
-import { pagesOf, useAdminUsers, useDebounced } from './api.ts';
+import { pagesOf } from '../../ui/paging.ts';
+import { useDebounced } from '../../ui/use-debounced.ts';
+import { useAdminUsers } from './api.ts';
 import { Missing, StatusBadge } from './parts.tsx';
 import { UserActions } from './UserActions.tsx';
 

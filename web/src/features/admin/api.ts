@@ -1,7 +1,6 @@
 // The staff API (DESIGN.md §8): users, teams, invitations, service providers, organizations, jobs and the audit log.
 // Lists keep the previous page on screen while the next one loads; each change refreshes what it touched.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
 import { api } from '../../api/client.ts';
 import type {
   AdminInvitation,
@@ -15,8 +14,8 @@ import type {
   Page,
   ServiceProvider,
 } from '../../api/types.ts';
+import { PAGE_SIZE } from '../../ui/paging.ts';
 
-export const PAGE_SIZE = 20;
 const adminKey = ['admin'] as const;
 
 /** A query string from the filters that are set (empty ones left out). */
@@ -28,16 +27,6 @@ export function queryString(params: Record<string, string | number | boolean | u
   return text ? `?${text}` : '';
 }
 
-/** The value once the agent has stopped typing for a moment: one request per search, not one per key. */
-export function useDebounced<T>(value: T, ms = 300): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
-
 function usePage<T>(resource: string, params: Record<string, string | number | boolean | undefined>) {
   const path = `admin/${resource}/${queryString({ ...params, page_size: PAGE_SIZE })}`;
   return useQuery({
@@ -46,8 +35,6 @@ function usePage<T>(resource: string, params: Record<string, string | number | b
     placeholderData: keepPreviousData,
   });
 }
-
-export const pagesOf = (count: number | undefined) => Math.max(1, Math.ceil((count ?? 0) / PAGE_SIZE));
 
 // Users
 

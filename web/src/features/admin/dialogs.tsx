@@ -7,7 +7,8 @@ import { ApiError } from '../../api/client.ts';
 import type { Organization } from '../../api/types.ts';
 import { ModalDialog } from '../../ui/dialog.tsx';
 import { Loading, useErrorText } from '../../ui/feedback.tsx';
-import { type OrganizationChanges, useDebounced, useOrganizations } from './api.ts';
+import { useDebounced } from '../../ui/use-debounced.ts';
+import { type OrganizationChanges, useOrganizations } from './api.ts';
 
 /** Messages of a failed request: by field when the API names one, else in general. */
 function useFailure() {

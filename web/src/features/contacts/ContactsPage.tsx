@@ -5,12 +5,11 @@ import type { Contact } from '../../api/types.ts';
 import { useTitle } from '../../pages/errors.tsx';
 import { useErrorText, useToast } from '../../ui/feedback.tsx';
 import { ListState, SearchField } from '../../ui/list.tsx';
+import { pagesOf } from '../../ui/paging.ts';
 import { useConfig, useMe } from '../session/api.ts';
 import { emailOf, useContacts, useDeleteContact } from './api.ts';
 
 const ContactDialog = lazy(() => import('./ContactDialog.tsx'));
-
-const PAGE_SIZE = 20;
 
 export default function ContactsPage() {
   const { t } = useTranslation();
@@ -24,7 +23,7 @@ export default function ContactsPage() {
   const remove = useDeleteContact();
   const toast = useToast();
   const errorText = useErrorText();
-  const pages = Math.max(1, Math.ceil((contacts.data?.count ?? 0) / PAGE_SIZE));
+  const pages = pagesOf(contacts.data?.count);
   return (
     <section aria-labelledby="contacts-title">
       <div className="page-head">

@@ -5,10 +5,9 @@ import type { Team } from '../../api/types.ts';
 import { useErrorText, useToast } from '../../ui/feedback.tsx';
 import { useFormatDate } from '../../ui/format.ts';
 import { ListState } from '../../ui/list.tsx';
+import { pagesOf } from '../../ui/paging.ts';
 import { useMe } from '../session/api.ts';
 import { useCancelInvitation, useInvitations } from './api.ts';
-
-const PAGE_SIZE = 20;
 
 export function PendingInvitations({ team }: { team: Team }) {
   const { t } = useTranslation();
@@ -19,7 +18,7 @@ export function PendingInvitations({ team }: { team: Team }) {
   const toast = useToast();
   const errorText = useErrorText();
   const formatDate = useFormatDate();
-  const pages = Math.max(1, Math.ceil((invitations.data?.count ?? 0) / PAGE_SIZE));
+  const pages = pagesOf(invitations.data?.count);
 
   return (
     <section aria-labelledby="invitations-title" className="section">

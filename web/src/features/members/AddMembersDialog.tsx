@@ -1,24 +1,16 @@
 // "Add members": search colleagues as you type (debounced; a newer search cancels the older), choose several, or
 // type the email of someone without an account to invite them; give them one of the roles you may grant.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { ComboBox, Input, Label, ListBox, ListBoxItem, Popover, Text } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { Role, Team } from '../../api/types.ts';
 import { ModalDialog } from '../../ui/dialog.tsx';
 import { useErrorText, useToast } from '../../ui/feedback.tsx';
+import { useDebounced } from '../../ui/use-debounced.ts';
 import { useInvite } from '../invitations/api.ts';
 import { useAddAccess, useUserSearch } from './api.ts';
 import { type Chosen, keyOf, optionsFor } from './choices.ts';
 import { RolePicker } from './RolePicker.tsx';
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return debounced;
-}
 
 export default function AddMembersDialog({
   team,

@@ -5,6 +5,7 @@ import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Access, Team } from '../../api/types.ts';
 import { ListState, SearchField, SortHeader } from '../../ui/list.tsx';
+import { pagesOf } from '../../ui/paging.ts';
 import { useMe } from '../session/api.ts';
 import { useAccesses } from './api.ts';
 
@@ -15,7 +16,6 @@ const ChangeRoleDialog = lazy(() =>
 );
 const RemoveDialog = lazy(() => import('./MemberDialogs.tsx').then((m) => ({ default: m.RemoveDialog })));
 
-const PAGE_SIZE = 20;
 type Column = 'user__name' | 'user__email' | 'role';
 
 export function MembersSection({ team }: { team: Team }) {
@@ -28,7 +28,7 @@ export function MembersSection({ team }: { team: Team }) {
   const [changing, setChanging] = useState<Access | null>(null);
   const [removing, setRemoving] = useState<Access | null>(null);
   const accesses = useAccesses(team.id, { page, q, ordering });
-  const pages = Math.max(1, Math.ceil((accesses.data?.count ?? 0) / PAGE_SIZE));
+  const pages = pagesOf(accesses.data?.count);
 
   const sortBy = (column: Column, label: string) => (
     <SortHeader

@@ -6,13 +6,13 @@ import { useTitle } from '../../pages/errors.tsx';
 import { Loading, useToast } from '../../ui/feedback.tsx';
 import { useFormatDate } from '../../ui/format.ts';
 import { ListState } from '../../ui/list.tsx';
+import { PAGE_SIZE, pagesOf } from '../../ui/paging.ts';
 import { useMe } from '../session/api.ts';
 import { useCreateTeam, useTeams } from './api.ts';
 
 // The dialog (and react-aria with it) loads when first opened: the teams page stays light to load.
 const TeamNameDialog = lazy(() => import('./TeamNameDialog.tsx'));
 
-const PAGE_SIZE = 20;
 const ORDERINGS = { newest: '-created_at', oldest: 'created_at', name: 'name' } as const;
 type Sort = keyof typeof ORDERINGS;
 
@@ -34,7 +34,7 @@ export default function TeamsPage() {
     const needle = filter.trim().toLocaleLowerCase();
     return (teams.data ?? []).filter((team) => team.name.toLocaleLowerCase().includes(needle));
   }, [teams.data, filter]);
-  const pages = Math.max(1, Math.ceil(shown.length / PAGE_SIZE));
+  const pages = pagesOf(shown.length);
   const current = Math.min(page, pages);
   const canCreate = me?.abilities.teams.can_create ?? false;
 
