@@ -273,13 +273,15 @@ const settingsSchema = z.object({
   SESSION_IDLE_TIMEOUT: seconds(3_600, 60).describe('a session ends after this many seconds unused'),
   CSRF_TRUSTED_ORIGINS: list([]).describe('extra origins allowed to send unsafe requests'),
   CORS_ALLOWED_ORIGINS: list([]).describe(
-    'origins of a separately served front end allowed to call the API with credentials (CORS)',
+    'origins of a separately served front end allowed to call the API with credentials (CORS); https:// only in production',
   ),
   CORS_ALLOWED_ORIGIN_REGEXES: list([])
     .refine((patterns) => patterns.every(compiles), { message: 'expected regular expressions that compile' })
-    .describe('regular expressions of such origins, matched whole'),
+    .describe(
+      'regular expressions of such origins, matched whole; in production each starts with https:// and names its hosts (no pattern matching any host)',
+    ),
   CORS_ALLOW_ALL_ORIGINS: bool(false).describe(
-    'any origin may call the API with credentials (its Origin is echoed, never *): development only',
+    'any origin may call the API with credentials (its Origin is echoed, never *): development only, production refuses it',
   ),
   CRISP_WEBSITE_ID: optionalText().describe("Crisp chat website id for people's front end; unset = no chat"),
   PUBLIC_URL: httpUrl().describe(
@@ -378,7 +380,12 @@ const settingsSchema = z.object({
   ORGANIZATION_METADATA_SCHEMA: optionalText().describe(
     "path of a JSON Schema file that organizations' metadata must follow",
   ),
-  EMAIL_HOST: optionalText().describe('SMTP host; unset = mail stays in the outbox'),
+  EMAIL_HOST: optionalText().describe(
+    'SMTP host; unset = mail stays in the outbox table (production refuses to start without it unless EMAIL_DISABLED)',
+  ),
+  EMAIL_DISABLED: bool(false).describe(
+    'true: Desk sends no mail on purpose (production then starts without EMAIL_HOST); mail stays in the outbox table, unsent',
+  ),
   EMAIL_PORT: port(25).describe('SMTP port'),
   EMAIL_HOST_USER: optionalText().describe('SMTP user'),
   EMAIL_HOST_PASSWORD: optionalText().describe('SMTP password'),
@@ -524,6 +531,53 @@ function productionProblems(env: NodeJS.ProcessEnv): ConfigProblem[] {
     problems.push({ name: 'DESK_DEV_IDP', received: env.DESK_DEV_IDP, expected: 'never on in production' });
   if (TRUE.has(env.DEBUG?.trim().toLowerCase() ?? ''))
     problems.push({ name: 'DEBUG', received: env.DEBUG, expected: 'never on in production' });
+  if (!set('EMAIL_HOST') && !TRUE.has(env.EMAIL_DISABLED?.trim().toLowerCase() ?? ''))
+    problems.push({
+      name: 'EMAIL_HOST',
+      received: undefined,
+      expected:
+        'an SMTP host, required in production: invitation mails would never leave (set EMAIL_DISABLED=true if Desk must send no mail)',
+    });
+  problems.push(...productionCorsProblems(env));
+  return problems;
+}
+
+// An origin no deployment names: a pattern that accepts it accepts any site.
+const UNKNOWN_ORIGINS = ['https://desk-cors-probe.invalid', 'https://a.b.c.desk-cors-probe.invalid', 'null'];
+
+/**
+ * CORS with credentials lets the listed sites read every answer the agent may read (the audit export included): in
+ * production only https:// origins that are named, never "any origin" (DESIGN.md §1: production is strict).
+ */
+function productionCorsProblems(env: NodeJS.ProcessEnv): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (TRUE.has(env.CORS_ALLOW_ALL_ORIGINS?.trim().toLowerCase() ?? ''))
+    problems.push({
+      name: 'CORS_ALLOW_ALL_ORIGINS',
+      received: env.CORS_ALLOW_ALL_ORIGINS,
+      expected:
+        "never on in production: any site would read answers with the agent's credentials; list the front end's origins in CORS_ALLOWED_ORIGINS",
+    });
+  const origins = list([]).safeParse(env.CORS_ALLOWED_ORIGINS);
+  const notHttps = (origins.data ?? []).filter((o) => !/^https:\/\/[^/\s*]+\/?$/i.test(o));
+  if (notHttps.length)
+    problems.push({
+      name: 'CORS_ALLOWED_ORIGINS',
+      received: env.CORS_ALLOWED_ORIGINS,
+      expected: `https:// origins only in production (scheme and host, no path, no wildcard); not accepted: ${notHttps.join(', ')}`,
+    });
+  const patterns = list([]).safeParse(env.CORS_ALLOWED_ORIGIN_REGEXES);
+  const tooWide = (patterns.data ?? []).filter((pattern) => {
+    if (!compiles(pattern)) return false; // reported by the schema
+    const whole = new RegExp(`^(?:${pattern})$`);
+    return !/^\^?https:(\\?\/){2}/.test(pattern) || UNKNOWN_ORIGINS.some((o) => whole.test(o));
+  });
+  if (tooWide.length)
+    problems.push({
+      name: 'CORS_ALLOWED_ORIGIN_REGEXES',
+      received: env.CORS_ALLOWED_ORIGIN_REGEXES,
+      expected: `in production, patterns that start with https:// and name their hosts (none matching any site); not accepted: ${tooWide.join(', ')}`,
+    });
   return problems;
 }
 
@@ -565,6 +619,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       expected: 'a port other than PORT: metrics are never served on the public port',
     });
   const blank = (name: string) => !env[name]?.trim();
+  if (result.success && result.data.EMAIL_DISABLED && result.data.EMAIL_HOST)
+    problems.push({
+      name: 'EMAIL_DISABLED',
+      received: env.EMAIL_DISABLED,
+      expected: 'not with EMAIL_HOST: set only one (mail sent over SMTP, or no mail on purpose)',
+    });
   if (!blank('OIDC_RS_PRIVATE_KEY_STR') && !blank('OIDC_RS_PRIVATE_KEY_FILE'))
     problems.push({
       name: 'OIDC_RS_PRIVATE_KEY_FILE',
@@ -656,9 +716,9 @@ export function startWarnings(config: Config): string[] {
         ? `SECRET_KEY is not set: a generated one is kept in ${config.secretKeyFile} for the next starts (development only: deployments set SECRET_KEY).`
         : 'SECRET_KEY is not set: a random one is used, so sessions end when Desk restarts.',
     );
-  if (config.isProduction && !config.EMAIL_HOST)
+  if (config.isProduction && config.EMAIL_DISABLED)
     warnings.push(
-      'EMAIL_HOST is not set: invitation and document mails will not be sent (they wait in the outbox table).',
+      'EMAIL_DISABLED is on: invitation and document mails are not sent (they stay in the outbox table).',
     );
   return warnings;
 }

@@ -89,11 +89,12 @@ describe('production', () => {
     expect(c).toMatchObject({ DEBUG: false, DESK_DEV_IDP: false, embeddedDefault: false });
   });
 
-  it('warns at start, naming EMAIL_HOST, that invitation mail will not be sent without it', () => {
-    expect(startWarnings(configFrom(PRODUCTION))).toEqual([
-      expect.stringMatching(/^EMAIL_HOST is not set: invitation .* will not be sent/),
+  it('warns at start, naming EMAIL_DISABLED, that invitation mail is not sent when mail is off on purpose', () => {
+    const { EMAIL_HOST: _, ...withoutMail } = PRODUCTION;
+    expect(startWarnings(configFrom({ ...withoutMail, EMAIL_DISABLED: 'true' }))).toEqual([
+      expect.stringMatching(/^EMAIL_DISABLED is on: invitation .* not sent/),
     ]);
-    expect(startWarnings(configFrom({ ...PRODUCTION, EMAIL_HOST: 'smtp.example.gouv.fr' }))).toEqual([]);
+    expect(startWarnings(configFrom(PRODUCTION))).toEqual([]);
     // Outside production the outbox is the expected place for mail.
     expect(startWarnings(configFrom({ SECRET_KEY: 'x'.repeat(40) }))).toEqual([]);
   });

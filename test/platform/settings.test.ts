@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configFrom, loadConfig } from '../../src/platform/config.ts';
+import { ConfigError, configFrom, loadConfig, startWarnings } from '../../src/platform/config.ts';
 import { PRODUCTION_SETTINGS } from '../support/desk.ts';
 
 function problemsOf(settings: Record<string, string>): string {
@@ -143,11 +143,84 @@ describe('a bad value', () => {
 });
 
 describe('production', () => {
-  it('refuses to start without secret, database, Redis, provider and client secret, in one message', () => {
+  it('refuses to start without secret, database, Redis, provider, client secret and mail server, in one message', () => {
     const message = problemsOf({ NODE_ENV: 'production' });
-    expect(message).toMatch(/^Desk cannot start: 5 settings/);
-    for (const name of ['SECRET_KEY', 'DATABASE_URL', 'REDIS_URL', 'OIDC_OP_URL', 'OIDC_RP_CLIENT_SECRET'])
+    expect(message).toMatch(/^Desk cannot start: 6 settings/);
+    for (const name of [
+      'SECRET_KEY',
+      'DATABASE_URL',
+      'REDIS_URL',
+      'OIDC_OP_URL',
+      'OIDC_RP_CLIENT_SECRET',
+      'EMAIL_HOST',
+    ])
       expect(message).toContain(`- ${name}:`);
+  });
+
+  it('refuses to start without a mail server, since invitation mails would never leave', () => {
+    const { EMAIL_HOST: _, ...withoutMail } = PRODUCTION_SETTINGS;
+    expect(problemsOf(withoutMail)).toMatch(
+      /^Desk cannot start: 1 setting is missing or invalid:\n {2}- EMAIL_HOST: an SMTP host, required in production: invitation mails would never leave \(set EMAIL_DISABLED=true/,
+    );
+  });
+
+  it('starts without a mail server when EMAIL_DISABLED says no mail is sent on purpose', () => {
+    const { EMAIL_HOST: _, ...withoutMail } = PRODUCTION_SETTINGS;
+    const c = configFrom({ ...withoutMail, EMAIL_DISABLED: 'true' });
+    expect(c).toMatchObject({ EMAIL_DISABLED: true, EMAIL_HOST: undefined });
+    expect(startWarnings(c)).toEqual([expect.stringMatching(/^EMAIL_DISABLED is on: .* not sent/)]);
+  });
+
+  it('refuses EMAIL_DISABLED together with EMAIL_HOST: one says mail is sent, the other that it is not', () => {
+    expect(problemsOf({ EMAIL_HOST: 'smtp.example.gouv.fr', EMAIL_DISABLED: 'true' })).toContain(
+      '- EMAIL_DISABLED: not with EMAIL_HOST',
+    );
+  });
+
+  it("refuses CORS_ALLOW_ALL_ORIGINS: any site would read the answers with the agent's credentials", () => {
+    const message = problemsOf({ ...PRODUCTION_SETTINGS, CORS_ALLOW_ALL_ORIGINS: 'true' });
+    expect(message).toMatch(/^Desk cannot start: 1 setting is missing or invalid:/);
+    expect(message).toContain(
+      "- CORS_ALLOW_ALL_ORIGINS: never on in production: any site would read answers with the agent's credentials",
+    );
+  });
+
+  it('refuses CORS origins that are not https:// origins', () => {
+    const message = problemsOf({
+      ...PRODUCTION_SETTINGS,
+      CORS_ALLOWED_ORIGINS: 'https://app.example.gouv.fr, http://app.example.gouv.fr, *, null',
+    });
+    expect(message).toContain(
+      '- CORS_ALLOWED_ORIGINS: https:// origins only in production (scheme and host, no path, no wildcard); not accepted: http://app.example.gouv.fr, *, null',
+    );
+  });
+
+  it.each([
+    '.*',
+    'https://.*',
+    'https://[^/]+',
+    'https?://app\\.example\\.gouv\\.fr',
+    'http://app\\.example\\.gouv\\.fr',
+    'null|https://app\\.example\\.gouv\\.fr',
+  ])('refuses the CORS origin pattern %s, which lets in any site or plain http', (pattern) => {
+    expect(
+      problemsOf({ ...PRODUCTION_SETTINGS, CORS_ALLOWED_ORIGIN_REGEXES: JSON.stringify([pattern]) }),
+    ).toContain(
+      `- CORS_ALLOWED_ORIGIN_REGEXES: in production, patterns that start with https:// and name their hosts (none matching any site); not accepted: ${pattern}`,
+    );
+  });
+
+  it('accepts named https:// origins and patterns naming their hosts', () => {
+    const c = configFrom({
+      ...PRODUCTION_SETTINGS,
+      CORS_ALLOWED_ORIGINS: 'https://app.example.gouv.fr,https://other.example.gouv.fr:8443/',
+      CORS_ALLOWED_ORIGIN_REGEXES: '["^https://[a-z0-9-]+\\\\.apps\\\\.example\\\\.gouv\\\\.fr"]',
+    });
+    expect(c.CORS_ALLOWED_ORIGIN_REGEXES).toEqual(['^https://[a-z0-9-]+\\.apps\\.example\\.gouv\\.fr']);
+    // Outside production a developer's front end on http://localhost is fine.
+    expect(
+      configFrom({ CORS_ALLOW_ALL_ORIGINS: 'true', CORS_ALLOWED_ORIGINS: 'http://localhost:5173' }),
+    ).toMatchObject({ CORS_ALLOW_ALL_ORIGINS: true });
   });
 
   it('refuses the development provider and embedded PGlite', () => {

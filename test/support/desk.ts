@@ -46,6 +46,7 @@ export const PRODUCTION_SETTINGS: Record<string, string> = {
   REDIS_URL: 'redis://redis:6379',
   OIDC_OP_URL: 'https://auth.agentconnect.gouv.fr/api/v2',
   OIDC_RP_CLIENT_SECRET: 'secret',
+  EMAIL_HOST: 'smtp.example.gouv.fr',
 };
 
 export function freePort(): Promise<number> {
