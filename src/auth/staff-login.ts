@@ -1,6 +1,6 @@
 // POST /api/v1.0/login/: email + password login for staff accounts made with `desk createsuperuser`.
 import { z } from 'zod';
-import { recordAudit, recordCapped, userParty } from '../audit/index.ts';
+import { recordAudit, recordCapped, requestOrigin, userParty } from '../audit/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database } from '../platform/database.ts';
 import { BadRequest } from '../platform/errors.ts';
@@ -65,8 +65,7 @@ export function staffLoginRoute(app: App, { config, database, kv, sessions, metr
             actor: { type: 'system', id: null, label: 'anonymous' },
             target: { type: 'user', id: user?.id ?? null, label: email },
             details: { method: 'password', reason: 'invalid_credentials' },
-            ip: request.ip,
-            requestId: request.id,
+            ...requestOrigin(request),
           },
           { log: request.log },
         );
@@ -86,8 +85,7 @@ export function staffLoginRoute(app: App, { config, database, kv, sessions, metr
           actor: userParty(user),
           target: userParty(user),
           details: { method: 'password' },
-          ip: request.ip,
-          requestId: request.id,
+          ...requestOrigin(request),
         });
         return sessions.create(user.id);
       });

@@ -290,6 +290,9 @@ const settingsSchema = z.object({
   TRUSTED_PROXIES: trustedProxies().describe(
     'reverse proxies whose X-Forwarded-For is believed: a hop count (1 = the nearest proxy) or IP addresses / CIDR ranges; unset = none, the socket address is the client',
   ),
+  REQUEST_ID_HEADER_TRUSTED: bool(false).describe(
+    "true only when the proxies of TRUSTED_PROXIES set X-Request-Id themselves, replacing any client's: their id then files logs and audit events; else Desk makes its own and keeps a client's value apart (client_request_id)",
+  ),
   REQUEST_TIMEOUT: seconds(30, 1).describe(
     'seconds a client has to send a whole request (headers and body) before the connection is closed with 408',
   ),
@@ -593,6 +596,10 @@ function isEmbeddedDefault(p: {
   return p.NODE_ENV !== 'production' && !p.DATABASE_URL && !hasProvider(p);
 }
 
+function trustsAProxy(trusted: TrustedProxies): boolean {
+  return 'hops' in trusted ? trusted.hops > 0 : trusted.addresses.length > 0;
+}
+
 /** Parses the environment; throws one ConfigError naming every bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const known = Object.fromEntries(Object.keys(settingsSchema.shape).map((k) => [k, env[k]]));
@@ -624,6 +631,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       name: 'EMAIL_DISABLED',
       received: env.EMAIL_DISABLED,
       expected: 'not with EMAIL_HOST: set only one (mail sent over SMTP, or no mail on purpose)',
+    });
+  if (result.success && result.data.REQUEST_ID_HEADER_TRUSTED && !trustsAProxy(result.data.TRUSTED_PROXIES))
+    problems.push({
+      name: 'REQUEST_ID_HEADER_TRUSTED',
+      received: env.REQUEST_ID_HEADER_TRUSTED,
+      expected: 'only with TRUSTED_PROXIES: X-Request-Id is believed from a trusted proxy only',
     });
   if (!blank('OIDC_RS_PRIVATE_KEY_STR') && !blank('OIDC_RS_PRIVATE_KEY_FILE'))
     problems.push({

@@ -1,6 +1,4 @@
 // The HTTP server: Fastify with zod schemas (validation, serialization, OpenAPI), one error handler, JSON 404/405.
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
@@ -25,6 +23,7 @@ import type { Config, TrustedProxies } from './config.ts';
 import { databaseUnavailable } from './database.ts';
 import { HttpError, MethodNotAllowed, NotFound } from './errors.ts';
 import { loggerOptions } from './logging.ts';
+import { type ProxyTrust, requestId } from './request-id.ts';
 import { serializerCompiler } from './serializer.ts';
 
 export type App = FastifyInstance<
@@ -35,7 +34,6 @@ export type App = FastifyInstance<
   ZodTypeProvider
 >;
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 type Method = (typeof METHODS)[number];
 
@@ -60,30 +58,14 @@ function fieldErrors(
   return fields;
 }
 
-type ProxyTrust = false | ((address: string, hop: number) => boolean);
-
 /**
  * Fastify's trustProxy for TRUSTED_PROXIES, compiled as Fastify would compile a list (proxy-addr), so the request id
- * can ask it too. A hop count goes in as a function because Fastify 5 now reads a bare number as "trust nothing";
+ * can ask it too (request-id.ts). A hop count goes in as a function because Fastify 5 now reads a bare number as "trust nothing";
  * none must be `false`, never `true` (trust everyone).
  */
 function trustProxy(trusted: TrustedProxies): ProxyTrust {
   if ('hops' in trusted) return trusted.hops > 0 ? (_address, hop) => hop < trusted.hops : false;
   return trusted.addresses.length ? proxyAddr.compile(trusted.addresses) : false;
-}
-
-/**
- * The X-Request-Id a trusted proxy sent (hop 0: the socket's peer, as trustProxy judges it), when well-formed; else a
- * new one. A client talking to Desk directly cannot choose the id its logs and audit events are filed under.
- */
-function requestId(request: IncomingMessage, trust: ProxyTrust): string {
-  const given = request.headers['x-request-id'];
-  const believed =
-    trust !== false &&
-    typeof given === 'string' &&
-    REQUEST_ID.test(given) &&
-    trust(request.socket.remoteAddress ?? '', 0);
-  return believed ? given : randomUUID();
 }
 
 /** Whether a browser page of an origin may read Desk's answers with credentials (patterns compiled once). */
@@ -146,7 +128,7 @@ export async function createHttpServer(config: Config, options: HttpServerOption
       ...loggerOptions(config.LOG_LEVEL),
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
-    genReqId: (req) => requestId(req, trust),
+    genReqId: (req) => requestId(req, trust, config.REQUEST_ID_HEADER_TRUSTED),
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     bodyLimit: 1_048_576,

@@ -2,6 +2,7 @@
 // and errors logged by kind and code, never with the values they carried (request bodies, search terms, SQL params).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LoggerOptions } from 'pino';
+import { clientRequestId } from './request-id.ts';
 
 const MAX_FRAMES = 12;
 
@@ -56,7 +57,15 @@ export function loggerOptions(level: string): LoggerOptions {
       censor: '[redacted]',
     },
     serializers: {
-      req: (req: FastifyRequest) => ({ method: req.method, path: req.url.split('?')[0], id: req.id }),
+      req: (req: FastifyRequest) => {
+        const client = clientRequestId(req);
+        return {
+          method: req.method,
+          path: req.url.split('?')[0],
+          id: req.id,
+          ...(client ? { client_request_id: client } : {}),
+        };
+      },
       res: (res: FastifyReply) => ({ statusCode: res.statusCode }),
       err: (err: unknown) => serializeError(err),
     },

@@ -2,7 +2,7 @@
 // SCIM Me; and the public keys introspection answers are encrypted to.
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { type AuditContext, userParty } from '../audit/index.ts';
+import { type AuditContext, requestOrigin, userParty } from '../audit/index.ts';
 import type { Resource } from '../auth/index.ts';
 import {
   EXISTING_USER_DETAIL,
@@ -67,7 +67,7 @@ function caller(request: FastifyRequest): Caller {
 
 /** The agent acting through the calling service, for the audit log, with the client address and the request id. */
 function auditParty(request: FastifyRequest): AuditContext {
-  return { actor: userParty(caller(request).user), ip: request.ip, requestId: request.id };
+  return { actor: userParty(caller(request).user), ...requestOrigin(request) };
 }
 
 function apiRoutes(api: App, { config, service, invitations }: ResourceServerDeps): void {

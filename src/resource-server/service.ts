@@ -1,6 +1,13 @@
 // The rules of the resource-server API: who the bearer is, and what a calling service may see and do with a team.
 import type { FastifyRequest } from 'fastify';
-import { type AuditContext, type AuditEvent, recordAudit, recordCapped, userParty } from '../audit/index.ts';
+import {
+  type AuditContext,
+  type AuditEvent,
+  recordAudit,
+  recordCapped,
+  requestOrigin,
+  userParty,
+} from '../audit/index.ts';
 import type { Database } from '../platform/database.ts';
 import { BadRequest, NotFound, PermissionDenied } from '../platform/errors.ts';
 import { type KeyValueStore, MemoryStore } from '../platform/kv.ts';
@@ -69,8 +76,7 @@ export class ResourceServerService {
             event: 'token.refused',
             actor: known.serviceProvider ?? { type: 'system', id: null, label: 'anonymous' },
             details: { reason },
-            ip: request.ip,
-            requestId: request.id,
+            ...requestOrigin(request),
           },
           { log: request.log },
         );

@@ -1,5 +1,6 @@
-// Every request gets an id: the X-Request-Id of a trusted proxy (TRUSTED_PROXIES), else a generated one. It comes back
-// in the response header and files every log line and audit event of that request.
+// Every request gets an id: the X-Request-Id of a trusted proxy (TRUSTED_PROXIES) that sets it itself
+// (REQUEST_ID_HEADER_TRUSTED), else a generated one, with a client's own value kept apart. It comes back in the
+// response header and files every log line and audit event of that request.
 import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -22,9 +23,18 @@ describe('the request id', () => {
   });
 
   /** The id a request got, sent with `given` as X-Request-Id from `remoteAddress`. */
-  async function idOf(trusted: string | undefined, remoteAddress: string, given: string): Promise<string> {
+  async function idOf(
+    trusted: string | undefined,
+    remoteAddress: string,
+    given: string,
+    headerTrusted = 'true',
+  ): Promise<string> {
     const app = await createHttpServer(
-      configFrom({ LOG_LEVEL: 'silent', ...(trusted === undefined ? {} : { TRUSTED_PROXIES: trusted }) }),
+      configFrom({
+        LOG_LEVEL: 'silent',
+        ...(trusted === undefined ? {} : { TRUSTED_PROXIES: trusted }),
+        ...(trusted && trusted !== '0' ? { REQUEST_ID_HEADER_TRUSTED: headerTrusted } : {}),
+      }),
     );
     apps.push(app);
     app.get('/id', async (request) => ({ id: request.id }));
@@ -38,6 +48,11 @@ describe('the request id', () => {
       const id = await idOf(trusted, '203.0.113.9', 'spoofed-request-id');
       expect(id).toMatch(UUID);
     }
+  });
+
+  it("is generated when a trusted proxy may have passed a client's X-Request-Id through (the default)", async () => {
+    expect(await idOf('1', '10.0.0.2', 'client-chosen-id', 'false')).toMatch(UUID);
+    expect(await idOf('10.0.0.0/8', '10.1.2.3', 'client-chosen-id', 'false')).toMatch(UUID);
   });
 
   it('is the X-Request-Id of the nearest proxy with a hop count', async () => {
@@ -57,12 +72,27 @@ describe('the request id', () => {
   });
 });
 
+describe('REQUEST_ID_HEADER_TRUSTED', () => {
+  it('is refused without TRUSTED_PROXIES: a client talking to Desk directly would choose its id', () => {
+    expect(() => configFrom({ REQUEST_ID_HEADER_TRUSTED: 'true' })).toThrow(
+      '- REQUEST_ID_HEADER_TRUSTED: only with TRUSTED_PROXIES',
+    );
+    expect(
+      configFrom({ REQUEST_ID_HEADER_TRUSTED: 'true', TRUSTED_PROXIES: '1' }).REQUEST_ID_HEADER_TRUSTED,
+    ).toBe(true);
+  });
+});
+
 describe('one request', () => {
   let testDb: TestDatabase;
   let store: TestStore;
   let introspection: IntrospectionForge;
+  /** Behind a proxy that sets X-Request-Id itself (REQUEST_ID_HEADER_TRUSTED). */
   let desk: Desk;
   let base: string;
+  /** The same pods behind a proxy that passes a client's X-Request-Id through (the default). */
+  let passing: Desk;
+  let passingBase: string;
   const lines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
@@ -87,27 +117,35 @@ describe('one request', () => {
       OIDC_RS_CLIENT_SECRET: 'desk-rs-secret',
       OIDC_RS_BACKEND: 'json',
     };
-    desk = await buildDesk(configFrom(settings), {
-      database: testDb.database,
-      kv: store.kv,
-      runJobs: false,
-      logStream,
-    });
-    await desk.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = desk.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const start = async (extra: Record<string, string>): Promise<[Desk, string]> => {
+      const started = await buildDesk(configFrom({ ...settings, ...extra }), {
+        database: testDb.database,
+        kv: store.kv,
+        runJobs: false,
+        logStream,
+      });
+      await started.app.listen({ port: 0, host: '127.0.0.1' });
+      const address = started.app.server.address();
+      return [started, `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`];
+    };
+    [desk, base] = await start({ REQUEST_ID_HEADER_TRUSTED: 'true' });
+    [passing, passingBase] = await start({});
   });
 
   afterAll(async () => {
     await desk?.close();
+    await passing?.close();
     await store?.kv.close();
     await introspection?.close();
     await testDb?.drop();
   });
 
   /** A failed staff login (a log line of its own and an audit event), sent through the proxy with this id. */
-  async function failedLogin(headers: Record<string, string>): Promise<{ id: string; logged: typeof lines }> {
-    const browser = new Browser(base);
+  async function failedLogin(
+    headers: Record<string, string>,
+    at = base,
+  ): Promise<{ id: string; logged: typeof lines }> {
+    const browser = new Browser(at);
     await browser.primeCsrf();
     const from = lines.length;
     const res = await browser.post(
@@ -132,6 +170,20 @@ describe('one request', () => {
     for (const line of logged) expect(line.reqId).toBe(id);
     const audit = await testDb.database.db.select().from(auditEvents).where(eq(auditEvents.requestId, id));
     expect(audit.map((e) => e.event)).toEqual(['login.failed']);
+  });
+
+  it("files them under Desk's own id when the proxy passes a client's id through, keeping the client's apart", async () => {
+    const given = `client-${crypto.randomUUID()}`;
+    const { id, logged } = await failedLogin({ 'x-request-id': given }, passingBase);
+    expect(id).toMatch(UUID);
+    for (const line of logged) expect(line.reqId).toBe(id);
+    const incoming = logged.find((l) => l.msg === 'incoming request');
+    expect(incoming?.req).toMatchObject({ id, client_request_id: given });
+    expect(
+      await testDb.database.db.select().from(auditEvents).where(eq(auditEvents.requestId, given)),
+    ).toEqual([]);
+    const audit = await testDb.database.db.select().from(auditEvents).where(eq(auditEvents.requestId, id));
+    expect(audit.map((e) => [e.event, e.details.client_request_id])).toEqual([['login.failed', given]]);
   });
 
   it('files them under a generated id, the one returned, when the client sent none', async () => {

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import { z } from 'zod';
-import { recordAudit, userParty } from '../../audit/index.ts';
+import { recordAudit, requestOrigin, userParty } from '../../audit/index.ts';
 import type { App } from '../../platform/http.ts';
 import { findUserBySub } from '../../users/index.ts';
 import type { OidcDeps } from './deps.ts';
@@ -81,8 +81,7 @@ export function backchannelLogoutRoute(
         actor: { type: 'system', id: null, label: provider.issuer },
         ...(user ? { target: userParty(user) } : {}),
         details: { ended, by: typeof payload.sid === 'string' ? 'sid' : 'sub' },
-        ip: request.ip,
-        requestId: request.id,
+        ...requestOrigin(request),
       });
       return reply.code(200).header('cache-control', 'no-store').send();
     },

@@ -2,7 +2,7 @@
 // session. Every refusal, a provider that does not answer included, ends the same way: a redirect naming the reason.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
-import { recordAudit, recordCapped, userParty } from '../../audit/index.ts';
+import { recordAudit, recordCapped, requestOrigin, userParty } from '../../audit/index.ts';
 import type { App } from '../../platform/http.ts';
 import { recordLogin } from '../../users/index.ts';
 import { setSessionCookie } from '../session-auth.ts';
@@ -83,8 +83,7 @@ async function openSession(request: FastifyRequest, { claims, idToken }: Verifie
       actor: userParty(user),
       target: userParty(user),
       details: { method: 'oidc' },
-      ip: request.ip,
-      requestId: request.id,
+      ...requestOrigin(request),
     });
     if (request.session) await sessions.destroy(request.session);
     return sessions.create(user.id, {
@@ -110,8 +109,7 @@ export function callbackRoute(app: App, deps: OidcDeps): void {
         event: 'login.failed',
         actor: { type: 'system', id: null, label: 'anonymous' },
         details: { method: 'oidc', code: err.code },
-        ip: request.ip,
-        requestId: request.id,
+        ...requestOrigin(request),
       },
       { log: request.log },
     );

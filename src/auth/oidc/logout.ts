@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
-import { recordAudit, userParty } from '../../audit/index.ts';
+import { recordAudit, requestOrigin, userParty } from '../../audit/index.ts';
 import type { App } from '../../platform/http.ts';
 import { clearSessionCookie } from '../session-auth.ts';
 import { LOGOUT_CALLBACK_PATH, type OidcDeps } from './deps.ts';
@@ -20,8 +20,7 @@ export function logoutRoute(app: App, { config, database, sessions, provider }: 
       actor: userParty(request.user),
       target: userParty(request.user),
       details: { via },
-      ip: request.ip,
-      requestId: request.id,
+      ...requestOrigin(request),
     });
   };
 
