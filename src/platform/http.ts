@@ -160,6 +160,11 @@ export async function createHttpServer(config: Config, options: HttpServerOption
   });
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
+    // An error is never kept by a cache, whatever its resource allows: a 404 for an asset a newer pod already has (a
+    // rolling deploy) or a failed JWKS must be asked again, not served for a year or an hour. no-store rather than a
+    // short max-age: a CDN would still pin the error on every edge for that long, and errors are cheap to answer.
+    if (reply.statusCode >= 400 && reply.getHeader('cache-control') !== 'no-store')
+      reply.header('cache-control', 'no-store');
   });
   securityHeaders(app, config);
 

@@ -57,6 +57,16 @@ describe('the web app', () => {
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 
+  it.each(['/assets/missing-Zz9.js', '/assets/..%2Findex.html', '/assets/%2e%2e/index.html'])(
+    'never lets a cache keep the error answered for %s (a newer pod may have the file)',
+    async (url) => {
+      const res = await app.inject({ url });
+      expect(res.statusCode).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode).toBeLessThan(500);
+      expect(res.headers['cache-control']).toBe('no-store');
+    },
+  );
+
   it.each([
     '/api/v1.0/nothing-here/',
     '/resource-server/v1.0/nothing/',
