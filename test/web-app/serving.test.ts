@@ -57,7 +57,7 @@ describe('the web app', () => {
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 
-  it.each(['/assets/missing-Zz9.js', '/assets/..%2Findex.html', '/assets/%2e%2e/index.html'])(
+  it.each(['/assets/missing-Zz9.js', '/assets/..%2Findex.html'])(
     'never lets a cache keep the error answered for %s (a newer pod may have the file)',
     async (url) => {
       const res = await app.inject({ url });
