@@ -3,8 +3,8 @@
 // the time to an interactive signed-out page measured in the same run (the baseline: HTML, the entry and no API
 // data but config/ and users/me/).
 import { existsSync } from 'node:fs';
-import { firstLoad } from '../src/web-app/bundle.ts';
 import { CHROMIUM, DEMO_USERS, launchBrowser, loginAs, startDeskProcess } from '../test/support/e2e.ts';
+import { firstLoad } from '../test/support/first-load.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const PAGES = [

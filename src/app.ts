@@ -60,9 +60,10 @@ export interface Desk {
 }
 
 export interface DeskParts {
-  /** A database opened by the caller (tests); otherwise opened from DATABASE_URL. */
+  /** A database opened by the caller (`desk start` opens it while modules load; tests); otherwise from DATABASE_URL. */
   database?: Database;
   kv?: KeyValueStore;
+  /** The clock (tests move it); refused in production, as every part below. */
   now?: () => number;
   /** Delivers mail (tests give one pointed at their SMTP server); default: SMTP when EMAIL_HOST is set. */
   mailer?: Mailer | null;
@@ -73,7 +74,16 @@ export interface DeskParts {
   logStream?: NodeJS.WritableStream;
 }
 
+/** Parts only tests and benchmarks hand in: each replaces what production's settings choose. */
+const TEST_PARTS = ['now', 'mailer', 'marketing', 'runJobs', 'logStream'] as const;
+
 export async function buildDesk(settings: Config, parts: DeskParts = {}): Promise<Desk> {
+  // A stopped clock, a mailer that keeps mail, jobs that never run or logs sent elsewhere must never reach production.
+  const testParts = TEST_PARTS.filter((name) => parts[name] !== undefined);
+  if (settings.isProduction && testParts.length)
+    throw new Error(
+      `buildDesk refuses parts meant for tests with NODE_ENV=production: ${testParts.join(', ')}`,
+    );
   const config = withDevProvider(settings);
   const metrics = new Metrics(config);
   const database = metrics.timedDatabase(

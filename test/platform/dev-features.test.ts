@@ -1,5 +1,6 @@
 // Development features (password-less provider, /__debug__ pages) only when asked for, or with no settings at all.
 import { afterAll, describe, expect, it } from 'vitest';
+import { buildDesk } from '../../src/app.ts';
 import { ConfigError, configFrom, startWarnings } from '../../src/platform/config.ts';
 import { BASE_SETTINGS, PRODUCTION_SETTINGS, type RunningDesk, startDeskOn } from '../support/desk.ts';
 import { testDatabase, testStore } from '../support/parts.ts';
@@ -82,6 +83,16 @@ describe('production', () => {
     expect(message).toMatch(/^Desk cannot start: 2 settings/);
     expect(message).toContain('- DEBUG: never on in production');
     expect(message).toContain('- DESK_DEV_IDP: never on in production');
+  });
+
+  it('refuses the parts only tests hand to buildDesk (clock, mailer, onboarding backend, job switch, log stream)', async () => {
+    // Refused before anything is opened: PRODUCTION's database and Redis do not exist here.
+    await expect(buildDesk(configFrom(PRODUCTION), { now: () => 0, runJobs: false })).rejects.toThrow(
+      'buildDesk refuses parts meant for tests with NODE_ENV=production: now, runJobs',
+    );
+    await expect(buildDesk(configFrom(PRODUCTION), { mailer: null })).rejects.toThrow(
+      'NODE_ENV=production: mailer',
+    );
   });
 
   it('never turns development features on by itself', () => {

@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { firstLoad } from '../../src/web-app/bundle.ts';
 import { WEB_DIST } from '../../src/web-app/routes.ts';
+import { firstLoad } from '../support/first-load.ts';
 
 const BUDGET = 150 * 1024;
 const built = existsSync(join(WEB_DIST, '.vite', 'manifest.json'));

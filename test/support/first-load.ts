@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { WEB_DIST } from './routes.ts';
+import { WEB_DIST } from '../../src/web-app/routes.ts';
 
 interface Chunk {
   file: string;
