@@ -1,7 +1,9 @@
 // New users are sent to the onboarding backend by a background job: sign-in never waits on it nor fails for it.
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MARKETING_JOB } from '../../src/marketing/index.ts';
 import { jobs } from '../../src/platform/schema.ts';
+import { users } from '../../src/users/index.ts';
 import { type RunningDesk, startDeskOn } from '../support/desk.ts';
 import { type FakeBrevo, startFakeBrevo } from '../support/fake-brevo.ts';
 import { loginThroughForge } from '../support/forge-login.ts';
@@ -61,7 +63,13 @@ describe('onboarding', () => {
     await until(() => brevo.contacts.has(email));
     const before = brevo.requests.length;
     await loginThroughForge(desk, forge, { sub, userinfo: { email } });
-    await new Promise((r) => setTimeout(r, 1_200));
+    // The sign-in's transaction has committed: an onboarding it queued would be in the jobs table now.
+    const [user] = await testDb.database.db.select({ id: users.id }).from(users).where(eq(users.sub, sub));
+    const queued = await testDb.database.db
+      .select({ status: jobs.status })
+      .from(jobs)
+      .where(and(eq(jobs.kind, MARKETING_JOB), sql`${jobs.payload}->>'userId' = ${user!.id}`));
+    expect(queued).toEqual([{ status: 'done' }]);
     expect(brevo.requests.length).toBe(before);
   });
 

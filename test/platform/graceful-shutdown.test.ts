@@ -1,7 +1,7 @@
 // SIGTERM: Desk stops accepting, finishes the request in flight, closes the database, and exits 0.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 describe('SIGTERM', () => {
   it('lets an in-flight request finish, then exits 0 and refuses new connections', async () => {
@@ -12,8 +12,8 @@ describe('SIGTERM', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
+    let out = '';
     const port = await new Promise<number>((done, fail) => {
-      let out = '';
       child.stdout.on('data', (c: Buffer) => {
         out += c.toString();
         const m = /^(\d+)\n/.exec(out);
@@ -23,7 +23,7 @@ describe('SIGTERM', () => {
     });
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
     const inFlight = fetch(`http://127.0.0.1:${port}/slow`);
-    await new Promise((r) => setTimeout(r, 300));
+    await vi.waitFor(() => expect(out).toContain('slow request started'), { timeout: 10_000, interval: 10 });
     child.kill('SIGTERM');
     const res = await inFlight;
     expect(res.status).toBe(200);

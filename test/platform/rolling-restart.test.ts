@@ -12,7 +12,16 @@ import { type DeskProcess, startDeskProcess } from '../support/processes.ts';
 
 const PASSWORD = 'a long passphrase for the rolling restart';
 const AGENTS = 6;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once `check` holds, looking every 20 ms; fails after `ms`. */
+async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await pause(20);
+  }
+}
 
 /** The load balancer: round robin over the pods in rotation; a pod leaves it before it is stopped. */
 class Rotation {
@@ -29,7 +38,7 @@ async function ready(pod: DeskProcess): Promise<void> {
   for (let i = 0; i < 100; i += 1) {
     const res = await fetch(`${pod.url}/__heartbeat__`).catch(() => undefined);
     if (res?.status === 200) return;
-    await sleep(100);
+    await pause(100);
   }
   throw new Error(`pod at ${pod.url} never became ready: ${pod.output()}`);
 }
@@ -94,10 +103,13 @@ describe.runIf(DATABASE_URL && REDIS_URL)('a rolling restart of three built Desk
     const failures: string[] = [];
     let answered = 0;
     let running = true;
+    /** Requests sent to each pod and not answered yet. */
+    const inFlight = new Map<DeskProcess, number>();
     const clients = Array.from({ length: 6 }, async (_, i) => {
       for (let n = i; running; n += 1) {
         const pod = rotation.pick();
         const path = n % 2 ? '/api/v1.0/users/me/' : '/api/v1.0/teams/';
+        inFlight.set(pod, (inFlight.get(pod) ?? 0) + 1);
         try {
           const res = await fetch(`${pod.url}${path}`, { headers: { cookie: cookies[n % AGENTS] ?? '' } });
           await res.text();
@@ -105,6 +117,8 @@ describe.runIf(DATABASE_URL && REDIS_URL)('a rolling restart of three built Desk
           else failures.push(`${path} on ${pod.url}: ${res.status}`);
         } catch (err) {
           failures.push(`${path} on ${pod.url}: ${(err as Error).cause ?? err}`);
+        } finally {
+          inFlight.set(pod, (inFlight.get(pod) ?? 1) - 1);
         }
       }
     });
@@ -113,12 +127,15 @@ describe.runIf(DATABASE_URL && REDIS_URL)('a rolling restart of three built Desk
     for (const old of [...rotation.pods]) {
       const replacement = await start();
       rotation.pods = [...rotation.pods.filter((p) => p !== old), replacement];
-      // The preStop delay: the load balancer stops sending before the process is told to stop.
-      await sleep(500);
+      // What the preStop delay is for: the load balancer has stopped sending (its requests are answered) before the
+      // process is told to stop.
+      await until(() => !inFlight.get(old), 'the old pod drained');
       const exited = new Promise<number | null>((done) => old.child.once('exit', (code) => done(code)));
       old.child.kill('SIGTERM');
       exits.push(await exited);
-      await sleep(300);
+      // The pods now in rotation answer some traffic before the next one is replaced.
+      const mark = answered;
+      await until(() => answered >= mark + 12, 'the new rotation answering');
     }
     running = false;
     await Promise.all(clients);

@@ -1,4 +1,5 @@
-// A Desk with one slow route, run as its own process by the graceful-shutdown test; prints its port when listening.
+// A Desk with one slow route, run as its own process by the graceful-shutdown test; prints its port when listening,
+// and a line when the slow request has started.
 import { buildDesk } from '../../src/app.ts';
 import { configFrom } from '../../src/platform/config.ts';
 import { closeOnSignals } from '../../src/platform/lifecycle.ts';
@@ -8,6 +9,8 @@ const desk = await buildDesk(
 );
 await desk.database.migrate();
 desk.app.get('/slow', async () => {
+  // Tells the test the request is in flight, so it sends SIGTERM while it is.
+  process.stdout.write('slow request started\n');
   await new Promise((r) => setTimeout(r, 1_500));
   return { done: true };
 });
