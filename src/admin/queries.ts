@@ -92,6 +92,19 @@ export async function activeSuperusers(tx: Db): Promise<string[]> {
   );
 }
 
+/** The user's powers, locked until the transaction ends: a change decided on them cannot be raced. */
+export async function lockUserFlags(
+  tx: Db,
+  id: string,
+): Promise<Pick<User, 'isActive' | 'isStaff' | 'isSuperuser'> | undefined> {
+  const [row] = await tx
+    .select({ isActive: users.isActive, isStaff: users.isStaff, isSuperuser: users.isSuperuser })
+    .from(users)
+    .where(eq(users.id, id))
+    .for('update');
+  return row;
+}
+
 export async function setUserFlags(
   tx: Db,
   id: string,

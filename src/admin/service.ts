@@ -8,6 +8,7 @@ import type { User } from '../users/index.ts';
 import {
   activeSuperusers,
   deleteInvitation,
+  lockUserFlags,
   renameServiceProvider,
   retryJob,
   setUserFlags,
@@ -28,9 +29,10 @@ export class AdminService {
   }
 
   /**
-   * Disables or enables an account, or grants or revokes staff. A disabled user's sessions end at once on every
-   * pod (the index lives in the shared store) and their bearer tokens stop at the next request (the resource
-   * server checks the user each time).
+   * Disables or enables an account, or grants or revokes staff. Powers are ordered (DESIGN.md §8): staff disable and
+   * enable agents; only superusers change staff and superuser accounts or grant and revoke staff. A disabled user's
+   * sessions end at once on every pod (the index lives in the shared store) and their bearer tokens stop at the next
+   * request (the resource server checks the user each time).
    */
   async updateUser(
     me: User,
@@ -39,28 +41,34 @@ export class AdminService {
     party: AuditContext,
   ) {
     const target = await this.user(id);
-    if (changes.is_staff !== undefined && changes.is_staff !== target.user.isStaff && !me.isSuperuser)
-      throw new PermissionDenied('Only superusers grant or revoke staff rights.');
     if (changes.is_active === false && id === me.id)
       throw new ValidationFailed({ is_active: ['You cannot disable your own account.'] });
     const updated = await this.database.db.transaction(async (tx) => {
-      if (changes.is_active === false && target.user.isSuperuser) {
-        const superusers = await activeSuperusers(tx);
-        if (superusers.length <= 1 && superusers.includes(id))
-          throw new ValidationFailed({ is_active: ['The last active superuser cannot be disabled.'] });
+      // The superusers first, then the target, always in this order: two changes racing wait, never deadlock.
+      const superusers = await activeSuperusers(tx);
+      // Decided on the rows as they are now, locked: a grant of staff racing a disable cannot slip between.
+      const now = await lockUserFlags(tx, id);
+      if (!now) throw new NotFound();
+      if (!me.isSuperuser) {
+        if (now.isStaff || now.isSuperuser)
+          throw new PermissionDenied('Only superusers change staff and superuser accounts.');
+        if (changes.is_staff !== undefined && changes.is_staff !== now.isStaff)
+          throw new PermissionDenied('Only superusers grant or revoke staff rights.');
       }
+      if (changes.is_active === false && now.isSuperuser && superusers.length <= 1 && superusers.includes(id))
+        throw new ValidationFailed({ is_active: ['The last active superuser cannot be disabled.'] });
       const user = await setUserFlags(tx, id, {
         ...(changes.is_active !== undefined ? { isActive: changes.is_active } : {}),
         ...(changes.is_staff !== undefined ? { isStaff: changes.is_staff } : {}),
       });
       const target_ = { type: 'user', id, label: user.email ?? user.name };
-      if (changes.is_active !== undefined && changes.is_active !== target.user.isActive)
+      if (changes.is_active !== undefined && changes.is_active !== now.isActive)
         await recordAudit(tx, {
           ...party,
           event: changes.is_active ? 'user.enabled' : 'user.disabled',
           target: target_,
         });
-      if (changes.is_staff !== undefined && changes.is_staff !== target.user.isStaff)
+      if (changes.is_staff !== undefined && changes.is_staff !== now.isStaff)
         await recordAudit(tx, {
           ...party,
           event: changes.is_staff ? 'user.staff_granted' : 'user.staff_revoked',

@@ -6,6 +6,7 @@ import { auditEvents } from '../../src/audit/index.ts';
 import { enqueueJob } from '../../src/platform/jobs.ts';
 import { jobs } from '../../src/platform/schema.ts';
 import { serviceProviders } from '../../src/teams/index.ts';
+import { users } from '../../src/users/index.ts';
 import { startDeskOn, useDesk } from '../support/desk.ts';
 import { sameStore } from '../support/parts.ts';
 
@@ -171,4 +172,66 @@ describe('the staff API', () => {
     expect(listed.find((p) => p.id === provider?.id)?.name).toBe('Agenda');
     expect(await auditRows('service_provider.renamed', provider?.id ?? '')).toHaveLength(1);
   });
+});
+
+describe('powers are ordered (DESIGN.md §8)', () => {
+  type Actor = 'staff' | 'superuser';
+  type Target = 'agent' | 'staff' | 'superuser';
+  type Action = 'disable' | 'enable' | 'grant staff' | 'revoke staff';
+  const ACTIONS: Record<Action, { before: { isActive: boolean }; body: Record<string, boolean> }> = {
+    disable: { before: { isActive: true }, body: { is_active: false } },
+    enable: { before: { isActive: false }, body: { is_active: true } },
+    'grant staff': { before: { isActive: true }, body: { is_staff: true } },
+    'revoke staff': { before: { isActive: true }, body: { is_staff: false } },
+  };
+  const TARGETS: Record<Target, { isStaff: boolean; isSuperuser: boolean }> = {
+    agent: { isStaff: false, isSuperuser: false },
+    staff: { isStaff: true, isSuperuser: false },
+    superuser: { isStaff: true, isSuperuser: true },
+  };
+  // Staff disable and enable agents (revoking staff an agent does not have changes nothing); only superusers touch
+  // staff and superuser accounts or grant and revoke staff.
+  const EXPECTED: Record<Actor, Record<Target, Record<Action, number>>> = {
+    superuser: {
+      agent: { disable: 200, enable: 200, 'grant staff': 200, 'revoke staff': 200 },
+      staff: { disable: 200, enable: 200, 'grant staff': 200, 'revoke staff': 200 },
+      superuser: { disable: 200, enable: 200, 'grant staff': 200, 'revoke staff': 200 },
+    },
+    staff: {
+      agent: { disable: 200, enable: 200, 'grant staff': 403, 'revoke staff': 200 },
+      staff: { disable: 403, enable: 403, 'grant staff': 403, 'revoke staff': 403 },
+      superuser: { disable: 403, enable: 403, 'grant staff': 403, 'revoke staff': 403 },
+    },
+  };
+  const flags = async (id: string) => {
+    const [row] = await t.testDb.database.db.select().from(users).where(eq(users.id, id));
+    return { isActive: row?.isActive, isStaff: row?.isStaff, isSuperuser: row?.isSuperuser };
+  };
+
+  for (const [actor, byTarget] of Object.entries(EXPECTED) as [
+    Actor,
+    Record<Target, Record<Action, number>>,
+  ][])
+    for (const [target, byAction] of Object.entries(byTarget) as [Target, Record<Action, number>][])
+      for (const [action, status] of Object.entries(byAction) as [Action, number][])
+        it(`${actor} who tries to ${action} a ${target} gets ${status}`, async () => {
+          const browser = await staff(actor === 'superuser');
+          const { before, body } = ACTIONS[action];
+          const user = await t.createUser({ ...TARGETS[target], ...before });
+          const was = await flags(user.id);
+          const res = await browser.patch(`/api/v1.0/admin/users/${user.id}/`, body);
+          expect(res.status).toBe(status);
+          if (status === 200) {
+            const changed = 'is_active' in body ? { isActive: body.is_active } : { isStaff: body.is_staff };
+            expect(await flags(user.id)).toEqual({ ...was, ...changed });
+            return;
+          }
+          expect(res.json).toEqual({ detail: expect.stringMatching(/^Only superusers /) });
+          expect(await flags(user.id)).toEqual(was);
+          const audited = await t.testDb.database.db
+            .select()
+            .from(auditEvents)
+            .where(eq(auditEvents.targetId, user.id));
+          expect(audited).toEqual([]);
+        });
 });
