@@ -76,6 +76,29 @@ describe('CSRF protection', () => {
   });
 });
 
+describe('each unsafe method with a session and no X-CSRFToken', () => {
+  // The path under test and the body sent, for a team of the user's.
+  type Request = (teamId: string) => { path: string; json?: unknown };
+  const cases: [string, string, Request][] = [
+    ['POST', 'creates no team', () => ({ path: '/api/v1.0/teams/', json: { name: 'Forged team' } })],
+    ['PUT', 'renames nothing', (id) => ({ path: `/api/v1.0/teams/${id}/`, json: { name: 'Forged name' } })],
+    ['PATCH', 'renames nothing', (id) => ({ path: `/api/v1.0/teams/${id}/`, json: { name: 'Forged name' } })],
+    ['DELETE', 'deletes nothing', (id) => ({ path: `/api/v1.0/teams/${id}/` })],
+  ];
+
+  it.each(cases)('%s is refused with 403 and %s', async (method, _what, request) => {
+    const browser = await t.browserFor(await t.createUser());
+    const created = await browser.post('/api/v1.0/teams/', { name: 'Équipe intacte' });
+    const id = (created.json as { id: string }).id;
+    const before = (await browser.get('/api/v1.0/teams/')).json;
+    const { path, json } = request(id);
+    const res = await browser.request(method, path, { json, csrf: false });
+    expect(res.status).toBe(403);
+    expect(res.json).toEqual({ detail: 'CSRF Failed: CSRF token missing.' });
+    expect((await browser.get('/api/v1.0/teams/')).json).toEqual(before);
+  });
+});
+
 describe('CSRF on percent-encoded paths', () => {
   it('checks a login posted to /%61pi/… as it checks /api/…', async () => {
     passwordFor ??= t.loginAsStaff();

@@ -221,6 +221,44 @@ describe('the last owner', () => {
   });
 });
 
+describe("the owner's own row", () => {
+  async function ownRow(browser: Browser, team: TeamFixture) {
+    const res = await browser.get(`/api/v1.0/teams/${team.id}/accesses/${team.accessIds.owner}/`);
+    return res.json as { role: Role; abilities: { set_role_to: Role[]; delete: boolean } };
+  }
+
+  it('offers no lower role to the only owner, and refuses the demotion with a 400 and a message', async () => {
+    const team = await makeTeam();
+    const owner = await as('owner', team);
+    expect((await ownRow(owner, team)).abilities).toMatchObject({ set_role_to: [], delete: false });
+    const res = await owner.patch(`/api/v1.0/teams/${team.id}/accesses/${team.accessIds.owner}/`, {
+      role: 'administrator',
+    });
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({
+      detail: 'A team must keep at least one owner: make another member owner first.',
+    });
+    expect((await ownRow(owner, team)).role).toBe('owner');
+  });
+
+  it('offers the lower roles once a second owner exists, and the demotion works', async () => {
+    const team = await makeTeam();
+    const owner = await as('owner', team);
+    await owner.patch(`/api/v1.0/teams/${team.id}/accesses/${team.accessIds.administrator}/`, {
+      role: 'owner',
+    });
+    expect((await ownRow(owner, team)).abilities).toMatchObject({
+      set_role_to: ['administrator', 'member'],
+      delete: true,
+    });
+    const res = await owner.patch(`/api/v1.0/teams/${team.id}/accesses/${team.accessIds.owner}/`, {
+      role: 'administrator',
+    });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ role: 'administrator' });
+  });
+});
+
 describe('two owners stepping down at the same moment', () => {
   it.each(['demote', 'remove'] as const)(
     'leave the team with one owner (both %s themselves at once)',
