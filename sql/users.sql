@@ -12,12 +12,20 @@
 --   GET /api/v1.0/users/?q=dupomt
 select "id", "sub", "email", "name", "language", "timezone", "is_active", "is_staff", "is_superuser", "password", "organization_id", "last_login", "created_at", "updated_at"
 from "users"
-where ("users"."id" = $1 and "users"."is_active" = $2)
+where ("users"."id" = $1 and ("users"."is_active" = $2 and not exists (
+  select 1
+  from "organizations"
+  where "organizations"."id" = "users"."organization_id" and not "organizations"."is_active"
+)))
 limit $3;
 
--- findUserBySub (src/users/queries.ts, prepared once as users_by_sub)
+-- findActiveUserBySub (src/users/queries.ts, prepared once as users_active_by_sub)
 --   GET /resource-server/v1.0/teams/ (introspection cached)
 select "id", "sub", "email", "name", "language", "timezone", "is_active", "is_staff", "is_superuser", "password", "organization_id", "last_login", "created_at", "updated_at"
 from "users"
-where "users"."sub" = $1
-limit $2;
+where ("users"."sub" = $1 and ("users"."is_active" = $2 and not exists (
+  select 1
+  from "organizations"
+  where "organizations"."id" = "users"."organization_id" and not "organizations"."is_active"
+)))
+limit $3;

@@ -132,7 +132,7 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
     teamRoutes(scope, { config, teams });
     invitationRoutes(scope, { config, invitations, teams });
   });
-  const organizations = new OrganizationService(database, config);
+  const organizations = new OrganizationService(database, config, sessions);
   resource('/api/v1.0/organizations/', { caller: 'user' }, (scope) =>
     organizationRoutes(scope, { config, organizations }),
   );

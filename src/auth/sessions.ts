@@ -147,6 +147,16 @@ export class SessionStore {
     return this.destroyIndexed(`user-sessions:${userId}`);
   }
 
+  /** Ends every session of each of these users (an organization deactivated), a batch of users at a time. */
+  async destroyAllForUsers(userIds: string[]): Promise<number> {
+    let ended = 0;
+    for (let i = 0; i < userIds.length; i += 50) {
+      const counts = await Promise.all(userIds.slice(i, i + 50).map((id) => this.destroyAllForUser(id)));
+      ended += counts.reduce((sum, n) => sum + n, 0);
+    }
+    return ended;
+  }
+
   /** Ends every session opened by one provider session (back-channel logout by sid). */
   async destroyAllForProviderSession(sid: string): Promise<number> {
     return this.destroyIndexed(`sid-sessions:${sid}`);

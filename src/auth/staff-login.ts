@@ -53,7 +53,7 @@ export function staffLoginRoute(app: App, { config, database, kv, sessions, metr
       const accountKey = user ? `login:user:${user.id}` : `login:email:${email}`;
       await takeAttempt(kv, accountKey, LOGIN_FAILURES_PER_EMAIL);
       const valid = await verifyPassword(user?.password, password);
-      if (!user || !valid || !user.isActive) {
+      if (!user || !valid || !user.mayAct) {
         request.log.info({ event: 'staff_login_failed' }, 'staff login refused');
         metrics.loginFailed('password', 'invalid_credentials');
         // The email typed is the target (not a secret; the password never is written anywhere).

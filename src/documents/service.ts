@@ -2,7 +2,7 @@
 import type { Database, Db } from '../platform/database.ts';
 import { BadRequest, NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
 import { roleIn } from '../teams/index.ts';
-import { findActiveUserById, findUsersByEmail, type User } from '../users/index.ts';
+import { findActiveColleagueById, findActiveColleaguesByEmail, type User } from '../users/index.ts';
 import {
   type DocumentAccessAbilities,
   type DocumentAccessContext,
@@ -137,7 +137,8 @@ export class DocumentService {
       throw new ValidationFailed({ non_field_errors: ['Give either a user or a team.'] });
     let values: { documentId: string; userId?: string; teamId?: string; role: DocumentRole };
     if (target.user) {
-      const found = await findActiveUserById(this.db, target.user);
+      // Only a colleague (DESIGN.md §5 "Isolation"): a user of another organization gets the answer of an unknown id.
+      const found = await findActiveColleagueById(this.db, target.user, user.organizationId);
       if (!found) throw new ValidationFailed({ user: ['No active user has this id.'] });
       values = { documentId, userId: found.id, role };
     } else {
@@ -220,7 +221,9 @@ export class DocumentService {
   async invite(user: User, documentId: string, email: string, role: DocumentRole) {
     await this.requireOwner(user, documentId);
     return this.db.transaction(async (tx) => {
-      const existing = (await findUsersByEmail(tx, email)).filter((u) => u.isActive);
+      // Only a colleague gets the access at once; anyone else an invitation, as an unknown address does, so sharing
+      // never tells whether an account exists in another organization.
+      const existing = await findActiveColleaguesByEmail(tx, email, user.organizationId);
       if (existing.length > 1)
         throw new ValidationFailed({ email: ['Several accounts use this email address.'] });
       if (existing[0]) {

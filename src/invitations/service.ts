@@ -4,7 +4,7 @@ import type { Config } from '../platform/config.ts';
 import type { Database, Db } from '../platform/database.ts';
 import { NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
 import { insertAccess, mayGrant, type Role, roleIn, teamAbilities } from '../teams/index.ts';
-import { findUsersByEmail, type User } from '../users/index.ts';
+import { findActiveColleaguesByEmail, type User } from '../users/index.ts';
 import {
   convertInvitations,
   deleteInvitation,
@@ -85,10 +85,9 @@ export class InvitationService {
       throw new PermissionDenied('Only owners can invite someone as owner.');
 
     return this.database.db.transaction(async (tx) => {
-      const existing = (await findUsersByEmail(tx, email)).filter((u) => u.isActive);
       // Only a colleague of the same organization is added at once: for anyone else the answer is an invitation,
       // as for an unknown address, so inviting never tells whether an account exists elsewhere.
-      const invitee = existing.find((u) => u.organizationId === user.organizationId);
+      const [invitee] = await findActiveColleaguesByEmail(tx, email, user.organizationId, 1);
       if (invitee) {
         // An existing user gets the access at once, and the answer says so.
         const access = await insertAccess(tx, teamId, invitee.id, role);

@@ -170,27 +170,48 @@ export async function setKeys(
   }
 }
 
+/** Changes the organization; false when it no longer exists (merged away meanwhile). */
 export async function updateOrganization(
   tx: Db,
   id: string,
   values: Partial<Pick<Organization, 'name' | 'isActive' | 'metadata'>>,
-): Promise<void> {
-  await tx
+): Promise<boolean> {
+  const changed = await tx
     .update(organizations)
     .set({ ...values, updatedAt: new Date() })
-    .where(eq(organizations.id, id));
+    .where(eq(organizations.id, id))
+    .returning({ id: organizations.id });
+  return changed.length > 0;
 }
 
-/** Moves every user, team, registration id and domain of `from` into `into`, then deletes `from`. */
+export interface LockedOrganization {
+  id: string;
+  name: string;
+  isActive: boolean;
+}
+
+/**
+ * Locks the organizations that still exist among `ids`, always in the order of their ids, so two merges of the
+ * same pair (A into B and B into A) wait for each other instead of crossing; read after the lock is granted, so a
+ * row a concurrent merge deleted is simply absent.
+ */
+export async function lockOrganizations(tx: Db, ids: string[]): Promise<LockedOrganization[]> {
+  return rowsOf<LockedOrganization>(
+    await tx.execute(
+      sql`select id, name, is_active as "isActive" from organizations where id in (${sql.join(
+        ids.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      )}) order by id for update`,
+    ),
+  );
+}
+
+/** Moves every user, team, registration id and domain of `from` into `into`, then deletes `from`; both locked first. */
 export async function mergeOrganizations(
   tx: Db,
   from: string,
   into: string,
 ): Promise<{ users: number; teams: number }> {
-  // Both rows locked in one order, so two merges of the same pair cannot cross.
-  await tx.execute(
-    sql`select id from organizations where id in (${from}::uuid, ${into}::uuid) order by id for update`,
-  );
   const movedUsers = rowsOf(
     await tx.execute(
       sql`update users set organization_id = ${into}::uuid where organization_id = ${from}::uuid returning id`,

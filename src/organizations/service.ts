@@ -3,13 +3,16 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { type AuditContext, recordAudit } from '../audit/index.ts';
+import type { SessionStore } from '../auth/sessions.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database, Db } from '../platform/database.ts';
 import { NotFound, ValidationFailed } from '../platform/errors.ts';
+import { userIdsOfOrganization } from '../users/index.ts';
 import {
   findOrCreateOrganization,
   insertOrganization,
   listOrganizations,
+  lockOrganizations,
   mergeOrganizations,
   type OrganizationView,
   organizationById,
@@ -80,6 +83,7 @@ export class OrganizationService {
   constructor(
     private readonly database: Database,
     config: Config,
+    private readonly sessions: SessionStore,
   ) {
     this.validateMetadata = metadataValidator(config);
   }
@@ -135,16 +139,23 @@ export class OrganizationService {
     return this.get(id);
   }
 
+  /**
+   * Changes an organization. Deactivating it signs its members out everywhere at once, as disabling a user does: their
+   * sessions end on every pod (the index lives in the shared store), and every session or bearer token of theirs is
+   * refused from then on (the user is read with their organization at each request).
+   */
   async update(id: string, input: OrganizationInput, party: AuditContext): Promise<OrganizationView> {
     const before = await this.get(id);
     this.checkMetadata(input.metadata);
-    await this.keysTaken(() =>
+    const members = await this.keysTaken(() =>
       this.database.db.transaction(async (tx) => {
-        await updateOrganization(tx, id, {
+        const found = await updateOrganization(tx, id, {
           ...(input.name !== undefined ? { name: input.name } : {}),
           ...(input.is_active !== undefined ? { isActive: input.is_active } : {}),
           ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
         });
+        // Merged into another since it was read: nothing to change, nothing to audit.
+        if (!found) throw new NotFound();
         await setKeys(tx, id, {
           ...(input.registration_id_list ? { registrationIds: input.registration_id_list } : {}),
           ...(input.domain_list ? { domains: input.domain_list.map((d) => d.toLowerCase()) } : {}),
@@ -156,23 +167,34 @@ export class OrganizationService {
           // What changed, by field name (values stay out: metadata may be large).
           details: { fields: Object.keys(input).sort() },
         });
+        // Read under the row's lock: who signs in from now on finds the organization deactivated.
+        return input.is_active === false ? userIdsOfOrganization(tx, id) : [];
       }),
     );
+    await this.sessions.destroyAllForUsers(members);
     return this.get(id);
   }
 
-  /** Everything of `from` moves into `into`, in one transaction; `from` is gone after. */
+  /**
+   * Everything of `from` moves into `into`, in one transaction; `from` is gone after. Both are locked in one order and
+   * read again under the lock, so of two opposite merges racing (A into B, B into A) one wins and the other is
+   * answered as if it came after: its organization no longer exists. Users moved into a deactivated organization are
+   * signed out, as its members were.
+   */
   async merge(
     from: string,
     into: string,
     party: AuditContext,
   ): Promise<{ organization: OrganizationView; users: number; teams: number }> {
-    if (from === into)
+    if (from.toLowerCase() === into.toLowerCase())
       throw new ValidationFailed({ into: ['An organization cannot be merged into itself.'] });
-    const merged = await this.get(from);
-    const target = await organizationById(this.database.db, into);
-    if (!target) throw new ValidationFailed({ into: ['No organization has this id.'] });
-    const moved = await this.database.db.transaction(async (tx) => {
+    const { counts, signedOut } = await this.database.db.transaction(async (tx) => {
+      const locked = await lockOrganizations(tx, [from, into]);
+      const merged = locked.find((o) => o.id === from.toLowerCase());
+      if (!merged) throw new NotFound();
+      const target = locked.find((o) => o.id === into.toLowerCase());
+      if (!target) throw new ValidationFailed({ into: ['No organization has this id.'] });
+      const moving = target.isActive ? [] : await userIdsOfOrganization(tx, from);
       const counts = await mergeOrganizations(tx, from, into);
       await recordAudit(tx, {
         ...party,
@@ -180,8 +202,9 @@ export class OrganizationService {
         target: { type: 'organization', id: into, label: target.name },
         details: { from, from_name: merged.name, ...counts },
       });
-      return counts;
+      return { counts, signedOut: moving };
     });
-    return { organization: await this.get(into), ...moved };
+    await this.sessions.destroyAllForUsers(signedOut);
+    return { organization: await this.get(into), ...counts };
   }
 }

@@ -12,7 +12,7 @@ import type { Database } from '../platform/database.ts';
 import { BadRequest, NotFound, PermissionDenied } from '../platform/errors.ts';
 import { type KeyValueStore, MemoryStore } from '../platform/kv.ts';
 import { insertTeam, renameTeam, type TeamWithRole, teamAbilities } from '../teams/index.ts';
-import { findUserBySub, type User } from '../users/index.ts';
+import { findActiveUserBySub, type User } from '../users/index.ts';
 import { BearerMalformed, BearerMissing, InsufficientScope, InvalidToken } from './errors.ts';
 import type { Introspector } from './introspection.ts';
 import { linkTeam, serviceProviderFor, teamForService, teamsForService } from './queries.ts';
@@ -62,8 +62,9 @@ export class ResourceServerService {
       const token = await this.introspector.check(match[1]);
       const serviceProviderId = await serviceProviderFor(this.database.db, token.audience);
       known.serviceProvider = { type: 'service_provider', id: serviceProviderId, label: token.audience };
-      const user = await findUserBySub(this.database.db, token.sub);
-      if (!user?.isActive) throw new InvalidToken('no active user has this sub');
+      // A disabled user, or a member of a deactivated organization, is refused like an unknown one.
+      const user = await findActiveUserBySub(this.database.db, token.sub);
+      if (!user) throw new InvalidToken('no active user has this sub');
       return { user, serviceProviderId };
     } catch (err) {
       const reason = refusalReason(err);

@@ -3,7 +3,7 @@
 import { type AuditContext, recordAudit, userParty } from '../audit/index.ts';
 import type { Database, Db } from '../platform/database.ts';
 import { BadRequest, NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
-import { findActiveUserById, type User } from '../users/index.ts';
+import { findActiveColleagueById, type User } from '../users/index.ts';
 import {
   type AccessAbilities,
   type AccessContext,
@@ -143,7 +143,8 @@ export class TeamService {
     if (!teamAbilities(requesterRole).manage_accesses)
       throw new PermissionDenied('Only administrators and owners can add members.');
     if (!mayGrant(requesterRole, role)) throw new PermissionDenied('Only owners can make someone an owner.');
-    const target = await findActiveUserById(this.db, targetUserId);
+    // Only a colleague (DESIGN.md §5 "Isolation"): a user of another organization gets the answer of an unknown id.
+    const target = await findActiveColleagueById(this.db, targetUserId, user.organizationId);
     if (!target) throw new ValidationFailed({ user: ['No active user has this id.'] });
     const access = await this.db.transaction(async (tx) => {
       const inserted = await insertAccess(tx, teamId, target.id, role);

@@ -2,7 +2,10 @@
 
 export { type UserHook, UserLifecycle } from './lifecycle.ts';
 export {
+  findActiveColleagueById,
+  findActiveColleaguesByEmail,
   findActiveUserById,
+  findActiveUserBySub,
   findPasswordUserByEmail,
   findUserBySub,
   findUsersByEmail,
@@ -10,6 +13,7 @@ export {
   recordLogin,
   updateUser,
   upsertSuperuser,
+  userIdsOfOrganization,
 } from './queries.ts';
 export { requireUser } from './request-user.ts';
 export { meSchema, serializeMe, userRoutes } from './routes.ts';

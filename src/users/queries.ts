@@ -1,28 +1,82 @@
 // All SQL on the users table.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
+import { organizations } from '../organizations/schema.ts';
 import type { Db } from '../platform/database.ts';
 import { preparedPerDatabase } from '../platform/prepared-queries.ts';
 import { type User, users } from './schema.ts';
 
-// Every request with a session reads its user: built once (sql/users.sql).
+/**
+ * The user may act (use a session or a token, sign in, be added to a team): the account is active and so is its
+ * organization, when it has one (DESIGN.md §5: a deactivated organization's members stop working everywhere at once).
+ */
+const mayAct = and(
+  eq(users.isActive, true),
+  sql`not exists (select 1 from ${organizations} where ${organizations.id} = ${users.organizationId} and not ${organizations.isActive})`,
+) as SQL;
+
+/** As the search sees colleagues (search.ts): the same organization, and no organization only matches none. */
+const inOrganization = (organizationId: string | null) =>
+  organizationId ? eq(users.organizationId, organizationId) : sql`${users.organizationId} is null`;
+
+// Every request with a session reads its user, and the user's organization in the same statement: built once
+// (sql/users.sql).
 const activeUserById = preparedPerDatabase((db) =>
   db
     .select()
     .from(users)
-    .where(and(eq(users.id, sql.placeholder('id')), eq(users.isActive, true)))
+    .where(and(eq(users.id, sql.placeholder('id')), mayAct))
     .limit(1)
     .prepare('users_active_by_id'),
 );
 
+/** The user, while they may act: undefined for an unknown id, a disabled user or a deactivated organization's member. */
 export async function findActiveUserById(db: Db, id: string): Promise<User | undefined> {
   const [user] = await activeUserById(db).execute({ id });
   return user;
 }
 
-/** Accounts that can log in with a password, matched case-insensitively on email. */
-export async function findPasswordUserByEmail(db: Db, email: string): Promise<User | undefined> {
+/**
+ * An active colleague of an organization (DESIGN.md §5 "Isolation"): undefined for an unknown id and for a user of
+ * another organization alike, so adding someone by id never tells whether the id exists elsewhere.
+ */
+export async function findActiveColleagueById(
+  db: Db,
+  id: string,
+  organizationId: string | null,
+): Promise<User | undefined> {
   const [user] = await db
     .select()
+    .from(users)
+    .where(and(eq(users.id, id), mayAct, inOrganization(organizationId)))
+    .limit(1);
+  return user;
+}
+
+/** The active colleagues with this email, compared case-insensitively (see findActiveColleagueById). */
+export async function findActiveColleaguesByEmail(
+  db: Db,
+  email: string,
+  organizationId: string | null,
+  limit = 2,
+): Promise<User[]> {
+  return db
+    .select()
+    .from(users)
+    .where(and(sql`lower(${users.email}) = lower(${email})`, mayAct, inOrganization(organizationId)))
+    .orderBy(users.createdAt)
+    .limit(limit);
+}
+
+/**
+ * Accounts that can log in with a password, matched case-insensitively on email; `mayAct` says whether the account
+ * may sign in (active, and so is its organization).
+ */
+export async function findPasswordUserByEmail(
+  db: Db,
+  email: string,
+): Promise<(User & { mayAct: boolean }) | undefined> {
+  const [user] = await db
+    .select({ ...getTableColumns(users), mayAct: sql<boolean>`${mayAct}` })
     .from(users)
     .where(and(sql`lower(${users.email}) = lower(${email})`, sql`${users.password} is not null`))
     .orderBy(users.createdAt)
@@ -102,6 +156,29 @@ const userBySub = preparedPerDatabase((db) =>
 export async function findUserBySub(db: Db, sub: string): Promise<User | undefined> {
   const [user] = await userBySub(db).execute({ sub });
   return user;
+}
+
+// Every resource-server call reads the token's user, and the user's organization in the same statement: built once
+// (sql/resource-server.sql).
+const activeUserBySub = preparedPerDatabase((db) =>
+  db
+    .select()
+    .from(users)
+    .where(and(eq(users.sub, sql.placeholder('sub')), mayAct))
+    .limit(1)
+    .prepare('users_active_by_sub'),
+);
+
+/** The token's user, while they may act (see findActiveUserById). */
+export async function findActiveUserBySub(db: Db, sub: string): Promise<User | undefined> {
+  const [user] = await activeUserBySub(db).execute({ sub });
+  return user;
+}
+
+/** The ids of an organization's users, whose sessions end when it is deactivated. */
+export async function userIdsOfOrganization(db: Db, organizationId: string): Promise<string[]> {
+  const rows = await db.select({ id: users.id }).from(users).where(eq(users.organizationId, organizationId));
+  return rows.map((r) => r.id);
 }
 
 /** Every user with this email, compared case-insensitively (two means a conflict to refuse, not to guess). */

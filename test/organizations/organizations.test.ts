@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents } from '../../src/audit/index.ts';
 import { assignOrganizationsByDomain, organizations } from '../../src/organizations/index.ts';
@@ -247,6 +247,20 @@ describe('the staff API of organizations', () => {
     expect((await callback(attempt)).location).toBe('/?login_error=organization_inactive');
   });
 
+  it('signs out a member of a deactivated organization and refuses their next sign-in', async () => {
+    const staff = await staffBrowser();
+    const domain = newDomain();
+    const member = await signIn({ email: `agent@${domain}` });
+    const res = await staff.patch(`/api/v1.0/admin/organizations/${member.me.organization?.id}/`, {
+      is_active: false,
+    });
+    expect(res.status).toBe(200);
+    expect((await member.browser.get('/api/v1.0/users/me/')).status).toBe(401);
+    const attempt = await beginLogin(desk);
+    await answer(forge, attempt, member.sub, { userinfo: { email: `agent@${domain}` } });
+    expect((await callback(attempt)).location).toBe('/?login_error=organization_inactive');
+  });
+
   it('refuses a domain another organization holds, and metadata its schema refuses or nests too deep', async () => {
     const staff = await staffBrowser();
     const domain = newDomain();
@@ -299,5 +313,30 @@ describe('the staff API of organizations', () => {
       ],
     ]);
     expect(team.id).toBeTruthy();
+  });
+
+  it('of two opposite merges at once, lets one win and tells the other its target no longer exists', async () => {
+    const staff = await staffBrowser();
+    const db = testDb.database.db;
+    for (let round = 0; round < 5; round++) {
+      const [a, b] = await db
+        .insert(organizations)
+        .values([{ name: `A${round}` }, { name: `B${round}` }])
+        .returning();
+      const ids = [a?.id ?? '', b?.id ?? ''];
+      // Someone in each, so the losing merge would have rows to move into the organization just removed.
+      await db.insert(users).values(ids.map((organizationId) => ({ sub: newSub(), organizationId })));
+      const answers = await Promise.all([
+        staff.post(`/api/v1.0/admin/organizations/${ids[0]}/merge/`, { into: ids[1] }),
+        staff.post(`/api/v1.0/admin/organizations/${ids[1]}/merge/`, { into: ids[0] }),
+      ]);
+      expect(answers.map((r) => r.status).sort()).toEqual([200, 400]);
+      const loser = answers.find((r) => r.status === 400);
+      expect(loser?.json).toEqual({ into: ['No organization has this id.'] });
+      const left = await db.select().from(organizations).where(inArray(organizations.id, ids));
+      expect(left).toHaveLength(1);
+      const placed = await db.select().from(users).where(inArray(users.organizationId, ids));
+      expect(placed.map((u) => u.organizationId)).toEqual([left[0]?.id, left[0]?.id]);
+    }
   });
 });

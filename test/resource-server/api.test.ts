@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { organizations } from '../../src/organizations/index.ts';
 import { teams } from '../../src/teams/index.ts';
 import { users } from '../../src/users/index.ts';
 import { type RunningDesk, startDeskOn } from '../support/desk.ts';
@@ -130,6 +131,27 @@ describe('teams through the resource server', () => {
     expect(
       (await as(member.sub, 'app-a').post(`/teams/${team.id}/invitations/`, { email: uniqueEmail() })).status,
     ).toBe(403);
+  });
+});
+
+describe('bearer tokens', () => {
+  it('stop working for the members of an organization staff deactivate', async () => {
+    const [org] = await testDb.database.db.insert(organizations).values({ name: 'Fermée' }).returning();
+    const { sub, user } = await agent();
+    await testDb.database.db.update(users).set({ organizationId: org?.id }).where(eq(users.id, user.id));
+    expect((await as(sub, 'app-a').get('/teams/')).status).toBe(200);
+    const [staff] = await testDb.database.db
+      .insert(users)
+      .values({ email: uniqueEmail('staff'), isStaff: true })
+      .returning();
+    const admin = desk.browser();
+    admin.cookies.set('desk_sessionid', (await desk.desk.sessions.create(staff?.id ?? '')).id);
+    admin.cookies.set('csrftoken', 'csrf-rs');
+    const res = await admin.patch(`/api/v1.0/admin/organizations/${org?.id}/`, { is_active: false });
+    expect(res.status).toBe(200);
+    const refused = await as(sub, 'app-a').get('/teams/');
+    expect(refused.status).toBe(401);
+    expect(refused.json).toMatchObject({ detail: expect.any(String) });
   });
 });
 
