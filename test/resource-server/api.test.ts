@@ -119,6 +119,32 @@ describe('teams through the resource server', () => {
     expect(fromB.json).toEqual({ detail: 'This team is not linked to the calling service.' });
   });
 
+  it("turn the address of another organization's user into an invitation, never an access", async () => {
+    const [mine, theirs] = await testDb.database.db
+      .insert(organizations)
+      .values([{ name: 'Ici' }, { name: 'Ailleurs' }])
+      .returning();
+    const owner = await agent();
+    const stranger = await agent();
+    await testDb.database.db
+      .update(users)
+      .set({ organizationId: mine?.id })
+      .where(eq(users.id, owner.user.id));
+    await testDb.database.db
+      .update(users)
+      .set({ organizationId: theirs?.id })
+      .where(eq(users.id, stranger.user.id));
+    const team = (await as(owner.sub, 'app-a').post('/teams/', { name: 'Fermée' })).json as { id: string };
+    const res = await as(owner.sub, 'app-a').post(`/teams/${team.id}/invitations/`, {
+      email: stranger.user.email,
+      role: 'member',
+    });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ email: stranger.user.email });
+    expect(res.text).not.toContain(stranger.user.id);
+    expect((await as(stranger.sub, 'app-a').get(`/teams/${team.id}/`)).status).toBe(404);
+  });
+
   it('apply the same roles: a member cannot invite', async () => {
     const owner = await agent();
     const member = await agent();
