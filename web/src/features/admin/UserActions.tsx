@@ -1,4 +1,5 @@
-// "Disable" / "Enable" for any staff member, "Grant staff" / "Revoke staff" for superusers: each confirmed.
+// Powers are ordered (DESIGN.md §8): "Disable" / "Enable" of agents for any staff member, of staff and superusers
+// for superusers only; "Grant staff" / "Revoke staff" for superusers. Each confirmed.
 import { Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AdminUser } from '../../api/types.ts';
@@ -35,7 +36,9 @@ export function UserActions({ user, describedBy }: { user: AdminUser; describedB
   };
   return (
     <div className="row-actions">
-      {!self && (user.is_active ? button('disable', true) : button('enable', false))}
+      {!self &&
+        (me?.is_superuser || !(user.is_staff || user.is_superuser)) &&
+        (user.is_active ? button('disable', true) : button('enable', false))}
       {me?.is_superuser && !self && (user.is_staff ? button('revoke', true) : button('grant', false))}
       {change && (
         <Suspense fallback={null}>
