@@ -29,7 +29,7 @@ import { type Database, openDatabase } from './platform/database.ts';
 import { frontendConfigRoute } from './platform/frontend-config.ts';
 import { heartbeatRoutes } from './platform/heartbeat.ts';
 import { type App, createHttpServer } from './platform/http.ts';
-import { refuseNulCharacters } from './platform/input.ts';
+import { refuseUnstorableText } from './platform/input.ts';
 import { JobQueue } from './platform/job-queue.ts';
 import { createStore, type KeyValueStore } from './platform/kv.ts';
 import { Metrics } from './platform/metrics.ts';
@@ -102,7 +102,7 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   const provider = new OidcProvider(config, parts.now);
   const lifecycle = new UserLifecycle();
   const deps = { config, database, kv, sessions, provider, lifecycle, metrics };
-  app.addHook('preValidation', refuseNulCharacters);
+  app.addHook('preValidation', refuseUnstorableText);
   // Every route belongs to a resource whose policy (caller, CSRF, feature flag, throttle, ids) is declared here once.
   const resource = resources(app, deps);
   const teamsShown = (c: Config) => c.FEATURE_TEAMS_DISPLAY;

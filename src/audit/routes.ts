@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Config } from '../platform/config.ts';
 import type { Database } from '../platform/database.ts';
 import type { App } from '../platform/http.ts';
-import { text } from '../platform/input.ts';
+import { instant, text } from '../platform/input.ts';
 import { offsetOf, paged, pageOf, pageQuery } from '../platform/paging.ts';
 import { type AuditFilter, listAuditEvents, walkAuditEvents } from './queries.ts';
 import type { AuditRow } from './schema.ts';
@@ -41,13 +41,6 @@ export function serializeAuditEvent(row: AuditRow): z.infer<typeof auditEventSch
     details: row.details,
   };
 }
-
-const INSTANT_MESSAGE = 'Enter an ISO 8601 date-time with its offset, e.g. 2025-01-31T08:00:00Z.';
-/** An instant as ISO 8601 (a bare date is its midnight UTC): a clear 400 otherwise, never an invalid Date. */
-const instant = () =>
-  z
-    .union([z.iso.datetime({ offset: true }), z.iso.date()], { error: INSTANT_MESSAGE })
-    .transform((v) => new Date(v));
 
 export const auditQuery = pageQuery.extend({
   actor: text(255).optional(),

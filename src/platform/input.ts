@@ -1,10 +1,22 @@
 // The input types every route schema is built from: ids, text and emails, so one rule holds everywhere.
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ValidationFailed } from './errors.ts';
+import { NotFound, ValidationFailed } from './errors.ts';
 
 /** DRF's message for ProhibitNullCharactersValidator; PostgreSQL refuses U+0000 in text and jsonb. */
 export const NUL_MESSAGE = 'Null characters are not allowed.';
+
+/** PostgreSQL stores only well-formed Unicode: a UTF-16 surrogate without its pair cannot become UTF-8. */
+export const SURROGATE_MESSAGE = 'Unpaired surrogate characters are not allowed.';
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why PostgreSQL would refuse this text (in text or jsonb), or undefined when it can be stored. */
+export function unstorable(value: string): string | undefined {
+  if (value.includes('\u0000')) return NUL_MESSAGE;
+  if (LONE_SURROGATE.test(value)) return SURROGATE_MESSAGE;
+  return undefined;
+}
 
 /** An id: a UUID as RFC 9562 writes it (z.uuid), the one id check of the app. */
 export const uuid = () => z.uuid({ error: 'Must be a valid UUID.' });
@@ -19,12 +31,15 @@ export function idParams<const K extends string>(...names: K[]) {
 
 /**
  * Text as DRF's CharField takes it: surrounding whitespace trimmed (unless `trim: false`, for bodies such as Markdown
- * whose blank lines mean something), no NUL, at most `max` characters.
+ * whose blank lines mean something), storable (no NUL, no unpaired surrogate), at most `max` characters.
  */
 export const text = (max: number, { trim = true }: { trim?: boolean } = {}) =>
   (trim ? z.string().trim() : z.string())
     .max(max, `Ensure this field has no more than ${max} characters.`)
-    .refine((v) => !v.includes('\u0000'), NUL_MESSAGE);
+    .superRefine((v, ctx) => {
+      const message = unstorable(v);
+      if (message) ctx.addIssue({ code: 'custom', message });
+    });
 
 /** Text that may not be empty once trimmed. */
 export const requiredText = (max: number) => text(max).min(1, 'This field may not be blank.');
@@ -35,6 +50,22 @@ export const email = () =>
     .string()
     .trim()
     .pipe(z.email({ error: 'Enter a valid email address.' }).max(254));
+
+const INSTANT_MESSAGE = 'Enter an ISO 8601 date-time with its offset, e.g. 2025-01-31T08:00:00Z.';
+const INSTANT_RANGE_MESSAGE = 'Enter an instant between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z.';
+/** The instants every part stores and writes back alike: PostgreSQL has no year 0, ISO 8601 four-digit years. */
+const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * An instant as ISO 8601 (a bare date is its midnight UTC), between the years 1 and 9999 in UTC: a clear 400
+ * otherwise, never an invalid Date nor one PostgreSQL refuses (year 0, which an offset can also reach).
+ */
+export const instant = () =>
+  z
+    .union([z.iso.datetime({ offset: true }), z.iso.date()], { error: INSTANT_MESSAGE })
+    .transform((v) => new Date(v))
+    .refine((d) => d.getTime() >= EARLIEST && d.getTime() <= LATEST, INSTANT_RANGE_MESSAGE);
 
 function depthOf(value: unknown, limit: number, depth = 0): number {
   if (depth > limit || value === null || typeof value !== 'object') return depth;
@@ -62,27 +93,52 @@ export const freeJsonObject = ({
       ctx.addIssue({ code: 'custom', message: `At most ${maxChars} characters of JSON.` });
   });
 
-/** The first place a NUL character hides in a value (string or key, at any depth), or undefined. */
-function nulPath(value: unknown, path: string, depth = 0): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
-  if (depth > 64 || value === null || typeof value !== 'object') return undefined;
-  for (const [key, child] of Object.entries(value)) {
-    const here = path ? `${path}.${key}` : key;
-    if (key.includes('\u0000')) return here.replaceAll('\u0000', '\\u0000');
-    const found = nulPath(child, here, depth + 1);
-    if (found) return found;
+/** A field name fit for an answer and a log: NUL and surrogates written as JSON escapes. */
+function shown(name: string): string {
+  let out = '';
+  for (const c of name) {
+    const code = c.charCodeAt(0);
+    out +=
+      code === 0 || (c.length === 1 && code >= 0xd800 && code <= 0xdfff)
+        ? `\\u${code.toString(16).padStart(4, '0')}`
+        : c;
+  }
+  return out;
+}
+
+/**
+ * The first string or key PostgreSQL could not store, with its path and why, or undefined. Walked with a list, not
+ * recursion: a body nested as deep as the size limit allows must not overflow the stack.
+ */
+function unstorablePath(root: unknown): [path: string, message: string] | undefined {
+  const pending: [value: unknown, path: string][] = [[root, '']];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, path] = next;
+    if (typeof value === 'string') {
+      const message = unstorable(value);
+      if (message) return [path, message];
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        const here = path ? `${path}.${key}` : key;
+        const message = unstorable(key);
+        if (message) return [shown(here), message];
+        pending.push([child, here]);
+      }
+    }
   }
   return undefined;
 }
 
 /**
- * Refuses U+0000 anywhere in the query or body of any route before validation (400 naming the field): no text
- * type a route forgets, and no jsonb key, can carry one to PostgreSQL.
+ * Refuses, before validation and for every route, text PostgreSQL cannot store: U+0000 and unpaired UTF-16
+ * surrogates ("\ud800" in JSON), in any string or object key of the query or the body, at any depth (400 naming the
+ * field). No text type a route forgets, and no jsonb key or value, can carry one to the database. Path parameters
+ * are checked too; a malformed one names no resource and answers 404, as any malformed id.
  */
-export async function refuseNulCharacters(request: FastifyRequest): Promise<void> {
-  // Path parameters are ids checked by uuid() (a NUL there answers 404, as any malformed id).
+export async function refuseUnstorableText(request: FastifyRequest): Promise<void> {
+  if (unstorablePath(request.params)) throw new NotFound();
   for (const part of [request.query, request.body]) {
-    const found = nulPath(part, '');
-    if (found !== undefined) throw new ValidationFailed({ [found || 'non_field_errors']: [NUL_MESSAGE] });
+    const found = unstorablePath(part);
+    if (found) throw new ValidationFailed({ [found[0] || 'non_field_errors']: [found[1]] });
   }
 }

@@ -10,7 +10,7 @@ const t = useDesk({ SERVER_TO_SERVER_API_TOKENS: SERVER_TOKEN });
 /** Enough to keep PGlite busy without queueing the whole run behind one slow request. */
 const CONCURRENCY = 8;
 /** Keeps the file well under the time budget; cases beyond it are sampled evenly. */
-const MAX_CASES_PER_ROUTE = 60;
+const MAX_CASES_PER_ROUTE = 90;
 /** Only one field per route gets this, so the run stays small. */
 const HUGE_STRING_LENGTH = 600_000;
 const WIDE_OBJECT_KEYS = 60_000;
@@ -26,6 +26,9 @@ const PATH_VALUES: [label: string, value: string][] = [
   ['300 chars', 'a'.repeat(300)],
   ['..%2f', '..%2f'],
   ['emoji %F0%9F%98%80', '%F0%9F%98%80'],
+  // A lone surrogate (U+D800) as CESU-8, and an overlong NUL: neither is UTF-8.
+  ['surrogate %ED%A0%80', '%ED%A0%80'],
+  ['overlong NUL %C0%80', '%C0%80'],
 ];
 
 // Query values are percent-encoded, except the raw '%' that tests a broken escape.
@@ -46,6 +49,26 @@ const QUERY_VALUES: [label: string, value: string][] = [
   ['-1', '-1'],
   ['1e9', '1e9'],
   ['36-char non-UUID', 'ffffffff-ffff-ffff-ffff-fffffffffff-'],
+  // Numbers past what a double, a safe integer or PostgreSQL's integer holds.
+  ['1e400', '1e400'],
+  ['99999999999999999999999', '99999999999999999999999'],
+  ['2^53+1', '9007199254740993'],
+  ['2^31', '2147483648'],
+  ['-0', '-0'],
+  ['0x10', '0x10'],
+  // Dates outside PostgreSQL's years (no year 0) or JavaScript's.
+  ['year 0', '0000-01-01'],
+  ['year 0 by offset', '0001-01-01T00:30:00+01:00'],
+  ['year 10000', '+010000-01-01T00:00:00Z'],
+  ['year -1', '-000001-01-01T00:00:00Z'],
+  ['past JS dates', '+275761-01-01T00:00:00Z'],
+];
+
+// Raw query text: a lone surrogate cannot be percent-encoded as UTF-8, so these are its encodings that are not.
+const RAW_QUERY_VALUES: [label: string, value: string][] = [
+  ['surrogate %ED%A0%80', '%ED%A0%80'],
+  ['overlong NUL %C0%80', '%C0%80'],
+  ['%uD800', '%uD800'],
 ];
 
 // Header values a client can send at all (fetch refuses control and non-Latin-1 characters).
@@ -71,6 +94,35 @@ const WRONG_TYPES: [label: string, value: unknown][] = [
   ['object', { x: 1 }],
   ['null', null],
 ];
+
+// Unpaired UTF-16 surrogates, which JSON can carry ("\ud800") and PostgreSQL cannot store.
+const SURROGATES: [label: string, value: string][] = [
+  ['lone high surrogate', 'a\ud800b'],
+  ['lone low surrogate', '\udc00'],
+];
+
+// Out-of-range dates for fields that take one.
+const DATES: [label: string, value: string][] = [
+  ['year 0', '0000-01-01'],
+  ['year 0 by offset', '0001-01-01T00:30:00+01:00'],
+  ['year 10000', '+010000-01-01T00:00:00Z'],
+];
+
+// Number tokens written into the JSON text as they are: JSON.stringify cannot write 1e400 (Infinity).
+const RAW_NUMBERS: [label: string, token: string][] = [
+  ['1e400', '1e400'],
+  ['-1e400', '-1e400'],
+  ['1e-400', '1e-400'],
+  ['99999999999999999999999', '99999999999999999999999'],
+  ['-0', '-0'],
+  ['2^53+1', '9007199254740993'],
+];
+
+/** A marker string to replace by a raw JSON token once the body is written. */
+const RAW = (token: string) => `__raw__${token}__`;
+function withRawTokens(json: string): string {
+  return json.replace(/"__raw__(.+?)__"/g, (_, token: string) => token);
+}
 
 interface Schema {
   type?: string | string[];
@@ -296,7 +348,12 @@ function casesFor(
       const encoded = name === '%' ? '%' : encodeURIComponent(value);
       add(`query ${p.name}=${name}`, { query: `${encodeURIComponent(p.name)}=${encoded}`, body: null });
     }
+    for (const [name, value] of RAW_QUERY_VALUES) {
+      add(`query ${p.name}=${name}`, { query: `${encodeURIComponent(p.name)}=${value}`, body: null });
+    }
   }
+  // A query key no route declares, carrying what no database can store.
+  if (upper === 'GET') add('query key %ED%A0%80', { query: '%ED%A0%80=1', body: null });
 
   for (const p of headerParams) {
     for (const [name, value] of HEADER_VALUES) {
@@ -338,6 +395,33 @@ function casesFor(
         target ? withValue(schema, base, target.path, wide) : { ...(isRecord(base) ? base : {}), ...wide },
       ),
     });
+    // Object keys PostgreSQL cannot store, where the schema takes free keys and at the top level.
+    for (const [name, value] of SURROGATES) {
+      add(`${target ? label(target.path) : 'body'} key=${name}`, {
+        body: json(
+          target
+            ? withValue(schema, base, target.path, { [value]: 'v' })
+            : { ...(isRecord(base) ? base : {}), [value]: 'v' },
+        ),
+        keep: true,
+      });
+      if (target)
+        add(`${label(target.path)} nested key=${name}`, {
+          body: json(withValue(schema, base, target.path, { a: [{ b: { [value]: 1 } }] })),
+        });
+    }
+    if (target) {
+      for (const [name, token] of RAW_NUMBERS)
+        add(`${label(target.path)} value=${name}`, {
+          body: withRawTokens(
+            json(withValue(schema, base, target.path, { n: RAW(token), list: [RAW(token)] })),
+          ),
+        });
+      add(`${label(target.path)} value=lone surrogate`, {
+        body: json(withValue(schema, base, target.path, { a: 'x\ud800', list: ['\udfff'] })),
+        keep: true,
+      });
+    }
     // Written as text: JSON.stringify would recurse as deep as the object is.
     const deep = `${'{"a":'.repeat(DEEP_OBJECT_LEVELS)}1${'}'.repeat(DEEP_OBJECT_LEVELS)}`;
     const marker = '"__deep__"';
@@ -358,17 +442,29 @@ function casesFor(
         f.maxLength === undefined;
       // Nested fields get fewer wrong types: one per field is enough to reach their validation.
       const nested = field.path.length > 1;
+      const isDate = isString && (f.format === 'date-time' || f.format === 'date');
+      const isNumber = typeOf(f) === 'integer' || typeOf(f) === 'number';
       const values: [string, unknown][] = isString
         ? [
             ['NUL', 'a\u0000b'],
+            ...SURROGATES,
+            ...(isDate ? DATES : []),
             ...(unconstrained ? ID_VALUES : []),
             ...(nested ? WRONG_TYPES.slice(0, 1) : WRONG_TYPES),
+            // Numbers where a string is expected, too long for a double or an integer.
+            ...RAW_NUMBERS.slice(0, nested ? 1 : 4).map(([name, token]): [string, unknown] => [
+              name,
+              RAW(token),
+            ]),
           ]
         : nested
           ? [['string', 'x']]
           : [['string', 'x'], ...WRONG_TYPES.slice(1)];
+      if (isNumber) values.push(...RAW_NUMBERS.map(([name, token]): [string, unknown] => [name, RAW(token)]));
       for (const [name, value] of values) {
-        add(`${label(field.path)}=${name}`, { body: json(withValue(schema, base, field.path, value)) });
+        add(`${label(field.path)}=${name}`, {
+          body: withRawTokens(json(withValue(schema, base, field.path, value))),
+        });
       }
     }
   }
