@@ -51,6 +51,18 @@ export const auditQuery = pageQuery.extend({
   format: z.enum(['json', 'jsonl']).default('json'),
 });
 
+/**
+ * One event as one line of JSON. JSON leaves U+2028, U+2029 and U+0085 raw, and common line splitters (Python's
+ * str.splitlines, Java's, editors) break a line there: written as escapes, an event is one line for every reader.
+ */
+export function jsonLine(value: unknown): string {
+  const escaped = JSON.stringify(value).replace(
+    /[\u0085\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `${escaped}\n`;
+}
+
 /** The export's rows read per query: one batch in memory at a time, whatever the log's size. */
 const EXPORT_BATCH = 500;
 
@@ -83,7 +95,7 @@ export function auditRoutes(app: App, { config, database }: AuditRoutesDeps): vo
       if (format === 'jsonl') {
         const lines = async function* () {
           for await (const rows of walkAuditEvents(database.db, filter, EXPORT_BATCH))
-            yield rows.map((row) => `${JSON.stringify(serializeAuditEvent(row))}\n`).join('');
+            yield rows.map((row) => jsonLine(serializeAuditEvent(row))).join('');
         };
         // A stream is sent as it is, past the page schema (hence the plain reply type): one event object a line.
         const stream = Readable.from(lines(), { objectMode: false });

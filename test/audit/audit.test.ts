@@ -349,6 +349,33 @@ describe('GET /api/v1.0/admin/audit-events/', () => {
     expect(new Set(events.map((e) => e.id)).size).toBe(1_234);
     expect(events[0]).toMatchObject({ event: 'user.disabled', actor: { id: exportActor } });
   });
+
+  it('exports one line per event even when its text holds line or paragraph separators', async () => {
+    const separatorActor = crypto.randomUUID();
+    const label = 'a\u2028b\u2029c\u0085d';
+    for (let i = 0; i < 3; i++)
+      await recordAudit(t.desk.database.db, {
+        event: 'login.failed',
+        actor: { type: 'user', id: separatorActor, label },
+        details: { [`k\u2028${i}`]: `v\u2029\u0085${i}` },
+      });
+    const staff = await staffBrowser();
+    const res = await staff.get(`${AUDIT}?actor=${separatorActor}&format=jsonl`);
+    expect(res.status).toBe(200);
+    expect(res.text).not.toMatch(/[\u0085\u2028\u2029]/);
+    // The line breaks of Python's str.splitlines (JSON escapes the other control characters it splits at).
+    const lines = res.text.split(/\r\n|[\n\r\v\f\u0085\u2028\u2029]/).filter(Boolean);
+    expect(lines).toHaveLength(3);
+    const events = lines.map((line) => JSON.parse(line) as ApiEvent);
+    expect(events.map((e) => e.actor.label)).toEqual([label, label, label]);
+    expect(
+      events.map((e) => e.details).sort((a, b) => Object.keys(a)[0]!.localeCompare(Object.keys(b)[0]!)),
+    ).toEqual([
+      { 'k\u20280': 'v\u2029\u00850' },
+      { 'k\u20281': 'v\u2029\u00851' },
+      { 'k\u20282': 'v\u2029\u00852' },
+    ]);
+  });
 });
 
 describe('retention', () => {
