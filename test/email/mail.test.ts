@@ -1,11 +1,14 @@
 // Invitation and document mails: rendered in the right language, received by a real SMTP server, retried, never sent twice.
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmtpMailer } from '../../src/email/smtp.ts';
 import { configFrom } from '../../src/platform/config.ts';
+import { jobs } from '../../src/platform/schema.ts';
 import type { User } from '../../src/users/index.ts';
 import { users } from '../../src/users/index.ts';
 import { BASE_SETTINGS, type RunningDesk, startDeskOn } from '../support/desk.ts';
 import { type TestDatabase, type TestStore, testDatabase, testStore, uniqueEmail } from '../support/parts.ts';
+import { waitUntil } from '../support/poll.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp.ts';
 
 let smtp: SmtpSink;
@@ -51,13 +54,16 @@ function mailTo(email: string) {
   return smtp.received.find((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address === email);
 }
 
-async function waitForMailTo(email: string) {
-  const deadline = Date.now() + 15_000;
-  while (!mailTo(email)) {
-    if (Date.now() > deadline) throw new Error(`no mail to ${email}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return mailTo(email)!;
+function waitForMailTo(email: string) {
+  return waitUntil(`a mail to ${email}`, () => mailTo(email));
+}
+
+/** The outbox's jobs for an address: what was queued, and where each stands. */
+function mailJobsTo(email: string) {
+  return testDb.database.db
+    .select()
+    .from(jobs)
+    .where(sql`${jobs.kind} = 'mail' and ${jobs.payload}->>'to' = ${email}`);
 }
 
 describe('the invitation mail', () => {
@@ -92,11 +98,13 @@ describe('the invitation mail', () => {
     smtp.refuseNext = 1;
     expect((await browser.post(`/api/v1.0/teams/${teamId}/invitations/`, { email })).status).toBe(201);
     // The first attempt is refused; the next one waits for the back-off: run it now.
-    await new Promise((r) => setTimeout(r, 1_500));
+    const [refused] = await waitUntil('the first attempt refused', async () => {
+      const found = await mailJobsTo(email);
+      return found[0]?.lastError && found[0].lockedUntil === null && found;
+    });
+    expect(refused).toMatchObject({ status: 'pending', attempts: 1 });
     expect(mailTo(email)).toBeUndefined();
-    const { jobs } = await import('../../src/platform/schema.ts');
-    const { sql } = await import('drizzle-orm');
-    await testDb.database.db.update(jobs).set({ runAt: sql`now()` }).where(sql`status = 'pending'`);
+    await testDb.database.db.update(jobs).set({ runAt: sql`now()` }).where(sql`${jobs.id} = ${refused!.id}`);
     const mail = await waitForMailTo(email);
     expect(mail.subject).toBe('Invitation to join the team Retry');
     expect(smtp.received.filter((m) => m === mailTo(email))).toHaveLength(1);
@@ -127,19 +135,25 @@ describe('the document mail', () => {
   });
 
   it('is not sent when send_notification_email is false', async () => {
-    const email = uniqueEmail('silent');
-    await desk.browser().request('POST', '/api/v1.0/documents/create-for-owner/', {
-      headers: { authorization: `Bearer ${SERVER_TOKEN}` },
-      json: {
-        title: 'Quiet',
-        content: '',
-        sub: `sub-${crypto.randomUUID()}`,
-        email,
-        send_notification_email: false,
-      },
-    });
-    await new Promise((r) => setTimeout(r, 1_500));
-    expect(mailTo(email)).toBeUndefined();
+    const create = (email: string, notify: boolean) =>
+      desk.browser().request('POST', '/api/v1.0/documents/create-for-owner/', {
+        headers: { authorization: `Bearer ${SERVER_TOKEN}` },
+        json: {
+          title: 'Quiet',
+          content: '',
+          sub: `sub-${crypto.randomUUID()}`,
+          email,
+          send_notification_email: notify,
+        },
+      });
+    const silent = uniqueEmail('silent');
+    expect((await create(silent, false)).status).toBe(201);
+    // The outbox runs in order: once a later mail has arrived, a mail for the first document would have too.
+    const later = uniqueEmail('later');
+    expect((await create(later, true)).status).toBe(201);
+    await waitForMailTo(later);
+    expect(mailTo(silent)).toBeUndefined();
+    expect(await mailJobsTo(silent)).toEqual([]);
   });
 });
 
@@ -154,7 +168,11 @@ describe('two Desk processes sharing the outbox', () => {
       const emails = Array.from({ length: 6 }, () => uniqueEmail('once'));
       for (const email of emails) await browser.post(`/api/v1.0/teams/${teamId}/invitations/`, { email });
       for (const email of emails) await waitForMailTo(email);
-      await new Promise((r) => setTimeout(r, 1_500));
+      // Every job done: no run is left that could send a second copy.
+      for (const email of emails)
+        await waitUntil(`the job of ${email} done`, async () =>
+          (await mailJobsTo(email)).every((job) => job.status === 'done' && job.lockedUntil === null),
+        );
       for (const email of emails)
         expect(
           smtp.received.filter((m) => !Array.isArray(m.to) && m.to?.value[0]?.address === email),

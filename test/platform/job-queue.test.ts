@@ -6,6 +6,7 @@ import { backoffMs, JobQueue } from '../../src/platform/job-queue.ts';
 import { enqueueJob } from '../../src/platform/jobs.ts';
 import { jobs } from '../../src/platform/schema.ts';
 import { type TestDatabase, testDatabase } from '../support/parts.ts';
+import { waitUntil } from '../support/poll.ts';
 
 let testDb: TestDatabase;
 let clock = Date.now();
@@ -24,8 +25,6 @@ function kind(): string {
 async function jobsOf(k: string) {
   return testDb.database.db.select().from(jobs).where(eq(jobs.kind, k));
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A logger keeping the warnings' messages, to see a lost lease reported. */
 function warningsLog(): { log: FastifyBaseLogger; warnings: string[] } {
@@ -138,7 +137,8 @@ describe('the job queue', () => {
       const q = new JobQueue(testDb.database, { now: () => clock, batch: 3 });
       q.register(k, async (payload) => {
         const n = Number(payload.n);
-        await new Promise((r) => setTimeout(r, 2));
+        // A turn of the event loop: the other worker runs meanwhile.
+        await new Promise((r) => setImmediate(r));
         runs.set(n, (runs.get(n) ?? 0) + 1);
       });
       return q;
@@ -159,7 +159,7 @@ describe('the job queue', () => {
     const dying = new JobQueue(testDb.database, { now: () => clock, leaseMs: 60_000 });
     dying.register(k, () => new Promise(() => {})); // never finishes: the process "dies"
     void dying.runOnce();
-    await new Promise((r) => setTimeout(r, 200));
+    await waitUntil('the dying worker to claim the job', async () => (await jobsOf(k))[0]?.lockedUntil);
     const survivor = new JobQueue(testDb.database, { now: () => clock });
     let ran = 0;
     survivor.register(k, async () => {
@@ -172,31 +172,24 @@ describe('the job queue', () => {
   });
 
   it('two workers with slow jobs run each job exactly once', async () => {
-    // The real clock: leases must lapse while handlers sleep. 150 ms runs, 300 ms leases: a batch leased up front
-    // lapses after two runs, while one run leaves slack for a busy machine.
+    // Each of A's runs takes 150 ms of a shared clock, and B polls while A is running: a batch leased up front
+    // would lapse after two runs and B would run A's later jobs too, while one job claimed at a time stays A's.
     const k = kind();
+    let now = clock;
     const runs: string[] = [];
-    const make = (name: string) => {
-      const q = new JobQueue(testDb.database, { leaseMs: 300, batch: 10 });
-      q.register(k, async (payload) => {
-        runs.push(`${name}:${payload.n}`);
-        await sleep(150);
-      });
-      return q;
-    };
-    const [a, b] = [make('A'), make('B')];
-    for (let n = 0; n < 5; n++) {
-      await enqueueJob(testDb.database.db, k, { n }, { runAt: new Date(Date.now() - 1_000) });
-    }
-    const pending = async () => (await jobsOf(k)).filter((j) => j.status === 'pending').length;
-    // Each worker keeps polling while any job is pending, as pods do, so it would take over a lapsed lease.
-    const work = async (q: JobQueue) => {
-      const deadline = Date.now() + 10_000;
-      while ((await pending()) > 0 && Date.now() < deadline) {
-        if ((await q.runOnce()) === 0) await sleep(20);
-      }
-    };
-    await Promise.all([work(a), work(b)]);
+    const b = new JobQueue(testDb.database, { now: () => now, leaseMs: 300, batch: 10 });
+    b.register(k, async (payload) => {
+      runs.push(`B:${payload.n}`);
+    });
+    const a = new JobQueue(testDb.database, { now: () => now, leaseMs: 300, batch: 10 });
+    a.register(k, async (payload) => {
+      runs.push(`A:${payload.n}`);
+      now += 150;
+      await b.runOnce();
+    });
+    for (let n = 0; n < 5; n++)
+      await enqueueJob(testDb.database.db, k, { n }, { runAt: new Date(now - 1_000) });
+    await a.runOnce();
     const indexes = runs.map((r) => Number(r.split(':')[1])).sort((x, y) => x - y);
     expect(indexes, runs.join(' ')).toEqual([0, 1, 2, 3, 4]);
     expect(runs.some((r) => r.startsWith('A:'))).toBe(true);
@@ -232,7 +225,7 @@ describe('the job queue', () => {
     });
     for (let n = 0; n < 3; n++) await enqueueJob(testDb.database.db, k, { n }, { runAt: new Date(clock) });
     queue.start();
-    while (!stopping) await sleep(5);
+    await waitUntil('the first job to stop the queue', () => stopping !== undefined);
     await stopping;
     expect(ran).toBe(1);
     expect((await jobsOf(k)).map((j) => j.status).sort()).toEqual(['done', 'pending', 'pending']);

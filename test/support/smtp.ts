@@ -1,6 +1,7 @@
 // A real SMTP server (smtp-server) on loopback that keeps what it receives, parsed with mailparser.
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { waitUntil } from './poll.ts';
 
 export interface SmtpSink {
   port: number;
@@ -38,14 +39,14 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const address = server.server.address();
   sink.port = typeof address === 'object' && address ? address.port : 0;
-  sink.waitFor = async (count, timeoutMs = 15_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (sink.received.length < count) {
-      if (Date.now() > deadline) throw new Error(`expected ${count} mails, received ${sink.received.length}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return sink.received;
-  };
+  sink.waitFor = (count, timeoutMs = 15_000) =>
+    waitUntil(
+      `${count} mails (received ${sink.received.length})`,
+      () => sink.received.length >= count && sink.received,
+      {
+        timeoutMs,
+      },
+    );
   sink.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return sink;
 }
