@@ -232,12 +232,27 @@ export async function listJobs(
   return rows.map((r) => ({ ...r.job, total: r.total }));
 }
 
-/** A failed (or stuck pending) job runs again at once, with a fresh set of attempts. */
+/**
+ * A failed job, or a pending one no worker holds (never claimed, backing off, or its lease lapsed), runs again at
+ * once with a fresh set of attempts. One conditional statement: a job whose lease is live is running and stays its
+ * worker's (a second run would send its mail twice and drop the first run's outcome). Undefined when not retried.
+ */
 export async function retryJob(tx: Db, id: string, now: Date): Promise<Job | undefined> {
   const [row] = await tx
     .update(jobs)
     .set({ status: 'pending', attempts: 0, runAt: now, lockedUntil: null, claimToken: null, lastError: null })
-    .where(and(eq(jobs.id, id), sql`${jobs.status} <> 'done'`))
+    .where(
+      and(
+        eq(jobs.id, id),
+        sql`(${jobs.status} = 'failed' or (${jobs.status} = 'pending'
+          and (${jobs.lockedUntil} is null or ${jobs.lockedUntil} < ${now.toISOString()}::timestamptz)))`,
+      ),
+    )
     .returning();
+  return row;
+}
+
+export async function jobById(db: Db, id: string): Promise<Job | undefined> {
+  const [row] = await db.select().from(jobs).where(eq(jobs.id, id)).limit(1);
   return row;
 }

@@ -384,7 +384,8 @@ export function adminRoutes(app: App, { config, database, admin, invitationCutof
     {
       schema: {
         tags,
-        summary: 'Run a failed job again (staff)',
+        summary:
+          'Run again a failed job, or a pending one whose lease has lapsed (staff); 409 while it runs or once done',
         params: idParams('id'),
         response: { 200: jobSchema },
       },

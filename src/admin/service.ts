@@ -3,11 +3,12 @@
 import { type AuditContext, recordAudit } from '../audit/index.ts';
 import type { SessionStore } from '../auth/index.ts';
 import type { Database } from '../platform/database.ts';
-import { NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
+import { Conflict, NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
 import type { User } from '../users/index.ts';
 import {
   activeSuperusers,
   deleteInvitation,
+  jobById,
   lockUserFlags,
   renameServiceProvider,
   retryJob,
@@ -107,12 +108,41 @@ export class AdminService {
     });
   }
 
-  retryJob(id: string, party: AuditContext) {
-    return this.database.db.transaction(async (tx) => {
-      const job = await retryJob(tx, id, new Date(this.now()));
-      if (!job) throw new NotFound('No failed or pending job has this id.');
-      await recordAudit(tx, { ...party, event: 'job.retried', target: { type: 'job', id, label: job.kind } });
-      return job;
-    });
+  /**
+   * DESIGN.md §8: a job is retried only when it has failed or its lease has lapsed; a running job is never run twice.
+   * 409 for a job that is running, done, or whose kind allows one queued job and already has it.
+   */
+  async retryJob(id: string, party: AuditContext) {
+    const now = new Date(this.now());
+    let job: Awaited<ReturnType<typeof retryJob>>;
+    try {
+      job = await this.database.db.transaction(async (tx) => {
+        const retried = await retryJob(tx, id, now);
+        if (retried)
+          await recordAudit(tx, {
+            ...party,
+            event: 'job.retried',
+            target: { type: 'job', id, label: retried.kind },
+          });
+        return retried;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err))
+        throw new Conflict('A job of this kind is already queued; it runs in its turn.');
+      throw err;
+    }
+    if (job) return job;
+    const found = await jobById(this.database.db, id);
+    if (!found) throw new NotFound();
+    if (found.status === 'done') throw new Conflict('This job is done; only a failed job can be retried.');
+    throw new Conflict(
+      'This job is running (a worker holds its lease); it can be retried once it has failed or its lease has lapsed.',
+    );
   }
+}
+
+/** PostgreSQL's 23505 (through drizzle's wrapper or not). */
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } } | undefined;
+  return e?.code === '23505' || e?.cause?.code === '23505';
 }

@@ -2,7 +2,7 @@
 import type { Config } from '../platform/config.ts';
 import type { Database, Db } from '../platform/database.ts';
 import type { JobHandler } from '../platform/job-queue.ts';
-import { deleteAuditEventsBefore, enqueueUnlessPending } from './queries.ts';
+import { deleteAuditEventsBefore, queueJobOnce } from './queries.ts';
 
 export const AUDIT_PRUNE_JOB = 'audit.prune';
 
@@ -14,22 +14,25 @@ export function pruneAuditLog(db: Db, retentionDays: number, now: Date): Promise
 }
 
 /**
- * Enqueues the next prune a day after `now`, unless one is already pending (`except`: the job running now, which is
- * still pending until it returns). Call it at start: every pod does, and one job stays.
+ * Queues the prune for a day after `now`, unless one is already queued (a unique index allows one pending prune,
+ * migration 0010). Call it at start: every pod does, and one job stays. True when this call queued it.
  */
-export function scheduleAuditPrune(db: Db, now: Date, except?: string): Promise<boolean> {
-  return enqueueUnlessPending(db, AUDIT_PRUNE_JOB, new Date(now.getTime() + DAY_MS), except);
+export function scheduleAuditPrune(db: Db, now: Date): Promise<boolean> {
+  return queueJobOnce(db, AUDIT_PRUNE_JOB, new Date(now.getTime() + DAY_MS));
 }
 
-/** The job: prunes, then enqueues tomorrow's run, so the chain lives as long as the queue runs. */
+/**
+ * The job: prunes, then stays queued for tomorrow (the same row runs again), so the chain lives as long as the
+ * queue runs and no second prune can be queued meanwhile.
+ */
 export function auditPruneJobHandler(
   database: Database,
   config: Config,
   now: () => number = Date.now,
 ): JobHandler {
-  return async (_payload, job) => {
+  return async () => {
     const at = new Date(now());
     await pruneAuditLog(database.db, config.AUDIT_LOG_RETENTION_DAYS, at);
-    await scheduleAuditPrune(database.db, at, job.id);
+    return { runAgainAt: new Date(at.getTime() + DAY_MS) };
   };
 }

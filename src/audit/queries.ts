@@ -1,5 +1,5 @@
 // All SQL on the audit log: the filtered, newest-first list and its keyset walk for exports, pruning, and the one
-// pending prune job.
+// queued prune job.
 import { and, desc, eq, gte, lt, or, type SQL, sql } from 'drizzle-orm';
 import { type Db, escapeLike, rowsOf } from '../platform/database.ts';
 import { jobs } from '../platform/schema.ts';
@@ -111,21 +111,13 @@ export async function deleteAuditEventsBefore(db: Db, cutoff: Date, batch = 5_00
 }
 
 /**
- * Enqueues a job of `kind` unless one is already pending (other than `except`, the job now running), in one
- * statement: pods starting together do not each add one. True when one was added.
+ * Queues a job of `kind` (one a unique index keeps to one pending row, e.g. the audit prune) unless one is pending:
+ * one statement, and the index decides between pods starting together. True when this call queued it.
  */
-export async function enqueueUnlessPending(
-  db: Db,
-  kind: string,
-  runAt: Date,
-  except?: string,
-): Promise<boolean> {
+export async function queueJobOnce(db: Db, kind: string, runAt: Date): Promise<boolean> {
   const result = await db.execute(sql`
-    insert into ${jobs} (kind, payload, run_at)
-    select ${kind}, '{}'::jsonb, ${runAt.toISOString()}::timestamptz
-    where not exists (
-      select 1 from ${jobs} where ${jobs.kind} = ${kind} and ${jobs.status} = 'pending'
-      ${except ? sql`and ${jobs.id} <> ${except}::uuid` : sql``})
+    insert into ${jobs} (kind, payload, run_at) values (${kind}, '{}'::jsonb, ${runAt.toISOString()}::timestamptz)
+    on conflict do nothing
     returning id`);
   return rowsOf(result).length > 0;
 }

@@ -49,6 +49,11 @@ export class NotFound extends HttpError {
   }
 }
 
+/** The request is sound but the resource's state refuses it now (a running job retried): {"detail"}. */
+export class Conflict extends HttpError {
+  readonly statusCode = 409;
+}
+
 export class MethodNotAllowed extends HttpError {
   readonly statusCode = 405;
   constructor(method: string, allowed: string[]) {

@@ -4,7 +4,16 @@ import type { FastifyBaseLogger } from 'fastify';
 import { type Database, rowsOf } from './database.ts';
 import type { Job } from './schema.ts';
 
-export type JobHandler = (payload: Record<string, unknown>, job: Job) => Promise<void>;
+/**
+ * What a handler may return: `runAgainAt` keeps the job queued for another run then (a recurring job, such as the
+ * daily audit prune, is one row that never leaves the queue), instead of marking it done.
+ */
+export interface JobOutcome {
+  runAgainAt: Date;
+}
+
+// biome-ignore lint/suspicious/noConfusingVoidType: most handlers return nothing (an async function's Promise<void>).
+export type JobHandler = (payload: Record<string, unknown>, job: Job) => Promise<void | JobOutcome>;
 
 export interface JobQueueOptions {
   pollMs?: number;
@@ -96,11 +105,14 @@ export class JobQueue {
     return rowsOf<ClaimedRow>(result)[0];
   }
 
-  /** The handler's error message, or undefined when it succeeded within `timeoutMs`. */
-  private async call(handler: JobHandler, row: ClaimedRow): Promise<string | undefined> {
+  /** The handler's error message, or what it returned when it succeeded within `timeoutMs`. */
+  private async call(
+    handler: JobHandler,
+    row: ClaimedRow,
+  ): Promise<{ error: string } | { outcome: JobOutcome | undefined }> {
     let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
+      const outcome = await Promise.race([
         handler(row.payload, row as unknown as Job),
         new Promise<never>((_, reject) => {
           timer = setTimeout(
@@ -109,10 +121,10 @@ export class JobQueue {
           );
         }),
       ]);
-      return undefined;
+      return { outcome: outcome || undefined };
     } catch (err) {
       // The message only: payloads hold addresses that must not reach logs or the table's error column.
-      return (err instanceof Error ? err.message : String(err)).slice(0, 500);
+      return { error: (err instanceof Error ? err.message : String(err)).slice(0, 500) };
     } finally {
       clearTimeout(timer);
     }
@@ -121,16 +133,23 @@ export class JobQueue {
   private async runOne(row: ClaimedRow): Promise<void> {
     const handler = this.handlers.get(row.kind);
     if (!handler) return;
-    const message = await this.call(handler, row);
+    const ran = await this.call(handler, row);
+    const message = 'error' in ran ? ran.error : undefined;
+    const again = 'outcome' in ran ? ran.outcome?.runAgainAt : undefined;
     const failed = message !== undefined && row.attempts >= this.options.maxAttempts;
     // Guarded by the claim token: if our lease lapsed and another worker claimed the job since, its run owns
     // the row and our late outcome must not overwrite it.
     const result = await this.database.db.execute(
       message === undefined
-        ? sql`update jobs set status = 'done', done_at = ${this.at()}::timestamptz, locked_until = null,
-            last_error = null, claim_token = null
-          where id = ${row.id} and claim_token = ${row.claim_token}::uuid
-          returning id`
+        ? again
+          ? sql`update jobs set run_at = ${again.toISOString()}::timestamptz, attempts = 0, locked_until = null,
+              last_error = null, claim_token = null
+            where id = ${row.id} and claim_token = ${row.claim_token}::uuid
+            returning id`
+          : sql`update jobs set status = 'done', done_at = ${this.at()}::timestamptz, locked_until = null,
+              last_error = null, claim_token = null
+            where id = ${row.id} and claim_token = ${row.claim_token}::uuid
+            returning id`
         : sql`update jobs set status = ${failed ? 'failed' : 'pending'}, locked_until = null,
             last_error = ${message}, run_at = ${this.at(backoffMs(row.attempts))}::timestamptz, claim_token = null
           where id = ${row.id} and claim_token = ${row.claim_token}::uuid

@@ -1,5 +1,16 @@
 // Durable background jobs (the mail outbox, onboarding calls): written in the request's transaction, run after commit.
-import { index, integer, jsonb, pgTable, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import {
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core';
 
 export const jobs = pgTable(
   'jobs',
@@ -19,7 +30,14 @@ export const jobs = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     doneAt: timestamp('done_at', { withTimezone: true, mode: 'date' }),
   },
-  (t) => [index('jobs_due_idx').on(t.status, t.runAt), index('jobs_kind_idx').on(t.kind, t.createdAt)],
+  (t) => [
+    index('jobs_due_idx').on(t.status, t.runAt),
+    index('jobs_kind_idx').on(t.kind, t.createdAt),
+    // One queued audit prune at most: pods starting together each try to queue it (`on conflict do nothing`).
+    uniqueIndex('jobs_one_pending_audit_prune_idx')
+      .on(t.kind)
+      .where(sql`${t.kind} = 'audit.prune' and ${t.status} = 'pending'`),
+  ],
 );
 
 export type Job = typeof jobs.$inferSelect;

@@ -402,19 +402,20 @@ describe('retention', () => {
     expect(left.map((r) => r.details.age).sort()).toEqual([1, 364]);
   });
 
-  it('runs as a daily job that keeps exactly one pending run', async () => {
+  const pendingPrunes = () =>
+    t.desk.database.db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.kind, AUDIT_PRUNE_JOB), eq(jobs.status, 'pending')));
+
+  it('runs as a daily job: one queued row that runs, prunes and stays queued for the next day', async () => {
     const db = t.desk.database.db;
-    const pending = () =>
-      db
-        .select()
-        .from(jobs)
-        .where(and(eq(jobs.kind, AUDIT_PRUNE_JOB), eq(jobs.status, 'pending')));
     let clock = Date.now();
-    // Desk queued the first run when it started listening; scheduling again changes nothing.
+    // Desk queued the first run when it started listening; another pod starting queues no second one.
     await scheduleAuditPrune(db, new Date(clock));
-    // Another pod starting: no second job.
     expect(await scheduleAuditPrune(db, new Date(clock))).toBe(false);
-    expect(await pending()).toHaveLength(1);
+    const [queued, ...others] = await pendingPrunes();
+    expect(others).toEqual([]);
     // The run queued at start is due in a day: bring it to now, so the queue below runs it.
     await db
       .update(jobs)
@@ -431,14 +432,38 @@ describe('retention', () => {
     );
     expect(await queue.runOnce()).toBe(1);
     expect(await rowsWhere(eq(auditEvents.actorId, old.id ?? ''))).toEqual([]);
-    const next = await pending();
+    const next = await pendingPrunes();
     expect(next).toHaveLength(1);
+    expect(next[0]).toMatchObject({ id: queued?.id, attempts: 0, lockedUntil: null, claimToken: null });
     expect(next[0]?.runAt.getTime()).toBe(clock + 86_400_000);
-    const done = await db
-      .select()
-      .from(jobs)
-      .where(and(eq(jobs.kind, AUDIT_PRUNE_JOB), eq(jobs.status, 'done')));
-    expect(done).toHaveLength(1);
+    expect(await queue.runOnce()).toBe(0);
+    await db.execute(sql`delete from jobs where kind = ${AUDIT_PRUNE_JOB}`);
+  });
+
+  it('is queued once when many pods start at the same moment', async () => {
+    const db = t.desk.database.db;
+    await db.execute(sql`delete from jobs where kind = ${AUDIT_PRUNE_JOB}`);
+    const now = new Date();
+    // On PostgreSQL each call has its own connection of the pool: the inserts really race.
+    const queued = await Promise.all(Array.from({ length: 12 }, () => scheduleAuditPrune(db, now)));
+    expect(queued.filter(Boolean)).toHaveLength(1);
+    expect(await pendingPrunes()).toHaveLength(1);
+    await db.execute(sql`delete from jobs where kind = ${AUDIT_PRUNE_JOB}`);
+  });
+
+  it('a failed prune retried by staff while another is queued answers 409, one prune stays queued', async () => {
+    const db = t.desk.database.db;
+    await db.execute(sql`delete from jobs where kind = ${AUDIT_PRUNE_JOB}`);
+    await scheduleAuditPrune(db, new Date());
+    const [failed] = await db
+      .insert(jobs)
+      .values({ kind: AUDIT_PRUNE_JOB, payload: {}, status: 'failed', attempts: 8, lastError: 'disk full' })
+      .returning();
+    const staff = await staffBrowser();
+    const res = await staff.post(`/api/v1.0/admin/jobs/${failed?.id}/retry/`);
+    expect(res.status).toBe(409);
+    expect(res.json).toEqual({ detail: expect.stringContaining('already queued') });
+    expect(await pendingPrunes()).toHaveLength(1);
     await db.execute(sql`delete from jobs where kind = ${AUDIT_PRUNE_JOB}`);
   });
 });
