@@ -1,22 +1,70 @@
-// Events anyone can trigger at will (failed logins, refused tokens): a few rows per client address and minute, then
-// one row saying the rest were left out, so hammering a route cannot fill the audit table.
+// Events anyone can trigger at will (failed logins, refused tokens): a few rows per client network and minute, and a
+// few per minute in all, so hammering a route from one address, a whole IPv6 /64 or a botnet cannot fill the audit
+// table. What is left out is counted and written as one `suppressed` row at the next write that is let through.
+import { isIPv4, isIPv6 } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../platform/database.ts';
 import type { KeyValueStore } from '../platform/kv.ts';
 import { type AuditEvent, recordAudit } from './record.ts';
 
-/** Rows of one event kind per client address and window: then one more, marked `suppressed`, and none after. */
-export const AUDIT_CAP = { count: 10, periodMs: 60_000 };
+/**
+ * Rows of one event kind per client network (an IPv4 address, an IPv6 /64) and window, and in all per window.
+ * Beyond either, events are counted, not written.
+ */
+export const AUDIT_CAP = { count: 10, total: 100, periodMs: 60_000 };
+
+export type AuditCap = typeof AUDIT_CAP;
+
+/** How long a count of left-out events waits for the next written row to report it. */
+const DROPPED_TTL_MS = 86_400_000;
 
 export interface CappedOptions {
-  cap?: { count: number; periodMs: number };
+  cap?: AuditCap;
   /** Where a failed write is reported: the refusal being recorded must still be answered as it is. */
   log?: FastifyBaseLogger;
 }
 
+/** The eight 16-bit groups of an IPv6 address (embedded IPv4 and `::` expanded), or undefined. */
+function ipv6Groups(address: string): number[] | undefined {
+  let text = address;
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)?.[1];
+  if (dotted) {
+    const [a = 0, b = 0, c = 0, d = 0] = dotted.split('.').map(Number);
+    text = `${text.slice(0, -dotted.length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const missing = 8 - left.length - right.length;
+  if (missing < 0 || (tail === undefined && missing !== 0)) return undefined;
+  const groups = [...left, ...Array<string>(missing).fill('0'), ...right].map((g) => Number.parseInt(g, 16));
+  return groups.length === 8 && groups.every((g) => g >= 0 && g <= 0xffff) ? groups : undefined;
+}
+
 /**
- * Writes the event unless this address already had its share of this kind in the current window; true when
- * written. Counted in the shared store (kv.hit, one atomic increment), so every pod shares one budget.
+ * The network a client address is counted under: an IPv4 address as it is (also when written IPv4-mapped,
+ * ::ffff:192.0.2.1), an IPv6 address by its /64 (one customer's allocation: it can use every address in it).
+ */
+export function addressGroup(ip: string | null | undefined): string {
+  if (!ip) return 'unknown';
+  const address = ip.trim().toLowerCase().replace(/%.*$/, '');
+  if (isIPv4(address)) return address;
+  const groups = isIPv6(address) ? ipv6Groups(address) : undefined;
+  if (!groups) return address.slice(0, 64);
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff)
+    return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`;
+}
+
+/**
+ * Writes the event unless its client network, or everyone together, already had its share of this kind in the
+ * current window; true when written. Counted in the shared store (kv.hit: atomic increments, one budget for every
+ * pod). A left-out event adds one to a counter; the next event written first takes that counter (kv.take: read and
+ * delete in one step, so two writers never report the same events) and writes one `suppressed` row with how many
+ * were left out. Rows per window stay within `total` events plus as many summaries.
  */
 export async function recordCapped(
   db: Db,
@@ -24,20 +72,32 @@ export async function recordCapped(
   event: AuditEvent,
   { cap = AUDIT_CAP, log }: CappedOptions = {},
 ): Promise<boolean> {
+  const prefix = `audit-cap:${event.event}`;
   try {
-    const { count } = await kv.hit(`audit-cap:${event.event}:${event.ip ?? 'unknown'}`, cap.periodMs);
-    if (count > cap.count + 1) return false;
-    const details =
-      count === cap.count + 1
-        ? {
-            ...event.details,
-            // The aggregate: what follows from this address in this window is not written one by one.
-            suppressed: true,
-            limit: cap.count,
-            window_seconds: Math.round(cap.periodMs / 1000),
-          }
-        : event.details;
-    await recordAudit(db, { ...event, ...(details ? { details } : {}) });
+    const network = await kv.hit(`${prefix}:net:${addressGroup(event.ip)}`, cap.periodMs);
+    const allowed =
+      network.count <= cap.count && (await kv.hit(`${prefix}:all`, cap.periodMs)).count <= cap.total;
+    if (!allowed) {
+      await kv.hit(`${prefix}:dropped`, DROPPED_TTL_MS);
+      return false;
+    }
+    const dropped = Number((await kv.take(`${prefix}:dropped`)) ?? 0);
+    if (dropped > 0) {
+      await recordAudit(db, {
+        event: event.event,
+        actor: { type: 'system', id: null, label: 'audit cap' },
+        details: {
+          suppressed: true,
+          dropped,
+          limit_per_network: cap.count,
+          limit_total: cap.total,
+          window_seconds: Math.round(cap.periodMs / 1000),
+        },
+      }).catch((err: unknown) => {
+        log?.warn({ err, event: event.event, dropped }, 'audit summary of left-out events not recorded');
+      });
+    }
+    await recordAudit(db, event);
     return true;
   } catch (err) {
     // A refusal is not a change: failing to record it must not turn a 400/401 into a 500.

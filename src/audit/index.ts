@@ -1,5 +1,5 @@
 // The audit slice: what other features may use of it.
-export { AUDIT_CAP, recordCapped } from './capped.ts';
+export { AUDIT_CAP, addressGroup, recordCapped } from './capped.ts';
 export { AUDIT_PRUNE_JOB, auditPruneJobHandler, pruneAuditLog, scheduleAuditPrune } from './prune.ts';
 export {
   type AuditContext,

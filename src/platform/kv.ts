@@ -93,9 +93,10 @@ export class MemoryStore implements KeyValueStore {
     return { replaced: true };
   }
   async take(key: string): Promise<string | null> {
-    const value = await this.get(key);
+    // No await between the read and the delete: two callers never take the same value.
+    const e = this.live(key);
     this.entries.delete(key);
-    return value;
+    return typeof e?.value === 'string' ? e.value : null;
   }
   async del(...keys: string[]): Promise<void> {
     for (const k of keys) this.entries.delete(k);

@@ -6,10 +6,12 @@ import {
   AUDIT_CAP,
   AUDIT_PRUNE_JOB,
   type AuditRow,
+  addressGroup,
   auditEvents,
   auditPruneJobHandler,
   pruneAuditLog,
   recordAudit,
+  recordCapped,
   scheduleAuditPrune,
 } from '../../src/audit/index.ts';
 import { ConfigError, configFrom } from '../../src/platform/config.ts';
@@ -17,7 +19,8 @@ import { JobQueue } from '../../src/platform/job-queue.ts';
 import { jobs } from '../../src/platform/schema.ts';
 import { users } from '../../src/users/index.ts';
 import { useDesk } from '../support/desk.ts';
-import { uniqueEmail } from '../support/parts.ts';
+import { testStore, uniqueEmail } from '../support/parts.ts';
+import { waitUntil } from '../support/poll.ts';
 
 // One proxy hop believed: each test speaks from its own address (X-Forwarded-For), so caps and throttles stay apart.
 const t = useDesk({ TRUSTED_PROXIES: '1' });
@@ -218,24 +221,118 @@ describe('an event and its change', () => {
   });
 });
 
-describe('failed logins cannot fill the table', () => {
-  it('keeps at most the cap plus one aggregated row per address and minute', async () => {
-    const address = newAddress();
+describe('failed logins and refused tokens cannot fill the table', () => {
+  const failedLogin = async (address: string) => {
     const browser = t.browser();
     await browser.primeCsrf();
-    // 20 attempts from one address pass the login throttle (5 per email: a new email each time).
-    const attempts = 20;
-    for (let i = 0; i < attempts; i++) {
-      const res = await browser.post(
-        '/api/v1.0/login/',
-        { email: uniqueEmail('guess'), password: 'wrong' },
-        { headers: { 'x-forwarded-for': address } },
-      );
-      expect(res.status).toBe(400);
-    }
+    // A new email each time: the login throttle (5 per email) lets every attempt through to the audit cap.
+    const res = await browser.post(
+      '/api/v1.0/login/',
+      { email: uniqueEmail('guess'), password: 'wrong' },
+      { headers: { 'x-forwarded-for': address } },
+    );
+    expect(res.status).toBe(400);
+  };
+  const summaries = async (since: Date, event = 'login.failed') =>
+    (
+      await rowsWhere(
+        and(
+          eq(auditEvents.event, event),
+          sql`${auditEvents.createdAt} >= ${since.toISOString()}::timestamptz`,
+        ),
+      )
+    ).filter((r) => r.details.suppressed === true);
+
+  it('keeps the cap of rows per address and minute, then one row saying how many were left out', async () => {
+    const since = new Date();
+    const address = newAddress();
+    for (let i = 0; i < 20; i++) await failedLogin(address);
     const rows = await rowsWhere(and(eq(auditEvents.event, 'login.failed'), eq(auditEvents.ip, address)));
-    expect(rows).toHaveLength(AUDIT_CAP.count + 1);
-    expect(rows.filter((r) => r.details.suppressed === true)).toHaveLength(1);
+    expect(rows).toHaveLength(AUDIT_CAP.count);
+    // The next row written (another address) reports the ten left out.
+    await failedLogin(newAddress());
+    const [summary, ...more] = await summaries(since);
+    expect(more).toEqual([]);
+    expect(summary).toMatchObject({
+      actorType: 'system',
+      ip: null,
+      details: { suppressed: true, dropped: 10 },
+    });
+  });
+
+  it('counts a whole IPv6 /64 as one address: 25 at once from one /64 write the cap, the rest are counted', async () => {
+    const since = new Date();
+    const network = `2001:db8:${(addressCount++).toString(16)}:64`;
+    await Promise.all(
+      Array.from({ length: 25 }, (_, i) => failedLogin(`${network}::${(i + 1).toString(16)}`)),
+    );
+    const rows = await rowsWhere(
+      and(eq(auditEvents.event, 'login.failed'), sql`${auditEvents.ip} like ${`${network}::%`}`),
+    );
+    expect(rows).toHaveLength(AUDIT_CAP.count);
+    await failedLogin(newAddress());
+    // Racing requests may report part of the count early (a row let through after one left out): never twice.
+    const reported = (await summaries(since)).map((r) => Number(r.details.dropped));
+    expect(reported.reduce((sum, n) => sum + n, 0)).toBe(15);
+  });
+
+  it('counts IPv4 and IPv6 networks, IPv4-mapped addresses as IPv4', () => {
+    expect(addressGroup('192.0.2.1')).toBe('192.0.2.1');
+    expect(addressGroup('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(addressGroup('::ffff:c000:201')).toBe('192.0.2.1');
+    expect(addressGroup('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
+    expect(addressGroup('2001:DB8:1:2::ffff:1')).toBe('2001:db8:1:2::/64');
+    expect(addressGroup('2001:db8:1:3::1')).toBe('2001:db8:1:3::/64');
+    expect(addressGroup(null)).toBe('unknown');
+  });
+
+  it('caps every address together per window: many addresses at once write a bounded number of rows', async () => {
+    // Its own store and a short window, so the burst below fills a budget of its own.
+    const store = testStore();
+    const cap = { count: 3, total: 20, periodMs: 3_000 };
+    const since = new Date();
+    const tag = crypto.randomUUID();
+    const refused = (ip: string) =>
+      recordCapped(
+        t.desk.database.db,
+        store.kv,
+        {
+          event: 'token.refused',
+          actor: { type: 'system', id: null, label: tag },
+          details: { reason: 'test' },
+          ip,
+        },
+        { cap },
+      );
+    try {
+      const distinct = Array.from({ length: 60 }, (_, i) => `203.0.113.${i + 1}`);
+      const oneNetwork = Array.from({ length: 30 }, (_, i) => `2001:db8:cafe:1::${(i + 1).toString(16)}`);
+      const written = await Promise.all([...distinct, ...oneNetwork].map(refused));
+      const let_through = written.filter(Boolean).length;
+      expect(let_through).toBeLessThanOrEqual(cap.total);
+      expect(written.slice(distinct.length).filter(Boolean).length).toBeLessThanOrEqual(cap.count);
+      // The next window lets a write through, which reports what was left out.
+      let attempts = written.length;
+      await waitUntil('a write let through in the next window', async () => {
+        attempts += 1;
+        return refused(`198.18.0.${attempts % 250}`);
+      });
+      const rows = await rowsWhere(
+        and(
+          eq(auditEvents.event, 'token.refused'),
+          sql`${auditEvents.createdAt} >= ${since.toISOString()}::timestamptz`,
+        ),
+      );
+      const events = rows.filter((r) => r.actorLabel === tag);
+      const reports = rows.filter((r) => r.details.suppressed === true);
+      expect(events).toHaveLength(let_through + 1);
+      // Every event is a row or counted once in a summary, however the burst interleaved.
+      expect(events.length + reports.reduce((sum, r) => sum + Number(r.details.dropped), 0)).toBe(attempts);
+      expect(reports.length).toBeGreaterThanOrEqual(1);
+      expect(reports.length).toBeLessThanOrEqual(let_through + 1);
+    } finally {
+      await store.kv.close();
+    }
   });
 });
 
