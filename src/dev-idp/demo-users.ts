@@ -5,6 +5,8 @@ export interface DemoUser {
   given_name: string;
   usual_name: string;
   email: string;
+  /** The development provider owns its demo addresses: verified (DESIGN.md §5). */
+  email_verified: true;
   siret: string;
   uid: string;
   idp_id: string;
@@ -16,6 +18,7 @@ export const DEMO_USERS: DemoUser[] = [
     given_name: 'Hélène',
     usual_name: 'Martin',
     email: 'helene.martin@example.gouv.fr',
+    email_verified: true,
     siret: '13002526500013',
     uid: 'hmartin',
     idp_id: 'dev-idp',
@@ -25,6 +28,7 @@ export const DEMO_USERS: DemoUser[] = [
     given_name: 'François',
     usual_name: 'Dupont',
     email: 'francois.dupont@example.gouv.fr',
+    email_verified: true,
     siret: '13002526500013',
     uid: 'fdupont',
     idp_id: 'dev-idp',
@@ -34,6 +38,7 @@ export const DEMO_USERS: DemoUser[] = [
     given_name: 'Amina',
     usual_name: 'Diallo',
     email: 'amina.diallo@example.gouv.fr',
+    email_verified: true,
     siret: '21750001600019',
     uid: 'adiallo',
     idp_id: 'dev-idp',

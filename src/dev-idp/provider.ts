@@ -26,7 +26,7 @@ export interface DevProvider {
 
 const CLAIMS = {
   openid: ['sub'],
-  email: ['email'],
+  email: ['email', 'email_verified'],
   given_name: ['given_name'],
   usual_name: ['usual_name'],
   siret: ['siret'],

@@ -79,14 +79,15 @@ export async function deleteInvitation(db: Db, id: string): Promise<void> {
 
 /**
  * DESIGN.md §4: every valid invitation for this email becomes a team access (an existing access is
- * kept as it is), then those invitations are deleted. Two statements whatever the number of teams.
+ * kept as it is), then those invitations are deleted. Two statements whatever the number of teams; returns the
+ * accesses made.
  */
 export async function convertInvitations(
   tx: Db,
   userId: string,
   email: string,
   cutoff: Date,
-): Promise<number> {
+): Promise<{ id: string; teamId: string; role: Role }[]> {
   const valid = and(sql`lower(${invitations.email}) = lower(${email})`, gte(invitations.createdAt, cutoff));
   const converted = await tx
     .insert(teamAccesses)
@@ -104,7 +105,7 @@ export async function convertInvitations(
         .where(valid),
     )
     .onConflictDoNothing()
-    .returning({ id: teamAccesses.id });
+    .returning({ id: teamAccesses.id, teamId: teamAccesses.teamId, role: teamAccesses.role });
   await tx.delete(invitations).where(valid);
-  return converted.length;
+  return converted;
 }

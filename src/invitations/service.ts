@@ -4,7 +4,7 @@ import type { Config } from '../platform/config.ts';
 import type { Database, Db } from '../platform/database.ts';
 import { NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
 import { insertAccess, mayGrant, type Role, roleIn, teamAbilities } from '../teams/index.ts';
-import { findActiveColleaguesByEmail, type User } from '../users/index.ts';
+import { findActiveColleaguesByEmail, type SignInContext, type User } from '../users/index.ts';
 import {
   convertInvitations,
   deleteInvitation,
@@ -141,8 +141,21 @@ export class InvitationService {
     });
   }
 
-  /** Lifecycle hook: a user appears, or their email changes, and their valid invitations become accesses. */
-  readonly convertFor = async (tx: Db, user: User): Promise<void> => {
-    if (user.email) await convertInvitations(tx, user.id, user.email, this.cutoff());
+  /**
+   * Lifecycle hook: a user appears, signs in, or their email changes, and their valid invitations become accesses,
+   * each audited as any new access (DESIGN.md §5). The email is one the provider verified (see UserHook).
+   */
+  readonly convertFor = async (tx: Db, user: User, context: SignInContext = {}): Promise<void> => {
+    if (!user.email) return;
+    const accesses = await convertInvitations(tx, user.id, user.email, this.cutoff());
+    for (const access of accesses)
+      await recordAudit(tx, {
+        actor: userParty(user),
+        ip: context.ip ?? null,
+        requestId: context.requestId ?? null,
+        event: 'access.created',
+        target: userParty(user),
+        details: { team: access.teamId, access: access.id, role: access.role, via: 'invitation' },
+      });
   };
 }

@@ -57,34 +57,52 @@ async function byDomain(db: Db, domain: string): Promise<string | undefined> {
   return row?.id;
 }
 
+/** An organization a sign-in holds: its row is locked (FOR KEY SHARE) until the transaction ends. */
+export interface HeldOrganization {
+  id: string;
+  isActive: boolean;
+}
+
 /**
- * DESIGN.md §7: the organization of a registration id, else of a mail domain, else a new one named after what is
- * known. Call inside a transaction: a racing creator of the same key waits on its unique key, finds it taken,
- * and this creation is undone for the winner's organization.
+ * Locks the organization against removal for the rest of the transaction (a merge deletes the merged row: it waits
+ * for this transaction, which may then still point users and keys at it); undefined when it is already gone.
  */
-export async function findOrCreateOrganization(
+async function hold(tx: Db, id: string): Promise<HeldOrganization | undefined> {
+  const [row] = await tx
+    .select({ id: organizations.id, isActive: organizations.isActive })
+    .from(organizations)
+    .where(eq(organizations.id, id))
+    .for('key share');
+  return row;
+}
+
+async function findOrCreateOnce(
   tx: Db,
   { registrationId, domain }: { registrationId?: string | undefined; domain?: string | undefined },
-): Promise<string> {
+): Promise<HeldOrganization | undefined> {
   if (registrationId) {
     const found = await byRegistrationId(tx, registrationId);
-    if (found) return found;
+    if (found) return hold(tx, found);
   }
   if (domain) {
     const found = await byDomain(tx, domain);
     if (found) {
+      const held = await hold(tx, found);
       // The id is now known to belong here: the next sign-in finds it directly.
-      if (registrationId)
+      if (held && registrationId)
         await tx
           .insert(organizationRegistrationIds)
           .values({ registrationId, organizationId: found })
           .onConflictDoNothing();
-      return found;
+      return held;
     }
   }
   const key = registrationId ?? domain;
   if (!key) throw new Error('an organization needs a registration id or a mail domain');
-  const [created] = await tx.insert(organizations).values({ name: key }).returning({ id: organizations.id });
+  const [created] = await tx
+    .insert(organizations)
+    .values({ name: key })
+    .returning({ id: organizations.id, isActive: organizations.isActive });
   if (!created) throw new Error('insert returned no organization');
   const claimed = registrationId
     ? await tx
@@ -97,13 +115,33 @@ export async function findOrCreateOrganization(
         .values({ domain: domain ?? '', organizationId: created.id })
         .onConflictDoNothing()
         .returning();
-  if (claimed.length) return created.id;
+  if (claimed.length) return created;
   await tx.delete(organizations).where(eq(organizations.id, created.id));
   const winner = registrationId
     ? await byRegistrationId(tx, registrationId)
     : await byDomain(tx, domain ?? '');
-  if (!winner) throw new Error(`organization for ${key} vanished`);
-  return winner;
+  return winner ? hold(tx, winner) : undefined;
+}
+
+/** More merges than this while one sign-in runs are not worth waiting out. */
+const MERGED_MEANWHILE_ATTEMPTS = 5;
+
+/**
+ * DESIGN.md §7: the organization of a registration id, else of a mail domain, else a new one named after what is
+ * known, held until the transaction ends. Call inside a transaction: a racing creator of the same key waits on its
+ * unique key, finds it taken, and this creation is undone for the winner's organization. A merge that removed the
+ * organization between reading the key and holding the row has moved the key to the merged-into one: read again.
+ * undefined only when merges kept removing it, MERGED_MEANWHILE_ATTEMPTS times.
+ */
+export async function findOrCreateOrganization(
+  tx: Db,
+  keys: { registrationId?: string | undefined; domain?: string | undefined },
+): Promise<HeldOrganization | undefined> {
+  for (let attempt = 0; attempt < MERGED_MEANWHILE_ATTEMPTS; attempt++) {
+    const held = await findOrCreateOnce(tx, keys);
+    if (held) return held;
+  }
+  return undefined;
 }
 
 export async function listOrganizations(
@@ -267,9 +305,10 @@ export async function assignOrganizationsByDomain(
       const byDomainIds = new Map<string, string[]>();
       for (const row of batch) byDomainIds.set(row.domain, [...(byDomainIds.get(row.domain) ?? []), row.id]);
       for (const [domain, ids] of byDomainIds) {
-        const organizationId = await findOrCreateOrganization(tx, { domain });
+        const organization = await findOrCreateOrganization(tx, { domain });
+        if (!organization) throw new Error(`the organization of ${domain} kept being merged away`);
         await tx.execute(
-          sql`update users set organization_id = ${organizationId}::uuid where id in (${sql.join(
+          sql`update users set organization_id = ${organization.id}::uuid where id in (${sql.join(
             ids.map((id) => sql`${id}::uuid`),
             sql`, `,
           )})`,

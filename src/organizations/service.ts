@@ -10,6 +10,7 @@ import { NotFound, ValidationFailed } from '../platform/errors.ts';
 import { userIdsOfOrganization } from '../users/index.ts';
 import {
   findOrCreateOrganization,
+  type HeldOrganization,
   insertOrganization,
   listOrganizations,
   lockOrganizations,
@@ -44,17 +45,20 @@ export function registrationIdFrom(claims: Record<string, unknown>, config: Conf
     : undefined;
 }
 
-/** The organization an agent signing in belongs to, or undefined when neither a valid id nor an email says. */
-export function organizationAtSignIn(
+/**
+ * The organization an agent signing in belongs to, held until the transaction ends (a merge cannot remove it under
+ * the sign-in); 'unnamed' when neither a valid id nor an email says, 'merged' when merges kept removing it.
+ */
+export async function organizationAtSignIn(
   tx: Db,
   claims: Record<string, unknown>,
   email: string | undefined,
   config: Config,
-): Promise<string> | undefined {
+): Promise<HeldOrganization | 'unnamed' | 'merged'> {
   const registrationId = registrationIdFrom(claims, config);
   const domain = domainOf(email);
-  if (!registrationId && !domain) return undefined;
-  return findOrCreateOrganization(tx, { registrationId, domain });
+  if (!registrationId && !domain) return 'unnamed';
+  return (await findOrCreateOrganization(tx, { registrationId, domain })) ?? 'merged';
 }
 
 export interface OrganizationInput {

@@ -338,6 +338,11 @@ const settingsSchema = z.object({
     .describe(
       'when false, a user matched by email takes the new sub (default: the opposite of the email fallback)',
     ),
+  OIDC_TRUST_PROVIDER_EMAILS: optionalText()
+    .pipe(bool(false).optional())
+    .describe(
+      'DESIGN.md §5: take every email the provider sends as verified (true only for a provider that verifies them all, as ProConnect); otherwise only claims with email_verified true match users by email, convert invitations, find the organization by domain or update the stored email. Default: true with the development provider, else false',
+    ),
   OIDC_CREATE_USER: bool(true).describe('create unknown users at sign-in'),
   OIDC_ALLOW_DUPLICATE_EMAILS: bool(false).describe('allow two users with one email'),
   OIDC_REDIRECT_ALLOWED_HOSTS: list([]).describe('hosts allowed in ?next= besides Desk itself'),
@@ -426,6 +431,7 @@ export type Config = Omit<
   | 'HOST'
   | 'SECRET_KEY'
   | 'OIDC_USER_SUB_FIELD_IMMUTABLE'
+  | 'OIDC_TRUST_PROVIDER_EMAILS'
   | 'OIDC_RS_BACKEND'
   | 'DESK_DEV_IDP'
   | 'DEBUG'
@@ -435,6 +441,7 @@ export type Config = Omit<
   HOST: string;
   SECRET_KEY: string;
   OIDC_USER_SUB_FIELD_IMMUTABLE: boolean;
+  OIDC_TRUST_PROVIDER_EMAILS: boolean;
   OIDC_RS_BACKEND: 'jwt' | 'json';
   DESK_DEV_IDP: boolean;
   DEBUG: boolean;
@@ -655,6 +662,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   );
   const hasKey = Boolean(p.OIDC_RS_PRIVATE_KEY_STR || p.OIDC_RS_PRIVATE_KEY_FILE);
   const embeddedDefault = isEmbeddedDefault(p);
+  const devIdp = p.DESK_DEV_IDP ?? embeddedDefault;
   return {
     ...p,
     HOST: host,
@@ -662,8 +670,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKeyGenerated: !p.SECRET_KEY,
     OIDC_USER_SUB_FIELD_IMMUTABLE:
       p.OIDC_USER_SUB_FIELD_IMMUTABLE ?? !p.OIDC_FALLBACK_TO_EMAIL_FOR_IDENTIFICATION,
+    // The development provider's demo agents own their addresses.
+    OIDC_TRUST_PROVIDER_EMAILS: p.OIDC_TRUST_PROVIDER_EMAILS ?? devIdp,
     OIDC_RS_BACKEND: p.OIDC_RS_BACKEND ?? (hasKey ? 'jwt' : 'json'),
-    DESK_DEV_IDP: p.DESK_DEV_IDP ?? embeddedDefault,
+    DESK_DEV_IDP: devIdp,
     DEBUG: p.DEBUG ?? embeddedDefault,
     PUBLIC_URL: publicUrl,
     EMAIL_APP_URL: (p.EMAIL_APP_URL ?? publicUrl).replace(/\/+$/, ''),

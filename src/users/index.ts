@@ -1,6 +1,6 @@
 // The users slice: what other features may use of it.
 
-export { type UserHook, UserLifecycle } from './lifecycle.ts';
+export { type SignInContext, type UserHook, UserLifecycle } from './lifecycle.ts';
 export {
   findActiveColleagueById,
   findActiveColleaguesByEmail,

@@ -2,7 +2,17 @@
 import type { Db } from '../platform/database.ts';
 import type { User } from './schema.ts';
 
-export type UserHook = (tx: Db, user: User) => Promise<void>;
+/** Where the sign-in that triggers a hook came from, for the audit rows the hook writes. */
+export interface SignInContext {
+  ip?: string | null;
+  requestId?: string | null;
+}
+
+/**
+ * A reaction to a user. The user's email is one the provider verified (DESIGN.md §5), or one staff or a trusted
+ * back-end set: sign-in never stores an unverified one, so hooks keyed on it give nothing to an unproven address.
+ */
+export type UserHook = (tx: Db, user: User, context?: SignInContext) => Promise<void>;
 
 /** Registered once at start-up by app.ts; the users slice calls them without knowing the features behind. */
 export class UserLifecycle {
@@ -23,15 +33,15 @@ export class UserLifecycle {
     this.signedIn.push(hook);
   }
 
-  async userSignedIn(tx: Db, user: User): Promise<void> {
-    for (const hook of this.signedIn) await hook(tx, user);
+  async userSignedIn(tx: Db, user: User, context?: SignInContext): Promise<void> {
+    for (const hook of this.signedIn) await hook(tx, user, context);
   }
 
-  async userCreated(tx: Db, user: User): Promise<void> {
-    for (const hook of this.created) await hook(tx, user);
+  async userCreated(tx: Db, user: User, context?: SignInContext): Promise<void> {
+    for (const hook of this.created) await hook(tx, user, context);
   }
 
-  async userEmailChanged(tx: Db, user: User): Promise<void> {
-    for (const hook of this.emailChanged) await hook(tx, user);
+  async userEmailChanged(tx: Db, user: User, context?: SignInContext): Promise<void> {
+    for (const hook of this.emailChanged) await hook(tx, user, context);
   }
 }

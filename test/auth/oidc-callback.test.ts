@@ -110,6 +110,7 @@ describe('a login through the provider', () => {
     forge.userinfo = await forge.userinfoJwt({
       sub,
       email: uniqueEmail(),
+      email_verified: true,
       given_name: 'Paul',
       usual_name: 'Durand',
     });

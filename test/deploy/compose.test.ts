@@ -34,6 +34,9 @@ interface Mapper {
 
 interface Realm {
   realm: string;
+  verifyEmail?: boolean;
+  editUsernameAllowed?: boolean;
+  smtpServer?: Record<string, string>;
   clientScopes: { name: string; protocolMappers?: Mapper[] }[];
   clients: {
     clientId: string;
@@ -284,6 +287,36 @@ describe('the Keycloak realm of compose.yaml', () => {
       for (const pattern of config.ORGANIZATION_REGISTRATION_ID_VALIDATORS)
         expect(siret, user.username).toMatch(new RegExp(pattern));
     }
+  });
+});
+
+describe("the realm's emails, which Desk takes as identities only when verified (DESIGN.md §5)", () => {
+  const profile = realm.components['org.keycloak.userprofile.UserProfileProvider']?.[0];
+  const declared = JSON.parse(profile?.config['kc.user.profile.config']?.[0] ?? '{}') as {
+    attributes: { name: string; permissions?: { edit?: string[] } }[];
+  };
+
+  it('cannot be changed by the agent: only an administrator edits an email or a username', () => {
+    expect(declared.attributes.find((a) => a.name === 'email')?.permissions?.edit).toEqual(['admin']);
+    expect(realm.editUsernameAllowed).toBe(false);
+  });
+
+  it('are verified before use, by a mail Keycloak sends through the compose mail server', () => {
+    expect(realm.verifyEmail).toBe(true);
+    expect(realm.smtpServer?.host).toBe('maildev');
+    expect(services.maildev?.ports?.some((p) => p.endsWith(`:${realm.smtpServer?.port}`))).toBe(true);
+  });
+
+  it('carry email_verified to Desk in userinfo', () => {
+    const verified = mappersOf(deskScopes).find((m) => m.config['claim.name'] === 'email_verified');
+    expect(verified?.config).toMatchObject({
+      'user.attribute': 'emailVerified',
+      'userinfo.token.claim': 'true',
+    });
+  });
+
+  it("are not trusted without the claim: Desk's service keeps OIDC_TRUST_PROVIDER_EMAILS off", () => {
+    expect(config.OIDC_TRUST_PROVIDER_EMAILS).toBe(false);
   });
 });
 

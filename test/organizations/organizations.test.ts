@@ -122,9 +122,12 @@ describe('the organization found at sign-in', () => {
     const siret = newSiret();
     const ids = await Promise.all(
       [1, 2, 3].map(() =>
-        testDb.database.db.transaction((tx) => findOrCreateOrganization(tx, { registrationId: siret })),
+        testDb.database.db.transaction(
+          async (tx) => (await findOrCreateOrganization(tx, { registrationId: siret }))?.id,
+        ),
       ),
     );
+    expect(ids[0]).toBeDefined();
     expect(new Set(ids).size).toBe(1);
   });
 });

@@ -86,6 +86,19 @@ describe('defaults', () => {
       configFrom({ OIDC_FALLBACK_TO_EMAIL_FOR_IDENTIFICATION: 'false' }).OIDC_USER_SUB_FIELD_IMMUTABLE,
     ).toBe(true);
   });
+
+  it("trust the provider's emails only with the development provider, unless told", () => {
+    const idp = 'https://idp.example.gouv.fr';
+    expect(configFrom({ OIDC_OP_URL: idp }).OIDC_TRUST_PROVIDER_EMAILS).toBe(false);
+    expect(configFrom({ DESK_DEV_IDP: 'true', OIDC_OP_URL: idp }).OIDC_TRUST_PROVIDER_EMAILS).toBe(true);
+    expect(configFrom({}).OIDC_TRUST_PROVIDER_EMAILS).toBe(true);
+    expect(
+      configFrom({ DESK_DEV_IDP: 'true', OIDC_TRUST_PROVIDER_EMAILS: 'false' }).OIDC_TRUST_PROVIDER_EMAILS,
+    ).toBe(false);
+    expect(
+      configFrom({ OIDC_OP_URL: idp, OIDC_TRUST_PROVIDER_EMAILS: 'true' }).OIDC_TRUST_PROVIDER_EMAILS,
+    ).toBe(true);
+  });
 });
 
 describe('lists', () => {

@@ -1,12 +1,13 @@
-// DESIGN.md §4 sign-in matching: by sub, else by email; disabled users refused, duplicates never guessed.
+// DESIGN.md §4 sign-in matching: by sub, else by a verified email (§5); disabled users refused, duplicates never guessed.
 
-import { organizationAtSignIn, organizationById } from '../../organizations/index.ts';
+import { organizationAtSignIn } from '../../organizations/index.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/database.ts';
 import {
   findUserBySub,
   findUsersByEmail,
   insertUser,
+  type SignInContext,
   type User,
   type UserLifecycle,
   updateUser,
@@ -24,6 +25,18 @@ export function fullName(claims: Claims, fields: string[]): string | undefined {
   return parts.length ? parts.join(' ').slice(0, 100) : undefined;
 }
 
+/**
+ * DESIGN.md §5: the login's email when it may stand for the agent, else undefined. The provider vouches for it with
+ * `email_verified: true` (also the string "true", which some providers send; nothing else counts), or
+ * OIDC_TRUST_PROVIDER_EMAILS says it verifies every email it sends.
+ */
+export function verifiedEmail(claims: Claims, config: Config): string | undefined {
+  const email = text(claims.email);
+  if (!email) return undefined;
+  const verified = claims.email_verified === true || claims.email_verified === 'true';
+  return verified || config.OIDC_TRUST_PROVIDER_EMAILS ? email : undefined;
+}
+
 export function checkEssentialClaims(claims: Claims, essential: string[]): void {
   const missing = essential.filter(
     (name) => claims[name] === undefined || claims[name] === null || claims[name] === '',
@@ -37,7 +50,8 @@ export function checkEssentialClaims(claims: Claims, essential: string[]): void 
 
 /**
  * DESIGN.md §7: the organization the provider's claims name (registration id, else email domain), found or
- * created; a login that names none, or an organization staff deactivated, is refused.
+ * created and held until the transaction ends; a login that names none, or an organization staff deactivated, is
+ * refused.
  */
 async function organizationOf(
   db: Db,
@@ -46,15 +60,16 @@ async function organizationOf(
   config: Config,
 ): Promise<string> {
   const found = await organizationAtSignIn(db, claims, email, config);
-  if (!found)
+  if (found === 'unnamed')
     throw new LoginRefused(
       'organization_unknown',
-      'the provider gave neither a valid organization registration id nor an email address',
+      'the provider gave neither a valid organization registration id nor a verified email address',
     );
-  const organization = await organizationById(db, found);
-  if (!organization?.isActive)
+  if (found === 'merged')
+    throw new LoginRefused('organization_unknown', 'the organization kept being merged during the sign-in');
+  if (!found.isActive)
     throw new LoginRefused('organization_inactive', 'the organization of this account is deactivated');
-  return found;
+  return found.id;
 }
 
 /** Finds or creates the user the claims describe; call inside a transaction. */
@@ -63,8 +78,10 @@ export async function matchUser(
   claims: Claims,
   config: Config,
   lifecycle: UserLifecycle,
+  context: SignInContext = {},
 ): Promise<User> {
-  const email = text(claims.email);
+  // An unverified email is neither matched, stored nor followed: the agent signs in by sub alone.
+  const email = verifiedEmail(claims, config);
   const name = fullName(claims, config.OIDC_USERINFO_FULLNAME_FIELDS);
   let user = await findUserBySub(db, claims.sub);
 
@@ -105,8 +122,8 @@ export async function matchUser(
       if (config.OIDC_ALLOW_DUPLICATE_EMAILS || owners.every((u) => u.id === user?.id)) changes.email = email;
     }
     const updated = Object.keys(changes).length ? await updateUser(db, user.id, changes) : user;
-    if (changes.email) await lifecycle.userEmailChanged(db, updated);
-    await lifecycle.userSignedIn(db, updated);
+    if (changes.email) await lifecycle.userEmailChanged(db, updated, context);
+    await lifecycle.userSignedIn(db, updated, context);
     return updated;
   }
 
@@ -123,6 +140,6 @@ export async function matchUser(
     name: name ?? '',
     organizationId,
   });
-  await lifecycle.userCreated(db, created);
+  await lifecycle.userCreated(db, created, context);
   return created;
 }
