@@ -3,16 +3,22 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents } from '../../src/audit/index.ts';
 import { assignOrganizationsByDomain, organizations } from '../../src/organizations/index.ts';
-import { findOrCreateOrganization } from '../../src/organizations/queries.ts';
+import { findOrCreateOrganization, mergeOrganizations } from '../../src/organizations/queries.ts';
 import { type User, users } from '../../src/users/index.ts';
 import type { Browser } from '../support/browser.ts';
 import { type RunningDesk, startDeskOn } from '../support/desk.ts';
 import { answer, beginLogin, callback, loginThroughForge, newSub } from '../support/forge-login.ts';
-import { type TestDatabase, type TestStore, testDatabase, testStore } from '../support/parts.ts';
+import {
+  DATABASE_URL,
+  type TestDatabase,
+  type TestStore,
+  testDatabase,
+  testStore,
+} from '../support/parts.ts';
 import { type Forge, startForge } from '../support/token-forge.ts';
 
 let forge: Forge;
@@ -129,6 +135,56 @@ describe('the organization found at sign-in', () => {
     );
     expect(ids[0]).toBeDefined();
     expect(new Set(ids).size).toBe(1);
+  });
+});
+
+/** Polls until `check` holds, for at most `ms`. */
+async function waitFor(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+async function sessionsWaitingOnALock(): Promise<number> {
+  const [row] = (await testDb.database.db.execute(
+    sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+  )) as unknown as { n: number }[];
+  return row?.n ?? 0;
+}
+
+// PGlite runs one transaction at a time: the interleaving exists only on PostgreSQL.
+describe.skipIf(!DATABASE_URL)('a sign-in racing a merge that removes the organization it found', () => {
+  it.each([
+    ['by mail domain', (domain: string, _siret: string) => ({ email: `new@${domain}` })],
+    ['by SIRET', (_domain: string, siret: string) => ({ siret, email: `new@${newDomain()}` })],
+  ])('%s ends in the organization it was merged into, not in a 500', async (_, claims) => {
+    const domain = newDomain();
+    const siret = newSiret();
+    const from = await signIn({ email: `first@${domain}` });
+    // The SIRET joins the organization of the domain.
+    await signIn({ siret, email: `second@${domain}` });
+    const into = await signIn({ email: `other@${newDomain()}` });
+    const fromId = from.me.organization?.id ?? '';
+    const intoId = into.me.organization?.id ?? '';
+    const attempt = await beginLogin(desk);
+    await answer(forge, attempt, newSub(), { userinfo: claims(domain, siret) });
+
+    let signingIn: Promise<Awaited<ReturnType<typeof callback>>> | undefined;
+    // The merge has removed the organization but not committed when the sign-in reads it, and commits while the
+    // sign-in waits on the organization's row.
+    await testDb.database.db.transaction(async (tx) => {
+      await mergeOrganizations(tx, fromId, intoId);
+      const waiting = await sessionsWaitingOnALock();
+      signingIn = callback(attempt);
+      await waitFor(async () => (await sessionsWaitingOnALock()) > waiting);
+    });
+    const res = await signingIn;
+    expect(res?.status).toBe(302);
+    expect(res?.location).toBe('/');
+    const me = (await attempt.browser.get('/api/v1.0/users/me/')).json as Me;
+    expect(me.organization?.id).toBe(intoId);
   });
 });
 
