@@ -344,3 +344,54 @@ describe('sign-in user matching', () => {
     }
   });
 });
+
+describe('the ID token algorithm, pinned by OIDC_RP_SIGN_ALGO', () => {
+  // Discovery offers both algorithms: only Desk's own setting decides which one it accepts.
+  async function discoveringDesk(settings: Record<string, string> = {}): Promise<RunningDesk> {
+    const { kv } = testStore();
+    stores.push(kv);
+    return startDeskOn(testDb, kv, {
+      ...forge.discoverySettings,
+      LOGIN_REDIRECT_URL_FAILURE: '/login-failed',
+      ...settings,
+    });
+  }
+
+  async function signedWith(on: RunningDesk, alg: 'RS256' | 'ES256') {
+    const attempt = await beginLogin(on);
+    const sub = newSub();
+    forge.token = forge.tokenAnswer(await forge.idToken(idClaims(forge, attempt, sub), { alg }));
+    forge.userinfo = forge.userinfoJson({ sub, email: uniqueEmail(), email_verified: true });
+    return { attempt, sub, res: await callback(attempt) };
+  }
+
+  beforeAll(() => {
+    forge.idTokenAlgs = ['RS256', 'ES256'];
+  });
+  afterAll(() => {
+    forge.idTokenAlgs = ['RS256'];
+  });
+
+  it('refuses an ES256 ID token while RS256 is pinned, though the provider advertises both', async () => {
+    const pinned = await discoveringDesk();
+    try {
+      const { attempt, sub, res } = await signedWith(pinned, 'ES256');
+      await expectRefused(attempt, res, 'invalid_token', sub);
+    } finally {
+      await pinned.stop();
+    }
+  });
+
+  it('logs in with ES256 ID tokens when OIDC_RP_SIGN_ALGO=ES256, and refuses RS256 ones then', async () => {
+    const es256 = await discoveringDesk({ OIDC_RP_SIGN_ALGO: 'ES256' });
+    try {
+      const accepted = await signedWith(es256, 'ES256');
+      expect(accepted.res.location).toBe('/');
+      expect((await accepted.attempt.browser.get('/api/v1.0/users/me/')).status).toBe(200);
+      const refused = await signedWith(es256, 'RS256');
+      await expectRefused(refused.attempt, refused.res, 'invalid_token', refused.sub);
+    } finally {
+      await es256.stop();
+    }
+  });
+});

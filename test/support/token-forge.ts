@@ -25,6 +25,8 @@ export interface Forge {
   /** Settings that point Desk at this provider through explicit endpoints. */
   settings: Record<string, string>;
   publicJwk: JWK;
+  /** What discovery advertises in id_token_signing_alg_values_supported (default: RS256 only). */
+  idTokenAlgs: string[];
   /** Requests received, by path, in order. */
   calls: { path: string; body: string }[];
   /** The next answers of the token and userinfo endpoints (default: an error). */
@@ -58,14 +60,17 @@ function read(req: IncomingMessage): Promise<string> {
 export async function startForge(): Promise<Forge> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const other = await generateKeyPair('RS256', { extractable: true });
+  // Published too: ID tokens signed with ES256 (alg ES256 without a key) use it.
+  const ec = await generateKeyPair('ES256', { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid: 'forge-1', alg: 'RS256', use: 'sig' };
+  const ecJwk = { ...(await exportJWK(ec.publicKey)), kid: 'forge-ec', alg: 'ES256', use: 'sig' };
   const forge = {} as Forge;
   const server: Server = createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const body = await read(req);
     forge.calls.push({ path, body });
     let answer: ForgedAnswer | undefined;
-    if (path === '/jwks') answer = { body: JSON.stringify({ keys: [publicJwk] }) };
+    if (path === '/jwks') answer = { body: JSON.stringify({ keys: [publicJwk, ecJwk] }) };
     else if (path === '/.well-known/openid-configuration')
       answer = forge.discovery ?? { body: JSON.stringify(discoveryDocument()) };
     else if (path === '/token') answer = forge.token;
@@ -90,23 +95,25 @@ export async function startForge(): Promise<Forge> {
     end_session_endpoint: `${issuer}/logout`,
     response_types_supported: ['code'],
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['RS256'],
+    id_token_signing_alg_values_supported: forge.idTokenAlgs,
   });
 
   const sign = async (claims: Record<string, unknown>, options: IdTokenOptions = {}, typ?: string) => {
     const alg = options.alg ?? 'RS256';
     if (alg === 'none') return new UnsecuredJWT(claims).encode();
+    const ecdsa = alg === 'ES256' && !options.key;
     const jwt = new SignJWT(claims).setProtectedHeader({
       alg,
-      kid: options.kid ?? 'forge-1',
+      kid: options.kid ?? (ecdsa ? 'forge-ec' : 'forge-1'),
       ...(typ ? { typ } : {}),
     });
-    return jwt.sign(options.key ?? privateKey);
+    return jwt.sign(options.key ?? (ecdsa ? ec.privateKey : privateKey));
   };
 
   Object.assign(forge, {
     issuer,
     publicJwk,
+    idTokenAlgs: ['RS256'],
     calls: [],
     otherKey: other.privateKey,
     settings: {
