@@ -42,7 +42,8 @@ password). Prompts for what is missing. Passwords need 12+ characters and must n
   keys: `Usage: desk keys generate [--type rsa|ec]
 
 Prints a new private key (PEM, PKCS#8) for OIDC_RS_PRIVATE_KEY_STR or OIDC_RS_PRIVATE_KEY_FILE: RSA 2048 bits
-(for RSA-OAEP) or EC P-256 (for ECDH-ES). Several PEM blocks in one setting publish several keys (rotation).`,
+(for RSA-OAEP) or EC P-256 (for ECDH-ES); without --type, the type OIDC_RS_ENCRYPTION_KEY_TYPE names (RSA by
+default), which every key must have. Several PEM blocks in one setting publish several keys (rotation).`,
   settings: `Usage: desk settings
 
 Prints every setting (environment variable) Desk reads, with its meaning, as a Markdown table.`,
@@ -175,16 +176,18 @@ async function createSuperuser(args: string[]): Promise<void> {
 function keys(args: string[]): void {
   const { values, positionals } = parseArgs({
     args,
-    options: { type: { type: 'string', default: 'rsa' } },
+    options: { type: { type: 'string' } },
     allowPositionals: true,
   });
   if (positionals[0] !== 'generate') fail(HELP.keys ?? '');
+  // Without --type, the key Desk would accept: OIDC_RS_ENCRYPTION_KEY_TYPE.
+  const type = values.type ?? config().OIDC_RS_ENCRYPTION_KEY_TYPE.toLowerCase();
   const pair =
-    values.type === 'ec'
+    type === 'ec'
       ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-      : values.type === 'rsa'
+      : type === 'rsa'
         ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-        : fail(`Unknown key type "${values.type}": use rsa or ec.`);
+        : fail(`Unknown key type "${type}": use rsa or ec.`);
   process.stdout.write(pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
 }
 

@@ -70,6 +70,7 @@ export function withDevProvider(config: Config): Config {
       : {
           OIDC_RS_PRIVATE_KEY_STR: ephemeralKey(),
           OIDC_RS_BACKEND: 'jwt' as const,
+          OIDC_RS_ENCRYPTION_KEY_TYPE: 'RSA' as const,
           OIDC_RS_ENCRYPTION_ALGO: 'RSA-OAEP' as const,
         }),
   };

@@ -362,7 +362,9 @@ const settingsSchema = z.object({
     .describe('jwt (RFC 9701) or json (RFC 7662); default jwt when a private key is set'),
   OIDC_RS_PRIVATE_KEY_STR: optionalText().describe('PEM private key(s) decrypting introspection responses'),
   OIDC_RS_PRIVATE_KEY_FILE: optionalText().describe('file holding those PEM keys'),
-  OIDC_RS_ENCRYPTION_KEY_TYPE: oneOf(['RSA', 'EC'], 'RSA').describe('RSA or EC'),
+  OIDC_RS_ENCRYPTION_KEY_TYPE: oneOf(['RSA', 'EC'], 'RSA').describe(
+    'RSA or EC (P-256): the type every OIDC_RS_PRIVATE_KEY_* key must have, and what `desk keys generate` makes',
+  ),
   OIDC_RS_ENCRYPTION_ALGO: oneOf(
     ['RSA-OAEP', 'RSA-OAEP-256', 'ECDH-ES', 'ECDH-ES+A256KW'],
     'RSA-OAEP',

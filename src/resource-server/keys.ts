@@ -15,7 +15,7 @@ const PEM_BLOCK = /-----BEGIN ([A-Z ]*PRIVATE KEY)-----[\s\S]+?-----END \1-----/
 const RSA_ALGS = ['RSA-OAEP', 'RSA-OAEP-256'];
 const EC_ALGS = ['ECDH-ES', 'ECDH-ES+A256KW'];
 
-/** The configured algorithm when it fits the key's type, else that type's default (a rotation may mix types). */
+/** The configured algorithm when it fits the key's type, else that type's default (ECDH-ES for EC keys). */
 function algFor(key: KeyObject, configured: string): string {
   if (key.asymmetricKeyType === 'rsa') return RSA_ALGS.includes(configured) ? configured : 'RSA-OAEP';
   return EC_ALGS.includes(configured) ? configured : 'ECDH-ES';
@@ -64,6 +64,15 @@ export async function loadDecryptionKeys(config: Config): Promise<DecryptionKey[
           name: 'OIDC_RS_PRIVATE_KEY_STR',
           received: '***',
           expected: `RSA or EC P-256 keys (got ${type} ${curve ?? ''})`,
+        },
+      ]);
+    // DESIGN.md §2: every key is of the type the setting names, so a key pasted in the wrong place stops the start.
+    if (type !== config.OIDC_RS_ENCRYPTION_KEY_TYPE.toLowerCase())
+      throw new ConfigError([
+        {
+          name: 'OIDC_RS_ENCRYPTION_KEY_TYPE',
+          received: config.OIDC_RS_ENCRYPTION_KEY_TYPE,
+          expected: `the type of every key in ${config.OIDC_RS_PRIVATE_KEY_FILE ? 'OIDC_RS_PRIVATE_KEY_FILE' : 'OIDC_RS_PRIVATE_KEY_STR'}: key ${keys.length + 1} is ${type === 'rsa' ? 'RSA' : 'EC'}`,
         },
       ]);
     const { kty, n, e, crv, x, y } = createPublicKey(key).export({ format: 'jwk' }) as JWK;

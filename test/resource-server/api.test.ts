@@ -1,5 +1,6 @@
 // The API for the suite's other apps: each service sees the teams linked to it (or visible to all), keys, and `desk keys`.
 import { spawnSync } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
 import { resolve } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -211,18 +212,16 @@ describe('SCIM Me', () => {
 
 describe('encryption keys', () => {
   it('are read from PKCS#8 and SEC1 PEM blocks and published without private members', async () => {
-    const other = await startDeskOn(
-      testDb,
-      store.kv,
-      forge.settings({ pem: `${ecKey('sec1').pem}\n${rsaKey().pem}\n${ecKey('pkcs8').pem}`, key: key.key }),
-    );
+    const other = await startDeskOn(testDb, store.kv, {
+      ...forge.settings({ pem: `${ecKey('sec1').pem}\n${ecKey('pkcs8').pem}`, key: key.key }),
+      OIDC_RS_ENCRYPTION_KEY_TYPE: 'EC',
+    });
     try {
       const res = await other.browser().get('/resource-server/v1.0/jwks');
       expect(res.headers.get('cache-control')).toContain('max-age');
       const keys = (res.json as { keys: Record<string, string>[] }).keys;
       expect(keys.map((k) => [k.kty, k.use, k.alg])).toEqual([
         ['EC', 'enc', 'ECDH-ES'],
-        ['RSA', 'enc', 'RSA-OAEP'],
         ['EC', 'enc', 'ECDH-ES'],
       ]);
       for (const k of keys) {
@@ -234,6 +233,27 @@ describe('encryption keys', () => {
     }
   });
 
+  it.each([
+    [
+      'an EC key while OIDC_RS_ENCRYPTION_KEY_TYPE is RSA (the default)',
+      () => `${rsaKey().pem}\n${ecKey().pem}`,
+      {},
+    ],
+    [
+      'an RSA key while OIDC_RS_ENCRYPTION_KEY_TYPE is EC',
+      () => rsaKey().pem,
+      { OIDC_RS_ENCRYPTION_KEY_TYPE: 'EC' },
+    ],
+  ])('stop the start when one is %s, naming the setting', async (_, pem, extra) => {
+    const start = startDeskOn(testDb, store.kv, {
+      ...forge.settings({ pem: pem(), key: key.key }),
+      ...extra,
+    });
+    await expect(start).rejects.toThrow(
+      /OIDC_RS_ENCRYPTION_KEY_TYPE.*the type of every key in OIDC_RS_PRIVATE_KEY_STR/,
+    );
+  });
+
   it('can be made with `desk keys generate`, and Desk accepts them', async () => {
     const bin = resolve(import.meta.dirname, '../../bin/desk.js');
     const ec = spawnSync(process.execPath, [bin, 'keys', 'generate', '--type', 'ec'], {
@@ -242,7 +262,10 @@ describe('encryption keys', () => {
     });
     expect(ec.status).toBe(0);
     expect(ec.stdout).toMatch(/^-----BEGIN PRIVATE KEY-----/);
-    const other = await startDeskOn(testDb, store.kv, forge.settings({ pem: ec.stdout, key: key.key }));
+    const other = await startDeskOn(testDb, store.kv, {
+      ...forge.settings({ pem: ec.stdout, key: key.key }),
+      OIDC_RS_ENCRYPTION_KEY_TYPE: 'EC',
+    });
     try {
       expect(
         ((await other.browser().get('/api/v1.0/jwks')).json as { keys: { crv: string }[] }).keys[0]?.crv,
@@ -251,4 +274,21 @@ describe('encryption keys', () => {
       await other.stop();
     }
   });
+
+  it.each([
+    ['RSA', undefined, 'rsa'],
+    ['EC', 'EC', 'ec'],
+  ])(
+    'are made by `desk keys generate` of the type OIDC_RS_ENCRYPTION_KEY_TYPE names (%s)',
+    (_, setting, type) => {
+      const bin = resolve(import.meta.dirname, '../../bin/desk.js');
+      const made = spawnSync(process.execPath, [bin, 'keys', 'generate'], {
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { PATH: process.env.PATH, ...(setting ? { OIDC_RS_ENCRYPTION_KEY_TYPE: setting } : {}) },
+      });
+      expect(made.status).toBe(0);
+      expect(createPrivateKey(made.stdout).asymmetricKeyType).toBe(type);
+    },
+  );
 });

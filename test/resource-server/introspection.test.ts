@@ -78,6 +78,7 @@ describe('an accepted token', () => {
     const ec = ecKey();
     const d = await deskWith(
       forge.settings(ec, {
+        OIDC_RS_ENCRYPTION_KEY_TYPE: 'EC',
         OIDC_RS_ENCRYPTION_ALGO: 'ECDH-ES',
         OIDC_RS_SIGNING_ALGO: 'RS256',
         OIDC_RS_INTROSPECTION_CACHE_TTL: '0',
