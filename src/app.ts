@@ -145,7 +145,7 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
     adminRoutes(scope, { config, database, admin, invitationCutoff: () => invitations.cutoff() }),
   );
   const keys = await loadDecryptionKeys(config);
-  const introspector = new Introspector(config, kv, keys, parts.now, metrics);
+  const introspector = new Introspector(config, provider, kv, keys, parts.now, metrics);
   // The store caps refused-token audit rows per address across pods.
   const service = new ResourceServerService(database, introspector, kv);
   resourceServerRoutes(app, resource, { config, keys, service, invitations });

@@ -1,14 +1,8 @@
 // Asks the provider whether an access token is valid (RFC 7662), in JSON or as a signed + encrypted JWT (RFC 9701),
 // checks every claim Desk relies on, and caches the answer under the token's SHA-256 for a bounded time.
 import { createHash } from 'node:crypto';
-import {
-  compactDecrypt,
-  createRemoteJWKSet,
-  decodeProtectedHeader,
-  type JWTVerifyGetKey,
-  errors as joseErrors,
-  jwtVerify,
-} from 'jose';
+import { compactDecrypt, decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
+import type { OidcProvider } from '../auth/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { KeyValueStore } from '../platform/kv.ts';
 import type { Metrics } from '../platform/metrics.ts';
@@ -38,12 +32,13 @@ interface Endpoints {
 
 export class Introspector {
   private endpoints: Promise<Endpoints> | undefined;
-  private keySet: JWTVerifyGetKey | undefined;
   /** Introspection calls made (for tests and benchmarks: repeated calls must be served by the cache). */
   calls = 0;
 
   constructor(
     private readonly config: Config,
+    /** The sign-in's provider client: one discovery and one JWKS cache for Desk. */
+    private readonly provider: OidcProvider,
     private readonly kv: KeyValueStore,
     private readonly keys: DecryptionKey[],
     private readonly now: () => number = Date.now,
@@ -68,6 +63,7 @@ export class Introspector {
     return this.config.OIDC_TIMEOUT * 1000;
   }
 
+  /** Explicit endpoints when they suffice, else what the provider's discovery (shared with sign-in) advertises. */
   private async discover(): Promise<Endpoints> {
     const c = this.config;
     if (c.OIDC_OP_INTROSPECTION_ENDPOINT && (c.OIDC_RS_BACKEND === 'json' || c.OIDC_OP_JWKS_ENDPOINT))
@@ -75,14 +71,14 @@ export class Introspector {
         introspection: c.OIDC_OP_INTROSPECTION_ENDPOINT,
         ...(c.OIDC_OP_JWKS_ENDPOINT ? { jwks: c.OIDC_OP_JWKS_ENDPOINT } : {}),
       };
-    const url = `${(c.OIDC_OP_URL ?? '').replace(/\/+$/, '')}/.well-known/openid-configuration`;
-    const res = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs()) });
-    if (!res.ok) throw new Error(`discovery answered ${res.status}`);
-    const doc = (await res.json()) as { introspection_endpoint?: string; jwks_uri?: string };
-    const introspection = c.OIDC_OP_INTROSPECTION_ENDPOINT ?? doc.introspection_endpoint;
-    if (!introspection) throw new Error('the provider advertises no introspection endpoint');
-    const jwks = c.OIDC_OP_JWKS_ENDPOINT ?? doc.jwks_uri;
-    return { introspection, ...(jwks ? { jwks } : {}) };
+    // Explicit OIDC_OP_* endpoints are already merged over the discovered ones.
+    const metadata = (await this.provider.get()).serverMetadata();
+    if (!metadata.introspection_endpoint)
+      throw new Error('the provider advertises no introspection endpoint');
+    return {
+      introspection: metadata.introspection_endpoint,
+      ...(metadata.jwks_uri ? { jwks: metadata.jwks_uri } : {}),
+    };
   }
 
   private async endpointsOrFail(): Promise<Endpoints> {
@@ -91,16 +87,6 @@ export class Introspector {
       throw new IntrospectionUnavailable(err);
     });
     return this.endpoints;
-  }
-
-  /** The provider's signing keys: cached, refetched once for an unknown kid, never more often than the cooldown. */
-  private providerKeys(jwks: string): JWTVerifyGetKey {
-    this.keySet ??= createRemoteJWKSet(new URL(jwks), {
-      timeoutDuration: this.timeoutMs(),
-      cooldownDuration: 30_000,
-      cacheMaxAge: 10 * 60_000,
-    });
-    return this.keySet;
   }
 
   /** Checks the token; throws InvalidToken, InsufficientScope, ResourceServerNotConfigured or IntrospectionUnavailable. */
@@ -197,7 +183,7 @@ export class Introspector {
     const jws = new TextDecoder().decode(plaintext);
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(jws, this.providerKeys(jwks), {
+      ({ payload } = await jwtVerify(jws, this.provider.keysAt(jwks), {
         algorithms: [c.OIDC_RS_SIGNING_ALGO],
         typ: JWT_TYPE,
         issuer: c.OIDC_OP_URL ?? '',

@@ -189,6 +189,22 @@ describe('a refused token', () => {
   });
 });
 
+describe("the provider's metadata and keys", () => {
+  it('are fetched once for sign-in and introspection together', async () => {
+    const d = await deskWith(forge.settings(key, { OIDC_RS_INTROSPECTION_CACHE_TTL: '0' }));
+    const discoveries = forge.discoveries;
+    const jwksFetches = forge.jwksFetches;
+    forge.answer = await forge.jwt(claims(await agent()), { encryptTo: key.key });
+    expect((await call(d, `Bearer ${token()}`)).status).toBe(200);
+    expect((await call(d, `Bearer ${token()}`)).status).toBe(200);
+    const login = await d.browser().get('/api/v1.0/authenticate/');
+    expect(login.status).toBe(302);
+    expect(login.location).toMatch(new RegExp(`^${forge.issuer}/authorize\\?`));
+    expect(forge.discoveries - discoveries).toBe(1);
+    expect(forge.jwksFetches - jwksFetches).toBe(1);
+  });
+});
+
 describe('the Authorization header', () => {
   it('missing answers 401 with a Bearer challenge', async () => {
     const res = await call(desk);

@@ -45,6 +45,9 @@ export function ecKey(format: 'pkcs8' | 'sec1' = 'pkcs8'): Pem {
 export interface IntrospectionForge {
   issuer: string;
   calls: number;
+  /** Requests for the discovery document and the signing keys. */
+  discoveries: number;
+  jwksFetches: number;
   answer?: IntrospectionAnswer | ((token: string) => Promise<IntrospectionAnswer>);
   json(claims: Record<string, unknown>): IntrospectionAnswer;
   jwt(claims: Record<string, unknown>, options?: JwtOptions): Promise<IntrospectionAnswer>;
@@ -61,7 +64,7 @@ export async function startIntrospectionForge(): Promise<IntrospectionForge> {
     { ...(await exportJWK(es.publicKey)), kid: 'forge-es', alg: 'ES256', use: 'sig' },
     { ...(await exportJWK(rs.publicKey)), kid: 'forge-rs', alg: 'RS256', use: 'sig' },
   ];
-  const forge = { calls: 0 } as IntrospectionForge;
+  const forge = { calls: 0, discoveries: 0, jwksFetches: 0 } as IntrospectionForge;
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => {
@@ -74,15 +77,22 @@ export async function startIntrospectionForge(): Promise<IntrospectionForge> {
         res.writeHead(a.status ?? 200, { 'content-type': a.contentType ?? 'application/json' });
         res.end(a.body);
       };
-      if (path === '/.well-known/openid-configuration')
+      if (path === '/.well-known/openid-configuration') {
+        forge.discoveries += 1;
         return send({
           body: JSON.stringify({
             issuer: forge.issuer,
+            authorization_endpoint: `${forge.issuer}/authorize`,
+            token_endpoint: `${forge.issuer}/token`,
             introspection_endpoint: `${forge.issuer}/introspect`,
             jwks_uri: `${forge.issuer}/jwks`,
           }),
         });
-      if (path === '/jwks') return send({ body: JSON.stringify({ keys: jwks }) });
+      }
+      if (path === '/jwks') {
+        forge.jwksFetches += 1;
+        return send({ body: JSON.stringify({ keys: jwks }) });
+      }
       if (path === '/introspect') {
         forge.calls += 1;
         const token = new URLSearchParams(body).get('token') ?? '';

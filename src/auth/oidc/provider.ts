@@ -47,7 +47,7 @@ export class OidcProvider {
   private pending: Promise<oidc.Configuration> | undefined;
   private failures = 0;
   private retryAt = 0;
-  private keySet: JWTVerifyGetKey | undefined;
+  private readonly keySets = new Map<string, JWTVerifyGetKey>();
 
   constructor(
     private readonly config: Config,
@@ -66,12 +66,24 @@ export class OidcProvider {
   jwks(): JWTVerifyGetKey {
     const uri = this.configuration?.serverMetadata().jwks_uri;
     if (!uri) throw new ProviderUnavailable(new Error('the provider publishes no jwks_uri'));
-    this.keySet ??= createRemoteJWKSet(new URL(uri), {
-      timeoutDuration: this.config.OIDC_TIMEOUT * 1000,
-      cooldownDuration: 30_000,
-      cacheMaxAge: 10 * 60_000,
-    });
-    return this.keySet;
+    return this.keysAt(uri);
+  }
+
+  /**
+   * The signing keys published at `uri`, for every check Desk makes (logout tokens, introspection answers): cached,
+   * fetched again once for an unknown kid but never more often than the cooldown, each fetch bounded by OIDC_TIMEOUT.
+   */
+  keysAt(uri: string): JWTVerifyGetKey {
+    let keys = this.keySets.get(uri);
+    if (!keys) {
+      keys = createRemoteJWKSet(new URL(uri), {
+        timeoutDuration: this.config.OIDC_TIMEOUT * 1000,
+        cooldownDuration: 30_000,
+        cacheMaxAge: 10 * 60_000,
+      });
+      this.keySets.set(uri, keys);
+    }
+    return keys;
   }
 
   async get(): Promise<oidc.Configuration> {
