@@ -2,7 +2,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../../src/users/index.ts';
-import { type RunningDesk, startDeskOn } from '../support/desk.ts';
+import { freePort, type RunningDesk, startDeskOn } from '../support/desk.ts';
 import {
   type Attempt,
   answer,
@@ -341,6 +341,37 @@ describe('sign-in user matching', () => {
     } finally {
       forge.token = undefined;
       await slow.stop();
+    }
+  });
+});
+
+describe('a provider that cannot answer', () => {
+  it('refusing the connection ends the login with provider_unavailable', async () => {
+    const closed = await freePort();
+    const unreachable = await deskWith({ OIDC_OP_TOKEN_ENDPOINT: `http://127.0.0.1:${closed}/token` });
+    try {
+      const attempt = await beginLogin(unreachable);
+      const sub = newSub();
+      await answer(forge, attempt, sub);
+      await expectRefused(attempt, await callback(attempt), 'provider_unavailable', sub);
+    } finally {
+      await unreachable.stop();
+    }
+  });
+
+  it.each([
+    ['the token endpoint', 'token'],
+    ['userinfo', 'userinfo'],
+  ] as const)('answering 502 from %s ends the login with provider_unavailable', async (_, endpoint) => {
+    const attempt = await beginLogin(desk);
+    const sub = newSub();
+    await answer(forge, attempt, sub);
+    forge[endpoint] = { status: 502, contentType: 'text/html', body: '<h1>Bad Gateway</h1>' };
+    try {
+      await expectRefused(attempt, await callback(attempt), 'provider_unavailable', sub);
+    } finally {
+      forge.token = undefined;
+      forge.userinfo = undefined;
     }
   });
 });

@@ -1,6 +1,6 @@
 // The provider found by discovery: a provider down at start-up gives 503 on login, then works once it is back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningDesk, startDeskOn } from '../support/desk.ts';
+import { freePort, type RunningDesk, startDeskOn } from '../support/desk.ts';
 import { answer, beginLogin, callback, newSub } from '../support/forge-login.ts';
 import { type TestDatabase, type TestStore, testDatabase, testStore } from '../support/parts.ts';
 import { type Forge, startForge } from '../support/token-forge.ts';
@@ -62,9 +62,19 @@ describe('a provider found by discovery', () => {
           interval: 100,
         })
         .toBe(302);
+      expect(discoveries()).toBe(asked + 1);
     } finally {
       forge.discovery = undefined;
     }
+  });
+
+  it('answers 503 with Retry-After when the provider refuses the connection', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const desk = await deskWith({ ...forge.discoverySettings, OIDC_OP_URL: closed });
+    const res = await desk.browser().get('/api/v1.0/authenticate/');
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBeTruthy();
+    expect(res.json).toEqual({ detail: 'The identity provider is unavailable; try again shortly.' });
   });
 
   it('lets explicit endpoints win over discovered ones', async () => {

@@ -61,15 +61,38 @@ export class UnexpectedUserinfoFormat extends LoginRefused {
   }
 }
 
-const NETWORK_FAILURES = new Set(['TimeoutError', 'AbortError']);
+/** What a call that never got an answer throws: fetch's and openid-client's timeouts and aborts. */
+const UNANSWERED_NAMES = new Set(['TimeoutError', 'AbortError']);
+const UNANSWERED_CODES = new Set(['OAUTH_TIMEOUT', 'OAUTH_ABORT', 'ERR_JWKS_TIMEOUT']);
 
-/** A failure to reach the provider (timeout, refused connection), as opposed to an answer that failed a check. */
+/**
+ * Why a connection failed, as Node and undici name it: system errors (ECONNREFUSED, ENOTFOUND, ETIMEDOUT…),
+ * undici's own (UND_ERR_CONNECT_TIMEOUT, UND_ERR_SOCKET…) and TLS failures (ERR_TLS_…, CERT_HAS_EXPIRED…).
+ */
+function isConnectionCode(code: string): boolean {
+  return /^E[A-Z]+$/.test(code) || /^(UND_ERR_|ERR_TLS_|ERR_SSL_)/.test(code) || code.includes('CERT');
+}
+
+/**
+ * A failure to reach the provider (refused or broken connection, timeout, a 5xx answer), as opposed to an answer
+ * that failed a check: told by the error's type and its causes (fetch wraps the socket's error, openid-client wraps
+ * timeouts and answers it could not use), never by a message.
+ */
 export function isNetworkFailure(err: unknown): boolean {
-  if (err instanceof ProviderUnavailable) return true;
-  const e = err as { name?: string; message?: string; cause?: { name?: string } } | null;
-  return (
-    NETWORK_FAILURES.has(e?.name ?? '') ||
-    NETWORK_FAILURES.has(e?.cause?.name ?? '') ||
-    (err instanceof TypeError && e?.message === 'fetch failed')
-  );
+  let current: unknown = err;
+  for (let depth = 0; depth < 6 && current && typeof current === 'object'; depth++) {
+    if (current instanceof ProviderUnavailable) return true;
+    const { name, code, status, cause } = current as {
+      name?: unknown;
+      code?: unknown;
+      status?: unknown;
+      cause?: unknown;
+    };
+    if (typeof name === 'string' && UNANSWERED_NAMES.has(name)) return true;
+    if (typeof code === 'string' && (UNANSWERED_CODES.has(code) || isConnectionCode(code))) return true;
+    // An answer the provider could not give (a ResponseBodyError, or the Response openid-client refused).
+    if (typeof status === 'number' && status >= 500) return true;
+    current = cause;
+  }
+  return false;
 }
