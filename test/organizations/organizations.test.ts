@@ -11,7 +11,14 @@ import { findOrCreateOrganization, mergeOrganizations } from '../../src/organiza
 import { type User, users } from '../../src/users/index.ts';
 import type { Browser } from '../support/browser.ts';
 import { type RunningDesk, startDeskOn } from '../support/desk.ts';
-import { answer, beginLogin, callback, loginThroughForge, newSub } from '../support/forge-login.ts';
+import {
+  answer,
+  answerAlone,
+  beginLogin,
+  callback,
+  loginThroughForge,
+  newSub,
+} from '../support/forge-login.ts';
 import {
   DATABASE_URL,
   type TestDatabase,
@@ -153,6 +160,35 @@ async function sessionsWaitingOnALock(): Promise<number> {
   )) as unknown as { n: number }[];
   return row?.n ?? 0;
 }
+
+describe('sign-ins of a domain while staff merge its organization away', () => {
+  it('all succeed, and every agent ends in the organization it was merged into', async () => {
+    const staff = await staffBrowser();
+    const domain = newDomain();
+    const from = await signIn({ email: `first@${domain}` });
+    const into = await signIn({ email: `other@${newDomain()}` });
+    const attempts = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        const attempt = await beginLogin(desk);
+        return { attempt, sub: newSub(), email: `agent${i}@${domain}` };
+      }),
+    );
+    const queries = await Promise.all(
+      attempts.map(({ attempt, sub, email }) => answerAlone(forge, attempt, sub, { email })),
+    );
+    const signIns = attempts.map(({ attempt }, i) => callback(attempt, queries[i]));
+    const merge = staff.post(`/api/v1.0/admin/organizations/${from.me.organization?.id}/merge/`, {
+      into: into.me.organization?.id,
+    });
+    const answers = await Promise.all(signIns);
+    expect((await merge).status).toBe(200);
+    expect(answers.map((r) => [r.status, r.location])).toEqual(attempts.map(() => [302, '/']));
+    for (const { attempt } of attempts) {
+      const me = (await attempt.browser.get('/api/v1.0/users/me/')).json as Me;
+      expect(me.organization?.id).toBe(into.me.organization?.id);
+    }
+  });
+});
 
 // PGlite runs one transaction at a time: the interleaving exists only on PostgreSQL.
 describe.skipIf(!DATABASE_URL)('a sign-in racing a merge that removes the organization it found', () => {

@@ -69,6 +69,25 @@ export async function answer(
   });
 }
 
+/** Like answer(), for this attempt only (its own code): logins can then run at once. Returns the callback query. */
+export async function answerAlone(
+  forge: Forge,
+  attempt: Attempt,
+  sub: string,
+  userinfo: Record<string, unknown> = {},
+): Promise<string> {
+  const code = `code-${crypto.randomUUID()}`;
+  const accessToken = `at-${code}`;
+  const token = forge.tokenAnswer(await forge.idToken(idClaims(forge, attempt, sub)));
+  const body = { ...(JSON.parse(token.body) as Record<string, unknown>), access_token: accessToken };
+  forge.tokensByCode.set(code, { ...token, body: JSON.stringify(body) });
+  forge.userinfoByAccessToken.set(
+    accessToken,
+    forge.userinfoJson({ sub, email: uniqueEmail(), email_verified: true, ...userinfo }),
+  );
+  return `code=${code}&state=${attempt.state}`;
+}
+
 export function callback(attempt: Attempt, query = `code=abc&state=${attempt.state}`) {
   return attempt.browser.get(`/api/v1.0/callback/?${query}`);
 }

@@ -32,6 +32,9 @@ export interface Forge {
   /** The next answers of the token and userinfo endpoints (default: an error). */
   token?: ForgedAnswer;
   userinfo?: ForgedAnswer;
+  /** Answers for one code (token endpoint) and one access token (userinfo), for logins running at once. */
+  tokensByCode: Map<string, ForgedAnswer>;
+  userinfoByAccessToken: Map<string, ForgedAnswer>;
   idToken(claims: Record<string, unknown>, options?: IdTokenOptions): Promise<string>;
   /** A back-channel logout token; claims override the valid defaults (undefined removes one). */
   logoutToken(claims: Record<string, unknown>, options?: IdTokenOptions): Promise<string>;
@@ -73,8 +76,12 @@ export async function startForge(): Promise<Forge> {
     if (path === '/jwks') answer = { body: JSON.stringify({ keys: [publicJwk, ecJwk] }) };
     else if (path === '/.well-known/openid-configuration')
       answer = forge.discovery ?? { body: JSON.stringify(discoveryDocument()) };
-    else if (path === '/token') answer = forge.token;
-    else if (path === '/userinfo') answer = forge.userinfo;
+    else if (path === '/token')
+      answer = forge.tokensByCode.get(new URLSearchParams(body).get('code') ?? '') ?? forge.token;
+    else if (path === '/userinfo')
+      answer =
+        forge.userinfoByAccessToken.get((req.headers.authorization ?? '').replace(/^Bearer /, '')) ??
+        forge.userinfo;
     answer ??= { status: 404, body: JSON.stringify({ error: 'not_found' }) };
     if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
     if (res.destroyed) return;
@@ -115,6 +122,8 @@ export async function startForge(): Promise<Forge> {
     publicJwk,
     idTokenAlgs: ['RS256'],
     calls: [],
+    tokensByCode: new Map(),
+    userinfoByAccessToken: new Map(),
     otherKey: other.privateKey,
     settings: {
       OIDC_OP_URL: issuer,
