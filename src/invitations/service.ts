@@ -153,6 +153,7 @@ export class InvitationService {
         actor: userParty(user),
         ip: context.ip ?? null,
         requestId: context.requestId ?? null,
+        ...(context.clientRequestId ? { clientRequestId: context.clientRequestId } : {}),
         event: 'access.created',
         target: userParty(user),
         details: { team: access.teamId, access: access.id, role: access.role, via: 'invitation' },

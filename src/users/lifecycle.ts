@@ -6,6 +6,8 @@ import type { User } from './schema.ts';
 export interface SignInContext {
   ip?: string | null;
   requestId?: string | null;
+  /** A client's X-Request-Id not believed (src/platform/request-id.ts). */
+  clientRequestId?: string;
 }
 
 /**

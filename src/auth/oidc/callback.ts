@@ -76,7 +76,7 @@ async function verifiedLogin(
 async function openSession(request: FastifyRequest, { claims, idToken }: VerifiedLogin, deps: OidcDeps) {
   const { config, database, sessions, lifecycle } = deps;
   return database.db.transaction(async (tx) => {
-    const user = await matchUser(tx, claims, config, lifecycle, { ip: request.ip, requestId: request.id });
+    const user = await matchUser(tx, claims, config, lifecycle, requestOrigin(request));
     await recordLogin(tx, user.id);
     await recordAudit(tx, {
       event: 'login.succeeded',
