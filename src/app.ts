@@ -25,7 +25,7 @@ import {
 } from './marketing/index.ts';
 import { adminOrganizationRoutes, OrganizationService, organizationRoutes } from './organizations/index.ts';
 import type { Config } from './platform/config.ts';
-import { type Database, openDatabase } from './platform/database.ts';
+import { type Database, databaseSettings, openDatabase } from './platform/database.ts';
 import { frontendConfigRoute } from './platform/frontend-config.ts';
 import { heartbeatRoutes } from './platform/heartbeat.ts';
 import { type App, createHttpServer } from './platform/http.ts';
@@ -87,7 +87,7 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   const config = withDevProvider(settings);
   const metrics = new Metrics(config);
   const database = metrics.timedDatabase(
-    parts.database ?? openDatabase(config.DATABASE_URL, config.DESK_DATA_DIR),
+    parts.database ?? openDatabase(config.DATABASE_URL, config.DESK_DATA_DIR, databaseSettings(config)),
   );
   const kv = metrics.timedStore(parts.kv ?? createStore(config.REDIS_URL));
   const sessions = new SessionStore(kv, {

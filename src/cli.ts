@@ -34,7 +34,8 @@ Runs Desk on HOST:PORT (default 127.0.0.1:8071). With no settings it uses embedd
 DESK_DATA_DIR (.desk/), in-memory sessions and the built-in development provider.`,
   migrate: `Usage: desk migrate
 
-Applies the SQL migrations in drizzle/ to the database named by DATABASE_URL (or embedded PGlite).`,
+Applies the SQL migrations in drizzle/ to the database named by DATABASE_URL (or embedded PGlite). Needs a
+direct connection: refused with DATABASE_TRANSACTION_POOLER set (start then only checks the schema is current).`,
   createsuperuser: `Usage: desk createsuperuser [--email EMAIL] [--password PASSWORD]
 
 Creates a staff superuser (or gives an existing account with that email staff rights and this
@@ -95,9 +96,17 @@ function ask(question: string, hidden = false): Promise<string> {
 async function readyDatabase(c: Config) {
   if (!c.DATABASE_URL) compileEmbeddedDatabaseBaselineOnly();
   await initializeDataFolder(c.DATABASE_URL, c.DESK_DATA_DIR);
-  const { openDatabase } = await import('./platform/database.ts');
-  const database = openDatabase(c.DATABASE_URL, c.DESK_DATA_DIR);
-  await database.migrate();
+  const { databaseSettings, MigrationsNeedDirectConnection, openDatabase } = await import(
+    './platform/database.ts'
+  );
+  const database = openDatabase(c.DATABASE_URL, c.DESK_DATA_DIR, databaseSettings(c));
+  try {
+    await database.migrate();
+  } catch (err) {
+    await database.close();
+    if (err instanceof MigrationsNeedDirectConnection) fail(err.message);
+    throw err;
+  }
   return database;
 }
 
@@ -136,6 +145,11 @@ async function start(): Promise<void> {
 
 async function migrate(): Promise<void> {
   const c = config();
+  // Through a transaction-mode pooler, the advisory lock that keeps two migrations apart would not hold.
+  if (c.DATABASE_TRANSACTION_POOLER)
+    fail(
+      'desk migrate needs a direct connection to PostgreSQL: DATABASE_TRANSACTION_POOLER is set, so DATABASE_URL points at a transaction-mode pooler. Run it with DATABASE_URL naming PostgreSQL itself and DATABASE_TRANSACTION_POOLER unset (docs/operations.md).',
+    );
   const { assignOrganizationsByDomain } = await import('./organizations/index.ts');
   const database = await readyDatabase(c);
   try {

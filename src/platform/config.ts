@@ -267,6 +267,12 @@ const settingsSchema = z.object({
   DATABASE_URL: databaseUrl.describe(
     'postgres://… for PostgreSQL; pglite://memory for a throw-away database; unset = PGlite in DESK_DATA_DIR',
   ),
+  DATABASE_TRANSACTION_POOLER: bool(false).describe(
+    'true when DATABASE_URL points at a transaction-mode pooler (PgBouncer pool_mode=transaction): no named prepared statements, no connection start-up parameters (timeouts and the search threshold are set per transaction); migrations then need a direct connection (`desk migrate` without it)',
+  ),
+  DATABASE_QUERY_TIMEOUT: seconds(15, 1).describe(
+    'longest a database statement may run, in seconds (PostgreSQL cancels it: statement_timeout, also the longest a transaction may sit idle); a database silent 2 s longer is given up and the request answers 503',
+  ),
   REDIS_URL: redisUrl.describe('redis:// or rediss://; unset = in-process memory (one process only)'),
   SESSION_COOKIE_NAME: text('desk_sessionid').describe('name of the session cookie'),
   SESSION_COOKIE_AGE: seconds(43_200, 60).describe('absolute session lifetime in seconds'),

@@ -9,6 +9,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'drizzle-orm/logger';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -17,6 +18,9 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { ServiceUnavailable } from './errors.ts';
 import { PGLITE_SETTINGS, pgliteDataPath } from './pglite-setup.ts';
+import { openPostgres, type PostgresSettings, WORD_SIMILARITY_THRESHOLD } from './postgres-client.ts';
+
+export { reconnectDelaySeconds } from './postgres-client.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
 
@@ -42,6 +46,8 @@ export class QueryCounter implements Logger {
 
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
+  /** DATABASE_TRANSACTION_POOLER: session settings hold only inside a transaction (see inSessionSettings). */
+  readonly transactionPooler: boolean;
   readonly db: Db;
   readonly queries: QueryCounter;
   migrate(): Promise<void>;
@@ -71,7 +77,20 @@ const CONNECTION_CODES = new Set([
   'ENETUNREACH',
   'ENOTFOUND',
   'EAI_AGAIN',
+  // Desk gave a statement up: the database did not answer in time (postgres-client.ts).
+  'DESK_QUERY_TIMEOUT',
+  'DESK_CONNECTION_SILENT',
 ]);
+
+/**
+ * A named statement gone stale or missing on its connection: the schema changed under it ("cached plan must not
+ * change result type", raised where PostgreSQL revalidates it) or a pooler moved the session. postgres.js prepares it
+ * again by itself, except inside a transaction, which the error has already aborted: the request is worth retrying.
+ */
+function isStaleStatement(err: Error): boolean {
+  const { code, routine } = err as { code?: unknown; routine?: unknown };
+  return (code === '0A000' && routine === 'RevalidateCachedQuery') || code === '26000';
+}
 
 /**
  * SQLSTATEs of a server that is restarting, failing over or overloaded, not of a bad query: connection
@@ -91,7 +110,10 @@ export function databaseUnavailable(err: unknown): DatabaseUnavailable | undefin
   for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
     if (current instanceof DatabaseUnavailable) return current;
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || isUnavailableState(code)))
+    if (
+      typeof code === 'string' &&
+      (CONNECTION_CODES.has(code) || isUnavailableState(code) || isStaleStatement(current))
+    )
       return new DatabaseUnavailable(err);
     current = current.cause;
   }
@@ -106,38 +128,81 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Seconds before the next connection attempt after `failures` failed ones: 50 ms doubling, capped at 1 s, jittered. */
-export function reconnectDelaySeconds(failures: number): number {
-  return (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** failures, 1);
-}
-
 // Several pods may start at once: one migrates while the others wait on this lock.
 const MIGRATION_LOCK = 72_110_001;
 
-export function openDatabase(url: string | undefined, dataDir: string): Database {
+/**
+ * Runs `work` where the session settings hold (the search's trigram threshold, the timeouts): on the pool itself, or,
+ * behind a transaction pooler, in a transaction that sets them first (postgres-client.ts).
+ */
+export function withSessionSettings<T>(database: Database, work: (db: Db) => Promise<T>): Promise<T> {
+  return database.transactionPooler
+    ? database.db.transaction((tx) => work(tx as unknown as Db))
+    : work(database.db);
+}
+
+/** Refused: migrations through a transaction-mode pooler (its session-level advisory lock would not hold). */
+export class MigrationsNeedDirectConnection extends Error {}
+
+const DIRECT_CONNECTION_NEEDED =
+  'run `desk migrate` with DATABASE_URL pointing at PostgreSQL itself (not the pooler) and DATABASE_TRANSACTION_POOLER unset';
+
+/** Migrations in MIGRATIONS_DIR newer than the last one applied (what drizzle's migrator would run). */
+async function pendingMigrations(client: postgres.Sql): Promise<number> {
+  const files = readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR });
+  const [table] = await client`select to_regclass('drizzle.__drizzle_migrations') as name`;
+  if (!table?.name) return files.length;
+  const [last] = await client`select max(created_at)::bigint as at from drizzle.__drizzle_migrations`;
+  const at = Number(last?.at ?? 0);
+  return files.filter((m) => m.folderMillis > at).length;
+}
+
+export interface DatabaseSettings {
+  /** DATABASE_TRANSACTION_POOLER */
+  transactionPooler?: boolean;
+  /** DATABASE_QUERY_TIMEOUT, in seconds */
+  queryTimeoutSeconds?: number;
+}
+
+/** The database settings of DESIGN.md §2 as openDatabase takes them. */
+export function databaseSettings(config: {
+  DATABASE_TRANSACTION_POOLER: boolean;
+  DATABASE_QUERY_TIMEOUT: number;
+}): DatabaseSettings {
+  return {
+    transactionPooler: config.DATABASE_TRANSACTION_POOLER,
+    queryTimeoutSeconds: config.DATABASE_QUERY_TIMEOUT,
+  };
+}
+
+export function openDatabase(
+  url: string | undefined,
+  dataDir: string,
+  options: DatabaseSettings = {},
+): Database {
   const queries = new QueryCounter();
   if (url && !url.startsWith('pglite:')) {
-    const client = postgres(url, {
-      max: 10,
-      connect_timeout: 5,
-      idle_timeout: 30,
-      // postgres.js waits up to 20 s between reconnections after a run of failures (3^n/100 s, shared by the
-      // pool): a database back after a restart would stay unused that long. At most a second, with jitter.
-      backoff: reconnectDelaySeconds,
-      onnotice: () => {},
-      connection: {
-        statement_timeout: 15_000,
-        application_name: 'desk',
-        // User search: a word typed with one letter missing still reaches ~0.55 (the default 0.6 is too strict).
-        'pg_trgm.word_similarity_threshold': 0.5,
-      },
-    });
+    const settings: PostgresSettings = {
+      transactionPooler: options.transactionPooler ?? false,
+      queryTimeoutMs: (options.queryTimeoutSeconds ?? 15) * 1_000,
+    };
+    const { raw, client } = openPostgres(url, settings);
     const db = drizzlePostgres(client, { logger: queries }) as unknown as Db;
     return {
       kind: 'postgres',
+      transactionPooler: settings.transactionPooler,
       db,
       queries,
       async migrate() {
+        if (settings.transactionPooler) {
+          // Behind the pooler only check: Desk starts on a schema migrated beforehand, never on an older one.
+          const pending = await pendingMigrations(raw);
+          if (pending)
+            throw new MigrationsNeedDirectConnection(
+              `The database lacks ${pending} migration${pending === 1 ? '' : 's'} of this release and DATABASE_TRANSACTION_POOLER is set: ${DIRECT_CONNECTION_NEEDED}.`,
+            );
+          return;
+        }
         // One connection, so the session-level advisory lock covers the whole migration.
         const single = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => {} });
         try {
@@ -149,13 +214,13 @@ export function openDatabase(url: string | undefined, dataDir: string): Database
       },
       async ping(timeoutMs = 2_000) {
         try {
-          await withTimeout(client`SELECT 1`, timeoutMs, 'PostgreSQL');
+          await withTimeout(raw`SELECT 1`, timeoutMs, 'PostgreSQL');
         } catch (err) {
           throw new DatabaseUnavailable(err);
         }
       },
       async close() {
-        await client.end({ timeout: 5 });
+        await raw.end({ timeout: 5 });
       },
     };
   }
@@ -167,10 +232,11 @@ export function openDatabase(url: string | undefined, dataDir: string): Database
     startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
   });
   // PGlite is one session: set once, before any query (it runs queries in order).
-  client.exec('SET pg_trgm.word_similarity_threshold = 0.5').catch(() => {});
+  client.exec(`SET pg_trgm.word_similarity_threshold = ${WORD_SIMILARITY_THRESHOLD}`).catch(() => {});
   const db = drizzlePglite(client, { logger: queries }) as unknown as Db;
   return {
     kind: 'pglite',
+    transactionPooler: false,
     db,
     queries,
     async migrate() {

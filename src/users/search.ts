@@ -6,7 +6,7 @@
 import { and, asc, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../platform/config.ts';
-import { type Database, type Db, escapeLike, rowsOf } from '../platform/database.ts';
+import { type Database, type Db, escapeLike, rowsOf, withSessionSettings } from '../platform/database.ts';
 import { NotFound } from '../platform/errors.ts';
 import type { App } from '../platform/http.ts';
 import { text, uuid } from '../platform/input.ts';
@@ -239,13 +239,16 @@ export function userSearchRoute(
       // Without a query, one page of colleagues at most: a script paging through it never gets the directory.
       const browsing = !normalize(q).replace(/[\s-]+/g, '');
       if (browsing && page.page > 1) throw new NotFound('Invalid page.');
-      const rows = await searchUsers(database.db, {
-        q,
-        organizationId: me.organizationId,
-        ...(teamId ? { teamId } : {}),
-        limit: page.page_size,
-        offset: offsetOf(page),
-      });
+      // The trigram threshold is a session setting: behind a transaction pooler, set in the search's transaction.
+      const rows = await withSessionSettings(database, (db) =>
+        searchUsers(db, {
+          q,
+          organizationId: me.organizationId,
+          ...(teamId ? { teamId } : {}),
+          limit: page.page_size,
+          offset: offsetOf(page),
+        }),
+      );
       return paged(
         request,
         config,
