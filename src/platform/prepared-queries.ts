@@ -11,8 +11,13 @@ import type { Db } from './database.ts';
  *
  * On postgres.js a query prepared with a name is also a server-side prepared statement, per connection
  * (drizzle-orm/postgres-js passes `prepare: true` only then): one round trip per call instead of two (parse and
- * describe, then bind and execute), and no parsing. PGlite ignores the name. A PgBouncer in transaction mode in
- * front of PostgreSQL must track them: PgBouncer 1.21 or later with `max_prepared_statements` above 0.
+ * describe, then bind and execute), and no parsing. PGlite ignores the name. Behind a transaction-mode pooler
+ * (DATABASE_TRANSACTION_POOLER) postgres.js runs with `prepare: false`, so the same queries go unnamed: their SQL is
+ * still rendered once, and nothing depends on a statement living on a server connection.
+ *
+ * After a schema change PostgreSQL refuses a named statement once ("cached plan must not change result type");
+ * postgres.js prepares it again on that connection, and postgres-client.ts makes sure the retry binds the same
+ * values and is not mismatched with other answers: an empty result always means no row.
  */
 export function preparedPerDatabase<T>(build: (db: Db) => T): (db: Db) => T;
 export function preparedPerDatabase<T, V extends string>(
