@@ -4,6 +4,7 @@ import type { Config } from '../platform/config.ts';
 import type { Database } from '../platform/database.ts';
 import { NotFound } from '../platform/errors.ts';
 import type { App } from '../platform/http.ts';
+import { idParams } from '../platform/input.ts';
 import { type QueuedMail, renderMail } from './index.ts';
 import { mailJob, recentMails } from './outbox.ts';
 import { SAMPLES, TEMPLATES, type TemplateName } from './templates.ts';
@@ -54,7 +55,7 @@ export function mailDebugRoutes(
 
   app.get(
     '/__debug__/outbox/:id',
-    { schema: { hide: true, params: z.object({ id: z.uuid() }) } },
+    { schema: { hide: true, params: idParams('id') } },
     async (request, reply) => {
       const job = await mailJob(database.db, request.params.id);
       if (!job) throw new NotFound();

@@ -18,8 +18,12 @@ export function unstorable(value: string): string | undefined {
   return undefined;
 }
 
-/** An id: a UUID as RFC 9562 writes it (z.uuid), the one id check of the app. */
-export const uuid = () => z.uuid({ error: 'Must be a valid UUID.' });
+/**
+ * An id: a UUID as RFC 9562 writes it (z.uuid), the one id check of the app. Upper case is accepted and lower-cased
+ * here, so a service compares ids as PostgreSQL does (`id === me.id`), and ids reach audit rows and the session
+ * index in the one form the database returns.
+ */
+export const uuid = () => z.uuid({ error: 'Must be a valid UUID.' }).toLowerCase();
 
 /**
  * Path parameters that are all ids. A malformed id answers 404, as Django's get_object_or_404 does (http.ts maps

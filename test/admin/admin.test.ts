@@ -1,6 +1,6 @@
 // The staff API: absent (404) to everyone but staff; users, teams, invitations, service providers and jobs; each
 // change audited; disabling ends the user's sessions everywhere.
-import { eq } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { auditEvents } from '../../src/audit/index.ts';
 import { enqueueJob } from '../../src/platform/jobs.ts';
@@ -234,4 +234,25 @@ describe('powers are ordered (DESIGN.md §8)', () => {
             .where(eq(auditEvents.targetId, user.id));
           expect(audited).toEqual([]);
         });
+});
+
+describe('an id written in capitals', () => {
+  it('is still oneself: the only superuser cannot disable their own account that way either', async () => {
+    const superuser = await t.createUser({ isStaff: true, isSuperuser: true });
+    await t.testDb.database.db
+      .update(users)
+      .set({ isSuperuser: false })
+      .where(and(eq(users.isSuperuser, true), ne(users.id, superuser.id)));
+    const browser = await t.browserFor(superuser);
+    for (const id of [superuser.id, superuser.id.toUpperCase()]) {
+      const res = await browser.patch(`/api/v1.0/admin/users/${id}/`, { is_active: false });
+      expect([id, res.status, res.json]).toEqual([
+        id,
+        400,
+        { is_active: ['You cannot disable your own account.'] },
+      ]);
+    }
+    expect((await browser.get('/api/v1.0/users/me/')).status).toBe(200);
+    expect(await auditRows('user.disabled', superuser.id)).toEqual([]);
+  });
 });

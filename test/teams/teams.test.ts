@@ -1,5 +1,7 @@
 // Teams through the API: every role × action cell of DESIGN.md §4, and the last-owner rules.
+import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { auditEvents } from '../../src/audit/index.ts';
 import type { Role } from '../../src/teams/index.ts';
 import type { User } from '../../src/users/index.ts';
 import type { Browser } from '../support/browser.ts';
@@ -338,5 +340,34 @@ describe('teams', () => {
     const page = await owner.get(`/api/v1.0/teams/${team.id}/accesses/?page_size=2&ordering=user__name`);
     expect(page.json).toMatchObject({ count: 4, previous: null });
     expect((page.json as { next: string }).next).toContain('page=2');
+  });
+});
+
+describe('ids written in capitals', () => {
+  it('add and remove a member as lower-case ids do, and the audit names them in lower case', async () => {
+    const team = await makeTeam();
+    const owner = await as('owner', team);
+    const newcomer = await t.createUser({ name: 'Capital Letters' });
+    const TEAM = team.id.toUpperCase();
+    const added = await owner.post(`/api/v1.0/teams/${TEAM}/accesses/`, {
+      user: newcomer.id.toUpperCase(),
+      role: 'member',
+    });
+    expect(added.status).toBe(201);
+    const access = added.json as { id: string; user: { id: string } };
+    expect(access.user.id).toBe(newcomer.id);
+    const shown = await owner.get(`/api/v1.0/teams/${TEAM}/accesses/${access.id.toUpperCase()}/`);
+    expect(shown.json).toMatchObject({ id: access.id, role: 'member' });
+    expect((await owner.delete(`/api/v1.0/teams/${TEAM}/accesses/${access.id.toUpperCase()}/`)).status).toBe(
+      204,
+    );
+    const audited = await t.testDb.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.targetId, newcomer.id));
+    expect(audited.map((r) => [r.event, r.details]).sort()).toEqual([
+      ['access.created', { team: team.id, access: access.id, role: 'member' }],
+      ['access.removed', { team: team.id, access: access.id, role: 'member' }],
+    ]);
   });
 });
