@@ -82,16 +82,6 @@ export async function userDetail(db: Db, id: string) {
   return { ...row, memberships };
 }
 
-/** Locks the superuser rows, so two staff disabling the last two superusers at once cannot both succeed. */
-export async function activeSuperusers(tx: Db): Promise<string[]> {
-  const rows = await tx.execute(
-    sql`select id from users where is_superuser and is_active order by id for update`,
-  );
-  return (Array.isArray(rows) ? rows : ((rows as { rows?: { id: string }[] }).rows ?? [])).map(
-    (r) => (r as { id: string }).id,
-  );
-}
-
 /** The user's powers, locked until the transaction ends: a change decided on them cannot be raced. */
 export async function lockUserFlags(
   tx: Db,

@@ -4,9 +4,8 @@ import { type AuditContext, recordAudit } from '../audit/index.ts';
 import type { SessionStore } from '../auth/index.ts';
 import type { Database } from '../platform/database.ts';
 import { Conflict, NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
-import type { User } from '../users/index.ts';
+import { lockSuperusersWhoMayAct, type User } from '../users/index.ts';
 import {
-  activeSuperusers,
   deleteInvitation,
   jobById,
   lockUserFlags,
@@ -45,8 +44,9 @@ export class AdminService {
     if (changes.is_active === false && id === me.id)
       throw new ValidationFailed({ is_active: ['You cannot disable your own account.'] });
     const updated = await this.database.db.transaction(async (tx) => {
-      // The superusers first, then the target, always in this order: two changes racing wait, never deadlock.
-      const superusers = await activeSuperusers(tx);
+      // The superusers first, then the target, always in this order: two changes racing wait, never deadlock. Only
+      // those able to act count (an organization deactivated meanwhile shuts its superusers out too).
+      const superusers = (await lockSuperusersWhoMayAct(tx)).map((s) => s.id);
       // Decided on the rows as they are now, locked: a grant of staff racing a disable cannot slip between.
       const now = await lockUserFlags(tx, id);
       if (!now) throw new NotFound();

@@ -7,6 +7,7 @@ import { NotFound } from '../platform/errors.ts';
 import type { App } from '../platform/http.ts';
 import { freeJsonObject, idParams, requiredText, text, uuid } from '../platform/input.ts';
 import { offsetOf, paged, pageOf, pageQuery } from '../platform/paging.ts';
+import { requireUser } from '../users/index.ts';
 import type { OrganizationView } from './queries.ts';
 import type { OrganizationService } from './service.ts';
 
@@ -125,7 +126,12 @@ export function adminOrganizationRoutes(app: App, { config, organizations }: Org
     },
     async (request) =>
       serializeOrganization(
-        await organizations.update(request.params.id, request.body, requestParty(request)),
+        await organizations.update(
+          requireUser(request),
+          request.params.id,
+          request.body,
+          requestParty(request),
+        ),
       ),
   );
 
@@ -148,7 +154,12 @@ export function adminOrganizationRoutes(app: App, { config, organizations }: Org
       },
     },
     async (request) => {
-      const merged = await organizations.merge(request.params.id, request.body.into, requestParty(request));
+      const merged = await organizations.merge(
+        requireUser(request),
+        request.params.id,
+        request.body.into,
+        requestParty(request),
+      );
       return { ...merged, organization: serializeOrganization(merged.organization) };
     },
   );

@@ -6,8 +6,8 @@ import { type AuditContext, recordAudit } from '../audit/index.ts';
 import type { SessionStore } from '../auth/sessions.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database, Db } from '../platform/database.ts';
-import { NotFound, ValidationFailed } from '../platform/errors.ts';
-import { userIdsOfOrganization } from '../users/index.ts';
+import { NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
+import { hasStaffMember, lockSuperusersWhoMayAct, type User, userIdsOfOrganization } from '../users/index.ts';
 import {
   findOrCreateOrganization,
   type HeldOrganization,
@@ -81,6 +81,25 @@ function isTaken(err: unknown): boolean {
   return e?.code === '23505' || e?.cause?.code === '23505';
 }
 
+/**
+ * DESIGN.md §8, as /admin/users/ applies it: shutting an organization's members out (deactivating it, or merging it
+ * into a deactivated one) disables them in effect. Only superusers may do that to staff and superusers, and no one
+ * when it would leave no superuser able to act. Decided on locked rows: the superusers first (in the order
+ * /admin/users/ takes them, so the two wait for each other), then the organization's staff.
+ */
+async function mayShutOut(
+  tx: Db,
+  me: User,
+  organizationId: string,
+  refusals: { field: string; denied: string; last: string },
+): Promise<void> {
+  const superusers = await lockSuperusersWhoMayAct(tx);
+  if (!me.isSuperuser && (await hasStaffMember(tx, organizationId)))
+    throw new PermissionDenied(refusals.denied);
+  if (superusers.length && superusers.every((s) => s.organizationId === organizationId))
+    throw new ValidationFailed({ [refusals.field]: [refusals.last] });
+}
+
 export class OrganizationService {
   private readonly validateMetadata: ValidateFunction | undefined;
 
@@ -148,11 +167,26 @@ export class OrganizationService {
    * sessions end on every pod (the index lives in the shared store), and every session or bearer token of theirs is
    * refused from then on (the user is read with their organization at each request).
    */
-  async update(id: string, input: OrganizationInput, party: AuditContext): Promise<OrganizationView> {
+  async update(
+    me: User,
+    id: string,
+    input: OrganizationInput,
+    party: AuditContext,
+  ): Promise<OrganizationView> {
     const before = await this.get(id);
     this.checkMetadata(input.metadata);
     const members = await this.keysTaken(() =>
       this.database.db.transaction(async (tx) => {
+        if (input.is_active === false) {
+          const [now] = await lockOrganizations(tx, [id]);
+          if (!now) throw new NotFound();
+          if (now.isActive)
+            await mayShutOut(tx, me, id, {
+              field: 'is_active',
+              denied: 'Only superusers deactivate an organization with staff or superuser members.',
+              last: 'Deactivating this organization would leave no active superuser able to act.',
+            });
+        }
         const found = await updateOrganization(tx, id, {
           ...(input.name !== undefined ? { name: input.name } : {}),
           ...(input.is_active !== undefined ? { isActive: input.is_active } : {}),
@@ -186,6 +220,7 @@ export class OrganizationService {
    * signed out, as its members were.
    */
   async merge(
+    me: User,
     from: string,
     into: string,
     party: AuditContext,
@@ -198,6 +233,13 @@ export class OrganizationService {
       if (!merged) throw new NotFound();
       const target = locked.find((o) => o.id === into.toLowerCase());
       if (!target) throw new ValidationFailed({ into: ['No organization has this id.'] });
+      if (!target.isActive && merged.isActive)
+        await mayShutOut(tx, me, merged.id, {
+          field: 'into',
+          denied:
+            'Only superusers merge an organization with staff or superuser members into a deactivated one.',
+          last: 'Merging into a deactivated organization would leave no active superuser able to act.',
+        });
       const moving = target.isActive ? [] : await userIdsOfOrganization(tx, from);
       const counts = await mergeOrganizations(tx, from, into);
       await recordAudit(tx, {

@@ -1,5 +1,5 @@
 // All SQL on the users table.
-import { and, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, or, type SQL, sql } from 'drizzle-orm';
 import { organizations } from '../organizations/schema.ts';
 import type { Db } from '../platform/database.ts';
 import { preparedPerDatabase } from '../platform/prepared-queries.ts';
@@ -179,6 +179,44 @@ export async function findActiveUserBySub(db: Db, sub: string): Promise<User | u
 export async function userIdsOfOrganization(db: Db, organizationId: string): Promise<string[]> {
   const rows = await db.select({ id: users.id }).from(users).where(eq(users.organizationId, organizationId));
   return rows.map((r) => r.id);
+}
+
+/**
+ * The superusers able to act (active, in an active organization or none), with their organization. Every active
+ * superuser's row is locked first, in id order (as /admin/users/ does), and only then are they read with their
+ * organizations: a second statement, so a change that waited for these locks sees what the one before it committed.
+ * Two changes that could each remove the last of them wait for each other instead of both succeeding.
+ */
+export async function lockSuperusersWhoMayAct(
+  tx: Db,
+): Promise<{ id: string; organizationId: string | null }[]> {
+  await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.isSuperuser, true), eq(users.isActive, true)))
+    .orderBy(users.id)
+    .for('update');
+  return tx
+    .select({ id: users.id, organizationId: users.organizationId })
+    .from(users)
+    .where(and(eq(users.isSuperuser, true), mayAct))
+    .orderBy(users.id);
+}
+
+/**
+ * Whether the organization has a staff or superuser member, their rows locked until the transaction ends. Call after
+ * lockSuperusersWhoMayAct: a grant of staff takes those locks first too, so it is seen here or waits for this change.
+ */
+export async function hasStaffMember(tx: Db, organizationId: string): Promise<boolean> {
+  const rows = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(
+      and(eq(users.organizationId, organizationId), or(eq(users.isStaff, true), eq(users.isSuperuser, true))),
+    )
+    .orderBy(users.id)
+    .for('update');
+  return rows.length > 0;
 }
 
 /** Every user with this email, compared case-insensitively (two means a conflict to refuse, not to guess). */

@@ -1,8 +1,10 @@
 // The staff API: absent (404) to everyone but staff; users, teams, invitations, service providers and jobs; each
 // change audited; disabling ends the user's sessions everywhere.
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, ne, notInArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { auditEvents } from '../../src/audit/index.ts';
+import { AdminService } from '../../src/admin/index.ts';
+import { auditEvents, userParty } from '../../src/audit/index.ts';
+import { organizations } from '../../src/organizations/index.ts';
 import { enqueueJob } from '../../src/platform/jobs.ts';
 import { jobs } from '../../src/platform/schema.ts';
 import { serviceProviders } from '../../src/teams/index.ts';
@@ -254,5 +256,33 @@ describe('an id written in capitals', () => {
     }
     expect((await browser.get('/api/v1.0/users/me/')).status).toBe(200);
     expect(await auditRows('user.disabled', superuser.id)).toEqual([]);
+  });
+});
+
+describe('the last superuser able to act', () => {
+  it('cannot be disabled by a superuser let in just before their own organization was deactivated', async () => {
+    const [org] = await t.testDb.database.db
+      .insert(organizations)
+      .values({ name: 'Closing soon' })
+      .returning();
+    const stale = await t.createUser({ isStaff: true, isSuperuser: true, organizationId: org!.id });
+    const last = await t.createUser({ isStaff: true, isSuperuser: true });
+    await t.testDb.database.db
+      .update(users)
+      .set({ isSuperuser: false })
+      .where(and(eq(users.isSuperuser, true), notInArray(users.id, [stale.id, last.id])));
+    // `last` shuts `stale`'s organization: `last` remains the one superuser able to act.
+    const closed = await (await t.browserFor(last)).patch(`/api/v1.0/admin/organizations/${org!.id}/`, {
+      is_active: false,
+    });
+    expect(closed.status).toBe(200);
+    // A request of `stale` authenticated before that committed reaches the service with its user as it was then.
+    const admin = new AdminService(t.testDb.database, t.desk.sessions);
+    await expect(
+      admin.updateUser(stale, last.id, { is_active: false }, { actor: userParty(stale) }),
+    ).rejects.toMatchObject({ statusCode: 400 });
+    expect((await t.testDb.database.db.select().from(users).where(eq(users.id, last.id)))[0]?.isActive).toBe(
+      true,
+    );
   });
 });
