@@ -18,7 +18,12 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { ServiceUnavailable } from './errors.ts';
 import { PGLITE_SETTINGS, pgliteDataPath } from './pglite-setup.ts';
-import { openPostgres, type PostgresSettings, WORD_SIMILARITY_THRESHOLD } from './postgres-client.ts';
+import {
+  openPostgres,
+  type PostgresPool,
+  type PostgresSettings,
+  WORD_SIMILARITY_THRESHOLD,
+} from './postgres-client.ts';
 
 export { reconnectDelaySeconds } from './postgres-client.ts';
 
@@ -148,11 +153,11 @@ const DIRECT_CONNECTION_NEEDED =
   'run `desk migrate` with DATABASE_URL pointing at PostgreSQL itself (not the pooler) and DATABASE_TRANSACTION_POOLER unset';
 
 /** Migrations in MIGRATIONS_DIR newer than the last one applied (what drizzle's migrator would run). */
-async function pendingMigrations(client: postgres.Sql): Promise<number> {
+async function pendingMigrations(check: PostgresPool['check']): Promise<number> {
   const files = readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR });
-  const [table] = await client`select to_regclass('drizzle.__drizzle_migrations') as name`;
+  const [table] = await check(`select to_regclass('drizzle.__drizzle_migrations')::text as name`);
   if (!table?.name) return files.length;
-  const [last] = await client`select max(created_at)::bigint as at from drizzle.__drizzle_migrations`;
+  const [last] = await check('select max(created_at)::bigint as at from drizzle.__drizzle_migrations');
   const at = Number(last?.at ?? 0);
   return files.filter((m) => m.folderMillis > at).length;
 }
@@ -186,7 +191,7 @@ export function openDatabase(
       transactionPooler: options.transactionPooler ?? false,
       queryTimeoutMs: (options.queryTimeoutSeconds ?? 15) * 1_000,
     };
-    const { raw, client } = openPostgres(url, settings);
+    const { raw, client, check } = openPostgres(url, settings);
     const db = drizzlePostgres(client, { logger: queries }) as unknown as Db;
     return {
       kind: 'postgres',
@@ -196,7 +201,7 @@ export function openDatabase(
       async migrate() {
         if (settings.transactionPooler) {
           // Behind the pooler only check: Desk starts on a schema migrated beforehand, never on an older one.
-          const pending = await pendingMigrations(raw);
+          const pending = await pendingMigrations(check);
           if (pending)
             throw new MigrationsNeedDirectConnection(
               `The database lacks ${pending} migration${pending === 1 ? '' : 's'} of this release and DATABASE_TRANSACTION_POOLER is set: ${DIRECT_CONNECTION_NEEDED}.`,
@@ -214,7 +219,8 @@ export function openDatabase(
       },
       async ping(timeoutMs = 2_000) {
         try {
-          await withTimeout(raw`SELECT 1`, timeoutMs, 'PostgreSQL');
+          // Through the slots, unnamed: see PostgresPool.check.
+          await withTimeout(check('select 1'), timeoutMs, 'PostgreSQL');
         } catch (err) {
           throw new DatabaseUnavailable(err);
         }

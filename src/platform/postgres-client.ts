@@ -93,11 +93,13 @@ class Slots {
   private readonly waiting: (() => void)[] = [];
   constructor(private free: number) {}
 
-  take(run: () => void): void {
+  /** `first`: ahead of the statements waiting (a health check must not wait behind the whole queue). */
+  take(run: () => void, first = false): void {
     if (this.free > 0) {
       this.free -= 1;
       run();
-    } else this.waiting.push(run);
+    } else if (first) this.waiting.unshift(run);
+    else this.waiting.push(run);
   }
 
   release(): void {
@@ -117,6 +119,7 @@ function limited<T>(
   ms: number,
   start: () => PromiseLike<T>,
   onTimeout: () => void,
+  first = false,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let started = false;
@@ -142,28 +145,48 @@ function limited<T>(
           slots?.release();
         });
     };
-    if (slots) slots.take(run);
+    if (slots) slots.take(run, first);
     else run();
   });
 }
 
 /**
- * A postgres.js query (lazy: sent when awaited) run through `limited`. Drizzle only awaits queries and asks
- * `.values()` of them, which is all this keeps.
+ * A transaction whose connection Desk gave up (a statement timed out, or the connection is gone): the caller was
+ * already answered (503); nothing more is sent on that connection, not even ROLLBACK or COMMIT (see `scoped`).
  */
-function boundedQuery(query: Pending, slots: Slots | undefined, ms: number): Pending {
+interface Within {
+  gone?: Error;
+  giveUp(err: Error): void;
+}
+
+/** A statement timed out by Desk, or its connection gone: the transaction's connection cannot be trusted any more. */
+function connectionLost(err: unknown): err is Error {
+  return (
+    err instanceof QueryTimedOut || CONNECTION_GONE.has((err as { code?: string } | undefined)?.code ?? '')
+  );
+}
+
+/**
+ * A postgres.js query (lazy: sent when awaited) run through `limited`. Drizzle only awaits queries and asks
+ * `.values()` of them, which is all this keeps. Inside a transaction (`within`), a statement timing out gives the
+ * whole transaction up at once, and none is sent any more once it was.
+ */
+function boundedQuery(query: Pending, slots: Slots | undefined, ms: number, within?: Within): Pending {
   let settled: Promise<unknown> | undefined;
   const run = () => {
     settled ??= limited(
       slots,
       ms,
-      () => query,
+      () => (within?.gone ? Promise.reject(within.gone) : query),
       // Still queued in postgres.js: taken out. Sent: left to the silence bound on its socket (postgres.js's
       // cancel request would reject unhandled when the database does not answer it).
       () => {
         if (!query.state) query.cancel();
       },
-    );
+    ).catch((err: unknown) => {
+      if (within && connectionLost(err)) within.giveUp(err);
+      throw err;
+    });
     return settled;
   };
   const bounded = {
@@ -189,24 +212,47 @@ function boundedQuery(query: Pending, slots: Slots | undefined, ms: number): Pen
  * transaction pooler, each transaction opened with the settings a direct connection gets at start-up (SET LOCAL).
  * Inside a transaction (`slots` undefined) statements use its connection and take no slot.
  */
-function bounded(sql: Sql, settings: PostgresSettings, deadlineMs: number, slots?: Slots): Sql {
+function bounded(
+  sql: Sql,
+  settings: PostgresSettings,
+  deadlineMs: number,
+  slots?: Slots,
+  within?: Within,
+): Sql {
   const local = Object.entries(sessionSettings(settings))
     .map(([name, value]) => `set_config('${name}', '${value}', true)`)
     .join(', ');
   const unsafe = (...args: Parameters<Sql['unsafe']>) =>
-    boundedQuery(sql.unsafe(...args) as unknown as Pending, slots, deadlineMs);
+    boundedQuery(sql.unsafe(...args) as unknown as Pending, slots, deadlineMs, within);
   // A transaction (or savepoint): the deadline covers the wait for a connection and BEGIN, each statement inside then
-  // has its own; the slot is held until it ends.
+  // has its own; the slot is held until it ends. A statement inside timing out answers the caller at once (503),
+  // not after the ROLLBACK postgres.js would queue on the same silent connection (another full deadline, since
+  // writing it restarts the socket's silence bound).
   const scoped =
     (open: (...args: unknown[]) => PromiseLike<unknown>, setUp: boolean) =>
     (...args: unknown[]) => {
       const run = args.pop() as (tx: Sql) => unknown;
       return new Promise((resolve, reject) => {
         let state: 'waiting' | 'begun' | 'abandoned' = 'waiting';
+        let lost: Error | undefined;
+        const level: Within = {
+          get gone() {
+            return lost ?? within?.gone;
+          },
+          giveUp(err) {
+            if (lost) return;
+            lost = err;
+            within?.giveUp(err);
+            reject(err);
+          },
+        };
         const timer = setTimeout(() => {
           if (state !== 'waiting') return;
           state = 'abandoned';
-          reject(new QueryTimedOut(`No database connection answered within ${deadlineMs / 1000} s.`));
+          const err = new QueryTimedOut(`No database connection answered within ${deadlineMs / 1000} s.`);
+          // A savepoint not begun in time: its transaction's connection is stuck as well.
+          if (within) level.giveUp(err);
+          else reject(err);
         }, deadlineMs);
         const go = () => {
           let transaction: PromiseLike<unknown>;
@@ -216,16 +262,19 @@ function bounded(sql: Sql, settings: PostgresSettings, deadlineMs: number, slots
               if (state === 'abandoned') throw new QueryTimedOut('Given up before the transaction began.');
               state = 'begun';
               clearTimeout(timer);
-              const inner = bounded(tx, settings, deadlineMs);
+              const inner = bounded(tx, settings, deadlineMs, undefined, level);
+              let result: unknown;
               try {
                 if (setUp) await inner.unsafe(`select ${local}`);
-                return await run(inner);
+                result = await run(inner);
               } catch (err) {
-                // Its connection is gone: postgres.js 3.4 would send ROLLBACK on it and crash the process
-                // (socket.write on null). It fails the transaction itself when the connection closes.
-                if (CONNECTION_GONE.has((err as { code?: string }).code ?? '')) return forever;
+                if (level.gone) return forever;
                 throw err;
               }
+              // Its connection given up (timed out or gone): nothing more is sent on it, neither ROLLBACK nor COMMIT
+              // (postgres.js 3.4 crashes the process writing on a closed socket). The silence bound destroys it,
+              // and postgres.js then fails the transaction, which gives the slot back; it is never reused.
+              return level.gone ? forever : result;
             });
           } catch (err) {
             transaction = Promise.reject(err);
@@ -258,6 +307,11 @@ export interface PostgresPool {
   raw: Sql;
   /** The pool Drizzle runs on: bounded statements, settings per transaction behind a pooler. */
   client: Sql;
+  /**
+   * A statement without parameters for health checks and start-up checks: unnamed, bounded like any other and
+   * through the same slots (never pipelined behind a busy connection), ahead of the statements waiting for one.
+   */
+  check(text: string): Promise<Record<string, unknown>[]>;
 }
 
 export function openPostgres(url: string, settings: PostgresSettings): PostgresPool {
@@ -292,7 +346,20 @@ export function openPostgres(url: string, settings: PostgresSettings): PostgresP
   serializers[16] = (x) => (x === true || x === 't' ? 't' : 'f');
   const bytea = serializers[17];
   if (bytea) serializers[17] = (x) => (typeof x === 'string' && x.startsWith('\\x') ? x : bytea(x));
-  return { raw, client: bounded(raw, settings, deadlineMs, new Slots(POOL_SIZE)) };
+  const slots = new Slots(POOL_SIZE);
+  const check = (text: string) => {
+    const query = raw.unsafe(text) as unknown as Pending;
+    return limited(
+      slots,
+      deadlineMs,
+      () => query,
+      () => {
+        if (!query.state) query.cancel();
+      },
+      true,
+    ) as Promise<Record<string, unknown>[]>;
+  };
+  return { raw, client: bounded(raw, settings, deadlineMs, slots), check };
 }
 
 /** Seconds before the next connection attempt after `failures` failed ones: 50 ms doubling, capped at 1 s, jittered. */

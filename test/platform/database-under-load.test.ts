@@ -4,6 +4,8 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/auth/index.ts';
+import { databaseUnavailable } from '../../src/platform/database.ts';
+import { openPostgres } from '../../src/platform/postgres-client.ts';
 import { users } from '../../src/users/index.ts';
 import { Browser } from '../support/browser.ts';
 import { DATABASE_URL, REDIS_URL, type TestDatabase, testDatabase, uniqueEmail } from '../support/parts.ts';
@@ -11,10 +13,23 @@ import { type DeskProcess, startDeskProcess } from '../support/processes.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 
 const PASSWORD = 'a long staff passphrase under load';
-const PATHS = ['/api/v1.0/users/me/', '/api/v1.0/teams/'];
+const READS: Call[] = [
+  { method: 'GET', path: '/api/v1.0/users/me/' },
+  { method: 'GET', path: '/api/v1.0/teams/' },
+];
+/** A write: one transaction of several statements (the team, its owner's membership, the audit row). */
+const WRITES: Call[] = [{ method: 'POST', path: '/api/v1.0/teams/', team: true }];
 const UNAVAILABLE = { detail: 'The database is unavailable; try again shortly.' };
 
+interface Call {
+  method: 'GET' | 'POST';
+  path: string;
+  team?: boolean;
+}
+
 interface Answered {
+  agent: number;
+  method: string;
   status: number;
   retryAfter: string | null;
   body: string;
@@ -22,29 +37,52 @@ interface Answered {
   at: number;
 }
 
-/** Each agent calls Desk without pause until stopped; an answer not come within `giveUpMs` is recorded as status 0. */
-function keepCalling(agents: Browser[], giveUpMs: number) {
+/**
+ * Each agent calls Desk without pause until stopped, going through `calls` (an agent's own list when `calls` is a
+ * function of its index); an answer not come within `giveUpMs` is recorded as status 0.
+ */
+function keepCalling(agents: Browser[], giveUpMs: number, calls: Call[] | ((i: number) => Call[]) = READS) {
   const answers: Answered[] = [];
   let running = true;
   const loops = agents.map(async (agent, i) => {
+    const own = typeof calls === 'function' ? calls(i) : calls;
     for (let n = i; running; n += 1) {
       const started = Date.now();
-      const path = PATHS[n % PATHS.length] ?? '/';
+      const call = own[n % own.length] ?? { method: 'GET', path: '/' };
+      const headers: Record<string, string> = { cookie: agent.cookieHeader() };
+      let body: string | undefined;
+      if (call.method !== 'GET') {
+        headers['x-csrftoken'] = agent.cookies.get('csrftoken') ?? '';
+        headers['content-type'] = 'application/json';
+        body = JSON.stringify(call.team ? { name: `Team ${crypto.randomUUID().slice(0, 8)}` } : {});
+      }
       try {
-        const res = await fetch(`${agent.base}${path}`, {
-          headers: { cookie: agent.cookieHeader() },
+        const res = await fetch(`${agent.base}${call.path}`, {
+          method: call.method,
+          headers,
+          body,
           signal: AbortSignal.timeout(giveUpMs),
         });
-        const body = await res.text();
+        const text = await res.text();
         answers.push({
+          agent: i,
+          method: call.method,
           status: res.status,
           retryAfter: res.headers.get('retry-after'),
-          body,
+          body: text,
           ms: Date.now() - started,
           at: started,
         });
       } catch {
-        answers.push({ status: 0, retryAfter: null, body: '', ms: Date.now() - started, at: started });
+        answers.push({
+          agent: i,
+          method: call.method,
+          status: 0,
+          retryAfter: null,
+          body: '',
+          ms: Date.now() - started,
+          at: started,
+        });
       }
     }
   });
@@ -85,8 +123,10 @@ async function loggedInAgents(testDb: TestDatabase, deskUrl: string, count: numb
   );
 }
 
+/** Reads answer 200, writes 201 (a team created), or 503 with Retry-After. */
 function expectOnly200Or503(answers: Answered[]) {
-  expect(answers.filter((a) => a.status !== 200 && a.status !== 503).map((a) => a.status)).toEqual([]);
+  const ok = (a: Answered) => a.status === (a.method === 'GET' ? 200 : 201);
+  expect(answers.filter((a) => !ok(a) && a.status !== 503).map((a) => a.status)).toEqual([]);
   for (const failed of answers.filter((a) => a.status === 503)) {
     expect(failed.retryAfter).toMatch(/^\d+$/);
     expect(JSON.parse(failed.body)).toEqual(UNAVAILABLE);
@@ -164,7 +204,7 @@ describe.runIf(DATABASE_URL)('a database that stops answering (no FIN, no RST)',
       ...(REDIS_URL ? { REDIS_URL } : {}),
       SECRET_KEY: 'a-secret-for-the-silence-test-0123456789abcdef',
     });
-    agents = await loggedInAgents(testDb, desk.url, 6);
+    agents = await loggedInAgents(testDb, desk.url, 8);
   }, 60_000);
 
   afterAll(async () => {
@@ -173,32 +213,85 @@ describe.runIf(DATABASE_URL)('a database that stops answering (no FIN, no RST)',
     await testDb?.drop();
   });
 
-  it('answers 503 with Retry-After within the bound while silent, then serves the same sessions again by itself', async () => {
-    const load = keepCalling(agents, 30_000);
-    expect(await until(() => load.answers.length >= 30, 20_000)).toBe(true);
+  it('answers reads and writes 503 with Retry-After within the bound while silent, then serves the same sessions again by itself', async () => {
+    // Half the agents read, half create teams (a transaction): some are inside one when the database goes silent.
+    const load = keepCalling(agents, 30_000, (i) => (i % 2 ? WRITES : READS));
+    expect(await until(() => load.answers.filter((a) => a.status === 201).length >= 12, 20_000)).toBe(true);
     const stalledAt = Date.now();
     proxy.stall();
     const duringOutage = () => load.answers.filter((a) => a.at >= stalledAt);
-    const refused = await until(() => duringOutage().filter((a) => a.status === 503).length >= 12, 30_000);
+    // Silent until many calls were refused and every call in flight when it went silent was answered.
+    const refused = await until(
+      () =>
+        duringOutage().filter((a) => a.status === 503).length >= 12 &&
+        duringOutage().some((a) => a.method === 'POST' && a.status === 503) &&
+        agents.every((_, i) => duringOutage().some((a) => a.agent === i)),
+      30_000,
+    );
     proxy.resume();
     const resumedAt = Date.now();
     const recovered = await until(
       async () => (await agents[0]!.get('/api/v1.0/users/me/')).status === 200,
       20_000,
     );
-    expect(await until(() => load.answers.some((a) => a.at > resumedAt && a.status === 200), 20_000)).toBe(
-      true,
-    );
+    const served = (method: string, status: number) =>
+      load.answers.some((a) => a.at > resumedAt && a.method === method && a.status === status);
+    expect(await until(() => served('GET', 200) && served('POST', 201), 20_000)).toBe(true);
     const answers = await load.stop();
     expect(refused).toBe(true);
     expect(recovered).toBe(true);
     expectOnly200Or503(answers);
-    // Every answer given while silent came within the bound (plus the time Desk takes to answer at all).
-    const slowest = Math.max(
-      ...answers.filter((a) => a.at >= stalledAt && a.at < resumedAt).map((a) => a.ms),
-    );
-    expect(slowest).toBeLessThan(BOUND_MS + 1_500);
+    // Every answer given while silent came within the bound of the call or of the silence, whichever came later
+    // (plus the time Desk takes to answer at all): a write caught inside its transaction too.
+    const waited = answers
+      .filter((a) => a.at + a.ms > stalledAt && a.at < resumedAt)
+      .map((a) => ({ method: a.method, ms: a.at + a.ms - Math.max(a.at, stalledAt) }));
+    const slowest = (method: string) =>
+      Math.max(...waited.filter((a) => a.method === method).map((a) => a.ms));
+    expect(slowest('GET')).toBeLessThan(BOUND_MS + 1_500);
+    expect(slowest('POST')).toBeLessThan(BOUND_MS + 1_500);
     await expectEverySessionValid(agents);
     expect(desk.output()).not.toContain('unhandled error');
   }, 120_000);
+});
+
+describe.runIf(DATABASE_URL)('a statement inside a transaction outrunning the deadline', () => {
+  // DATABASE_QUERY_TIMEOUT of 0.5 s: Desk gives a statement up after 2.5 s.
+  const DEADLINE_MS = 2_500;
+  let testDb: TestDatabase;
+
+  beforeAll(async () => {
+    testDb = await testDatabase();
+  }, 60_000);
+
+  afterAll(async () => {
+    await testDb?.drop();
+  });
+
+  it('fails the transaction at the deadline (503), not once the statement and a ROLLBACK behind it end', async () => {
+    const { raw, client } = openPostgres(testDb.url, { transactionPooler: false, queryTimeoutMs: 500 });
+    try {
+      const started = Date.now();
+      // The server keeps talking (a notice every 0.2 s for 8 s), so the connection is never silent: only the
+      // statement's own deadline can end the wait.
+      const failed = await client
+        .begin(async (tx) => {
+          await tx.unsafe('set local statement_timeout = 0');
+          await tx.unsafe(
+            `do $$ begin for i in 1..40 loop raise notice 'busy'; perform pg_sleep(0.2); end loop; end $$`,
+          );
+        })
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+      const ms = Date.now() - started;
+      expect(databaseUnavailable(failed)).toBeDefined();
+      expect(ms).toBeLessThan(DEADLINE_MS + 1_000);
+      // The pool serves again (the transaction's connection is not reused while it is stuck).
+      expect(await client.unsafe('select 1 as one')).toEqual([{ one: 1 }]);
+    } finally {
+      await raw.end({ timeout: 5 });
+    }
+  }, 60_000);
 });
