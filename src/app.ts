@@ -170,8 +170,11 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   // Background work: mail through the outbox, onboarding of new users.
   const jobs = new JobQueue(database, { log: app.log, ...(parts.now ? { now: parts.now } : {}) });
   metrics.watchJobs(database, parts.now);
-  // AUDIT_LOG_RETENTION_DAYS: a daily job prunes older events, rescheduling itself; one is queued at start.
-  jobs.register(AUDIT_PRUNE_JOB, auditPruneJobHandler(database, config, parts.now));
+  // AUDIT_LOG_RETENTION_DAYS: a daily job prunes older events, rescheduling itself; one is queued at start, and
+  // queued again (hourly check, or at once when a run fails for good) if the chain broke.
+  jobs.register(AUDIT_PRUNE_JOB, auditPruneJobHandler(database, config, parts.now), {
+    keepQueued: (now) => scheduleAuditPrune(database.db, now),
+  });
   if (parts.runJobs ?? true)
     app.addHook('onListen', async () => {
       await scheduleAuditPrune(database.db, new Date((parts.now ?? Date.now)()));

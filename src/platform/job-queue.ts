@@ -28,7 +28,18 @@ export interface JobQueueOptions {
   /** Bound on one handler call. */
   timeoutMs?: number;
   now?: () => number;
+  /** How often a started queue re-queues its recurring jobs gone missing (see `register`'s `keepQueued`). */
+  keepQueuedEveryMs?: number;
   log?: FastifyBaseLogger;
+}
+
+export interface JobKindOptions {
+  /**
+   * A recurring job (one row that stays queued through `runAgainAt`): queues it unless one is pending. Called when
+   * a run of it ends `failed` and, while the queue runs, every `keepQueuedEveryMs`: a chain broken by failures (or
+   * by a pod stopped mid-way) mends itself without a restart.
+   */
+  keepQueued?: (now: Date) => Promise<unknown>;
 }
 
 /** Retry pause after the n-th failed attempt: 5 s, 10 s, 20 s … capped at one hour. */
@@ -46,7 +57,9 @@ interface ClaimedRow {
 
 export class JobQueue {
   private readonly handlers = new Map<string, JobHandler>();
+  private readonly recurring = new Map<string, NonNullable<JobKindOptions['keepQueued']>>();
   private timer: NodeJS.Timeout | undefined;
+  private keepQueuedTimer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private stopped = true;
   private readonly options: Required<Omit<JobQueueOptions, 'log'>> & { log?: FastifyBaseLogger };
@@ -62,12 +75,25 @@ export class JobQueue {
       maxAttempts: 8,
       timeoutMs: 30_000,
       now: Date.now,
+      keepQueuedEveryMs: 3_600_000,
       ...options,
     };
   }
 
-  register(kind: string, handler: JobHandler): void {
+  register(kind: string, handler: JobHandler, options: JobKindOptions = {}): void {
     this.handlers.set(kind, handler);
+    if (options.keepQueued) this.recurring.set(kind, options.keepQueued);
+  }
+
+  /** Queues each recurring job unless one is pending (see JobKindOptions.keepQueued); failures are logged. */
+  async keepRecurringQueued(kinds: string[] = [...this.recurring.keys()]): Promise<void> {
+    for (const kind of kinds) {
+      try {
+        await this.recurring.get(kind)?.(new Date(this.options.now()));
+      } catch (err) {
+        this.options.log?.warn({ err, kind }, 'recurring job could not be queued');
+      }
+    }
   }
 
   get kinds(): string[] {
@@ -161,6 +187,8 @@ export class JobQueue {
         `job failed: ${message}`,
       );
     }
+    // A recurring job failed for good: its chain would end here; queue the next run (one pending at most).
+    if (failed && rowsOf(result).length > 0) await this.keepRecurringQueued([row.kind]);
     if (rowsOf(result).length === 0) {
       this.options.log?.warn(
         { job: row.id, kind: row.kind, attempts: row.attempts, leaseMs: this.options.leaseMs },
@@ -204,11 +232,19 @@ export class JobQueue {
     };
     this.timer = setTimeout(tick, 0);
     this.timer.unref();
+    if (this.recurring.size) {
+      this.keepQueuedTimer = setInterval(
+        () => void this.keepRecurringQueued(),
+        this.options.keepQueuedEveryMs,
+      );
+      this.keepQueuedTimer.unref();
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.keepQueuedTimer);
     await this.running;
   }
 }

@@ -548,6 +548,58 @@ describe('retention', () => {
     await db.execute(sql`delete from jobs where kind = ${AUDIT_PRUNE_JOB}`);
   });
 
+  it('a prune that fails for good is queued again at once, without a restart', async () => {
+    const db = t.desk.database.db;
+    await db.execute(sql`delete from jobs where kind = ${AUDIT_PRUNE_JOB}`);
+    // The database refuses the prune's deletes (as a full disk or a lock would), on its last allowed attempt.
+    await db.execute(sql`create or replace function audit_prune_refused() returns trigger language plpgsql
+      as $$ begin raise exception 'disk full'; end $$`);
+    await db.execute(sql`create trigger audit_prune_refused before delete on audit_events
+      for each statement execute function audit_prune_refused()`);
+    try {
+      const [last] = await db
+        .insert(jobs)
+        .values({ kind: AUDIT_PRUNE_JOB, payload: {}, attempts: 7, runAt: new Date(Date.now() - 1_000) })
+        .returning();
+      const before = Date.now();
+      // The queue Desk runs (its wiring, not a test double); other due jobs may run along.
+      expect(await t.desk.jobs.runOnce()).toBeGreaterThanOrEqual(1);
+      const [ended] = await db
+        .select()
+        .from(jobs)
+        .where(eq(jobs.id, last?.id ?? ''));
+      expect(ended).toMatchObject({ status: 'failed', lastError: expect.stringContaining('audit_events') });
+      const [next, ...others] = await pendingPrunes();
+      expect(others).toEqual([]);
+      expect(next?.attempts).toBe(0);
+      expect(next?.runAt.getTime()).toBeGreaterThanOrEqual(before + 86_400_000);
+    } finally {
+      await db.execute(sql`drop trigger audit_prune_refused on audit_events`);
+      await db.execute(sql`drop function audit_prune_refused()`);
+      await db.execute(sql`delete from jobs where kind = ${AUDIT_PRUNE_JOB}`);
+    }
+  });
+
+  it('a running queue queues the prune again when none is pending (a chain broken earlier)', async () => {
+    const db = t.desk.database.db;
+    await db.execute(sql`delete from jobs where kind = ${AUDIT_PRUNE_JOB}`);
+    await db
+      .insert(jobs)
+      .values({ kind: AUDIT_PRUNE_JOB, payload: {}, status: 'failed', attempts: 8, lastError: 'disk full' });
+    const queue = new JobQueue(t.desk.database, { keepQueuedEveryMs: 50, pollMs: 60_000 });
+    queue.register(AUDIT_PRUNE_JOB, auditPruneJobHandler(t.desk.database, t.desk.config), {
+      keepQueued: (now) => scheduleAuditPrune(db, now),
+    });
+    queue.start();
+    try {
+      await waitUntil('a pending prune', async () => (await pendingPrunes()).length === 1);
+      expect(await pendingPrunes()).toHaveLength(1);
+    } finally {
+      await queue.stop();
+      await db.execute(sql`delete from jobs where kind = ${AUDIT_PRUNE_JOB}`);
+    }
+  });
+
   it('a failed prune retried by staff while another is queued answers 409, one prune stays queued', async () => {
     const db = t.desk.database.db;
     await db.execute(sql`delete from jobs where kind = ${AUDIT_PRUNE_JOB}`);
