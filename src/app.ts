@@ -125,8 +125,8 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   const invitations = new InvitationService(database, config, parts.now);
   lifecycle.onCreated(invitations.convertFor);
   lifecycle.onEmailChanged(invitations.convertFor);
-  // An invitation to someone of another organization waits for their next sign-in.
-  lifecycle.onSignedIn(invitations.convertFor);
+  // An invitation to someone of another organization waits for their next sign-in that proves the address.
+  lifecycle.onSignedIn(invitations.convertAtSignIn);
   // Invitations live under /teams/: the teams flag and policy hold for them too.
   resource('/api/v1.0/teams/', { caller: 'user', feature: teamsShown }, (scope) => {
     teamRoutes(scope, { config, teams });

@@ -159,4 +159,14 @@ export class InvitationService {
         details: { team: access.teamId, access: access.id, role: access.role, via: 'invitation' },
       });
   };
+
+  /**
+   * Lifecycle hook of a returning user: invitations follow the stored address only when this login proved it
+   * (DESIGN.md §5). An address stored before unverified emails were refused, and sent unverified now, takes none.
+   */
+  readonly convertAtSignIn = async (tx: Db, user: User, context: SignInContext = {}): Promise<void> => {
+    const proved = context.verifiedEmail?.toLowerCase();
+    if (!proved || proved !== user.email?.toLowerCase()) return;
+    await this.convertFor(tx, user, context);
+  };
 }

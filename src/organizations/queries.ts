@@ -3,6 +3,7 @@
 import { and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { type Db, escapeLike, rowsOf } from '../platform/database.ts';
 import { preparedPerDatabase } from '../platform/prepared-queries.ts';
+import { users } from '../users/index.ts';
 import {
   type Organization,
   organizationDomains,
@@ -125,6 +126,26 @@ async function findOrCreateOnce(
 
 /** More merges than this while one sign-in runs are not worth waiting out. */
 const MERGED_MEANWHILE_ATTEMPTS = 5;
+
+/**
+ * The organization user `userId` belongs to, held as a sign-in holds it; null when they have none. A merge that
+ * removed it meanwhile moved the user too: read again. undefined only when merges kept removing it.
+ */
+export async function holdOrganizationOfUser(
+  tx: Db,
+  userId: string,
+): Promise<HeldOrganization | null | undefined> {
+  for (let attempt = 0; attempt < MERGED_MEANWHILE_ATTEMPTS; attempt++) {
+    const [row] = await tx
+      .select({ organizationId: users.organizationId })
+      .from(users)
+      .where(eq(users.id, userId));
+    if (!row?.organizationId) return null;
+    const held = await hold(tx, row.organizationId);
+    if (held) return held;
+  }
+  return undefined;
+}
 
 /**
  * DESIGN.md §7: the organization of a registration id, else of a mail domain, else a new one named after what is

@@ -11,6 +11,7 @@ import { hasStaffMember, lockSuperusersWhoMayAct, type User, userIdsOfOrganizati
 import {
   findOrCreateOrganization,
   type HeldOrganization,
+  holdOrganizationOfUser,
   insertOrganization,
   listOrganizations,
   lockOrganizations,
@@ -47,17 +48,23 @@ export function registrationIdFrom(claims: Record<string, unknown>, config: Conf
 
 /**
  * The organization an agent signing in belongs to, held until the transaction ends (a merge cannot remove it under
- * the sign-in); 'unnamed' when neither a valid id nor an email says, 'merged' when merges kept removing it.
+ * the sign-in): named by a valid registration id, else by the domain of `email` (one the login proved, DESIGN.md
+ * §5), else the one returning user `userId` already belongs to. 'unnamed' when none of these says, 'merged' when
+ * merges kept removing it.
  */
 export async function organizationAtSignIn(
   tx: Db,
   claims: Record<string, unknown>,
   email: string | undefined,
   config: Config,
+  userId?: string,
 ): Promise<HeldOrganization | 'unnamed' | 'merged'> {
   const registrationId = registrationIdFrom(claims, config);
   const domain = domainOf(email);
-  if (!registrationId && !domain) return 'unnamed';
+  if (!registrationId && !domain) {
+    const own = userId ? await holdOrganizationOfUser(tx, userId) : null;
+    return own === null ? 'unnamed' : (own ?? 'merged');
+  }
   return (await findOrCreateOrganization(tx, { registrationId, domain })) ?? 'merged';
 }
 

@@ -8,11 +8,18 @@ export interface SignInContext {
   requestId?: string | null;
   /** A client's X-Request-Id not believed (src/platform/request-id.ts). */
   clientRequestId?: string;
+  /**
+   * The email this login proved (verified by the provider, or trusted through OIDC_TRUST_PROVIDER_EMAILS; DESIGN.md
+   * §5); absent when it proved none. A stored email may predate that rule: sign-in hooks keyed on the address act
+   * only when this equals it.
+   */
+  verifiedEmail?: string;
 }
 
 /**
- * A reaction to a user. The user's email is one the provider verified (DESIGN.md §5), or one staff or a trusted
- * back-end set: sign-in never stores an unverified one, so hooks keyed on it give nothing to an unproven address.
+ * A reaction to a user. On creation and email change the user's email is one the provider verified (DESIGN.md §5),
+ * or one staff or a trusted back-end set: sign-in never stores an unverified one. On a later sign-in the stored
+ * email may be one kept from before that rule: see SignInContext.verifiedEmail.
  */
 export type UserHook = (tx: Db, user: User, context?: SignInContext) => Promise<void>;
 
@@ -30,7 +37,10 @@ export class UserLifecycle {
     this.emailChanged.push(hook);
   }
 
-  /** An existing user signed in again (invitations made to their address meanwhile become theirs). */
+  /**
+   * An existing user signed in again (invitations made to their address meanwhile become theirs, when this login
+   * proved that address: context.verifiedEmail).
+   */
   onSignedIn(hook: UserHook): void {
     this.signedIn.push(hook);
   }

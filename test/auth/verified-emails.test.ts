@@ -226,3 +226,48 @@ describe('an address the provider verified', () => {
     expect(rows[0]?.requestId).toBeTruthy();
   });
 });
+
+// An address stored before unverified emails were refused (an agent who edited it at the provider back then) proves
+// nothing by itself: only a login that verifies it again acts on it.
+describe('an address stored before the upgrade, sent again unverified', () => {
+  async function storedEarlier(domain: string) {
+    const sub = newSub();
+    const address = `newhire@${domain}`;
+    const [stored] = await testDb.database.db
+      .insert(users)
+      .values({ sub, email: address, name: 'Attaquant' })
+      .returning();
+    return { sub, address, id: stored?.id ?? '' };
+  }
+
+  it('takes no invitation made to it and does not name the organization', async () => {
+    const domain = newDomain();
+    const { sub, address, id } = await storedEarlier(domain);
+    const { teamId, organizationId, owner } = await invitationTo(desk, domain, address);
+    const again = await signInAgain(desk, sub, { email: address, email_verified: false, siret: newSiret() });
+    expect(again.me.id).toBe(id);
+    expect(again.me.organization?.id).not.toBe(organizationId);
+    expect(await accessesOf(id, teamId)).toEqual([]);
+    expect(await pendingInvitations(owner.browser, teamId)).toEqual([address]);
+  });
+
+  it('without a registration id is refused rather than placed by its domain', async () => {
+    const domain = newDomain();
+    const { sub, address } = await storedEarlier(domain);
+    await invitationTo(desk, domain, address);
+    const attempt = await beginLogin(desk);
+    await answer(forge, attempt, sub, { userinfo: { email: address, email_verified: undefined } });
+    const res = await callback(attempt);
+    expect(res.location).toBe('/login-failed?login_error=organization_unknown');
+  });
+
+  it('verified, takes its invitations and joins its organization', async () => {
+    const domain = newDomain();
+    const { sub, address, id } = await storedEarlier(domain);
+    const { teamId, organizationId, owner } = await invitationTo(desk, domain, address);
+    const again = await signInAgain(desk, sub, { email: address, email_verified: true });
+    expect(again.me).toMatchObject({ id, email: address, organization: { id: organizationId } });
+    expect((await accessesOf(id, teamId)).map((a) => a.role)).toEqual(['owner']);
+    expect(await pendingInvitations(owner.browser, teamId)).toEqual([]);
+  });
+});

@@ -49,17 +49,18 @@ export function checkEssentialClaims(claims: Claims, essential: string[]): void 
 }
 
 /**
- * DESIGN.md §7: the organization the provider's claims name (registration id, else email domain), found or
- * created and held until the transaction ends; a login that names none, or an organization staff deactivated, is
- * refused.
+ * DESIGN.md §7: the organization the provider's claims name (registration id, else the verified email's domain),
+ * found or created, else the returning user's own, held until the transaction ends; a login that names none, or an
+ * organization staff deactivated, is refused.
  */
 async function organizationOf(
   db: Db,
   claims: Claims,
   email: string | undefined,
   config: Config,
+  userId: string | undefined,
 ): Promise<string> {
-  const found = await organizationAtSignIn(db, claims, email, config);
+  const found = await organizationAtSignIn(db, claims, email, config, userId);
   if (found === 'unnamed')
     throw new LoginRefused(
       'organization_unknown',
@@ -82,6 +83,7 @@ export async function matchUser(
 ): Promise<User> {
   // An unverified email is neither matched, stored nor followed: the agent signs in by sub alone.
   const email = verifiedEmail(claims, config);
+  const signIn: SignInContext = { ...context, ...(email ? { verifiedEmail: email } : {}) };
   const name = fullName(claims, config.OIDC_USERINFO_FULLNAME_FIELDS);
   let user = await findUserBySub(db, claims.sub);
 
@@ -108,7 +110,8 @@ export async function matchUser(
   }
 
   if (user && !user.isActive) throw new LoginRefused('account_disabled', 'this account is disabled');
-  const organizationId = await organizationOf(db, claims, email ?? user?.email ?? undefined, config);
+  // Only the proved email names an organization; without it (nor a registration id) a returning user stays in theirs.
+  const organizationId = await organizationOf(db, claims, email, config, user?.id);
 
   if (user) {
     // Only non-empty claims overwrite what Desk knows.
@@ -122,8 +125,8 @@ export async function matchUser(
       if (config.OIDC_ALLOW_DUPLICATE_EMAILS || owners.every((u) => u.id === user?.id)) changes.email = email;
     }
     const updated = Object.keys(changes).length ? await updateUser(db, user.id, changes) : user;
-    if (changes.email) await lifecycle.userEmailChanged(db, updated, context);
-    await lifecycle.userSignedIn(db, updated, context);
+    if (changes.email) await lifecycle.userEmailChanged(db, updated, signIn);
+    await lifecycle.userSignedIn(db, updated, signIn);
     return updated;
   }
 
@@ -140,6 +143,6 @@ export async function matchUser(
     name: name ?? '',
     organizationId,
   });
-  await lifecycle.userCreated(db, created, context);
+  await lifecycle.userCreated(db, created, signIn);
   return created;
 }
