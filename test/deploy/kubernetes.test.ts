@@ -450,6 +450,12 @@ describe.runIf(HAS_KUBECTL)(
           expect(budget?.maxUnavailable === 1 || Number(budget?.minAvailable) >= 2).toBe(true);
         });
 
+        it('takes the emails ProConnect sends as verified (it verifies them all), so invitations reach new agents', () => {
+          const config = loadConfig(serverEnv());
+          expect(config.OIDC_OP_URL).toMatch(/^https:\/\/[\w.-]*(agentconnect|proconnect)\.gouv\.fr\//);
+          expect(config.OIDC_TRUST_PROVIDER_EMAILS).toBe(true);
+        });
+
         it('runs a pinned release of the image, never latest', () => {
           const image = serverContainer!.image ?? '';
           expect(image).toMatch(/^[^@]+(:[\w.-]+|@sha256:[0-9a-f]{64})$/);
