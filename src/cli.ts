@@ -7,6 +7,7 @@ import {
   type Config,
   ConfigError,
   describeSettings,
+  encryptionKeyType,
   keepGeneratedSecretKey,
   loadConfig,
   startWarnings,
@@ -55,13 +56,18 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function config(): Config {
+/** Reads settings through `read`; invalid ones end the command with their message. */
+function settingOrFail<T>(read: () => T): T {
   try {
-    return loadConfig();
+    return read();
   } catch (err) {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
+}
+
+function config(): Config {
+  return settingOrFail(() => loadConfig());
 }
 
 function ask(question: string, hidden = false): Promise<string> {
@@ -194,8 +200,8 @@ function keys(args: string[]): void {
     allowPositionals: true,
   });
   if (positionals[0] !== 'generate') fail(HELP.keys ?? '');
-  // Without --type, the key Desk would accept: OIDC_RS_ENCRYPTION_KEY_TYPE.
-  const type = values.type ?? config().OIDC_RS_ENCRYPTION_KEY_TYPE.toLowerCase();
+  // Without --type, the key Desk would accept: OIDC_RS_ENCRYPTION_KEY_TYPE, read alone (no other setting needed).
+  const type = values.type ?? settingOrFail(encryptionKeyType).toLowerCase();
   const pair =
     type === 'ec'
       ? generateKeyPairSync('ec', { namedCurve: 'P-256' })

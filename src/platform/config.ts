@@ -284,7 +284,7 @@ const settingsSchema = z.object({
   CORS_ALLOWED_ORIGIN_REGEXES: list([])
     .refine((patterns) => patterns.every(compiles), { message: 'expected regular expressions that compile' })
     .describe(
-      'regular expressions of such origins, matched whole; in production each starts with https:// and names its hosts (no pattern matching any host)',
+      'regular expressions of such origins, matched whole; in production each starts with https:// and names its hosts (no pattern matching any host, nor another domain ending like a named one: https://.*example\\.com)',
     ),
   CORS_ALLOW_ALL_ORIGINS: bool(false).describe(
     'any origin may call the API with credentials (its Origin is echoed, never *): development only, production refuses it',
@@ -564,6 +564,18 @@ function productionProblems(env: NodeJS.ProcessEnv): ConfigProblem[] {
 const UNKNOWN_ORIGINS = ['https://desk-cors-probe.invalid', 'https://a.b.c.desk-cors-probe.invalid', 'null'];
 
 /**
+ * Other sites whose host ends like one the pattern names: for each literal stretch of host that starts mid-label
+ * (`example\.com` in `https://.*example\.com`), an origin with letters before it (https://deskcorsprobeexample.com,
+ * another domain). A stretch that starts with `\.` names subdomains, which the pattern may well mean.
+ */
+function lookalikeOrigins(pattern: string): string[] {
+  const stretches = pattern.match(/(?:\\\.|[A-Za-z0-9-])+/g) ?? [];
+  return stretches
+    .filter((s) => s.includes('\\.') && !s.startsWith('\\.'))
+    .map((s) => `https://deskcorsprobe${s.replaceAll('\\.', '.')}`);
+}
+
+/**
  * CORS with credentials lets the listed sites read every answer the agent may read (the audit export included): in
  * production only https:// origins that are named, never "any origin" (DESIGN.md §1: production is strict).
  */
@@ -588,13 +600,16 @@ function productionCorsProblems(env: NodeJS.ProcessEnv): ConfigProblem[] {
   const tooWide = (patterns.data ?? []).filter((pattern) => {
     if (!compiles(pattern)) return false; // reported by the schema
     const whole = new RegExp(`^(?:${pattern})$`);
-    return !/^\^?https:(\\?\/){2}/.test(pattern) || UNKNOWN_ORIGINS.some((o) => whole.test(o));
+    return (
+      !/^\^?https:(\\?\/){2}/.test(pattern) ||
+      [...UNKNOWN_ORIGINS, ...lookalikeOrigins(pattern)].some((o) => whole.test(o))
+    );
   });
   if (tooWide.length)
     problems.push({
       name: 'CORS_ALLOWED_ORIGIN_REGEXES',
       received: env.CORS_ALLOWED_ORIGIN_REGEXES,
-      expected: `in production, patterns that start with https:// and name their hosts (none matching any site); not accepted: ${tooWide.join(', ')}`,
+      expected: `in production, patterns that start with https:// and name their hosts (none matching any site, nor another domain ending like a named one); not accepted: ${tooWide.join(', ')}`,
     });
   return problems;
 }
@@ -752,6 +767,24 @@ export function startWarnings(config: Config): string[] {
       'EMAIL_DISABLED is on: invitation and document mails are not sent (they stay in the outbox table).',
     );
   return warnings;
+}
+
+/**
+ * OIDC_RS_ENCRYPTION_KEY_TYPE alone, for `desk keys generate`: an operator's shell without Desk's other settings
+ * (EMAIL_HOST, SECRET_KEY ... in production) still makes the key Desk would accept.
+ */
+export function encryptionKeyType(
+  env: NodeJS.ProcessEnv = process.env,
+): Config['OIDC_RS_ENCRYPTION_KEY_TYPE'] {
+  const result = settingsSchema.shape.OIDC_RS_ENCRYPTION_KEY_TYPE.safeParse(env.OIDC_RS_ENCRYPTION_KEY_TYPE);
+  if (result.success) return result.data;
+  throw new ConfigError([
+    {
+      name: 'OIDC_RS_ENCRYPTION_KEY_TYPE',
+      received: env.OIDC_RS_ENCRYPTION_KEY_TYPE,
+      expected: result.error.issues[0]?.message ?? 'RSA or EC',
+    },
+  ]);
 }
 
 /** A config for tests and tools: defaults plus the given settings, without reading process.env. */

@@ -72,7 +72,7 @@ export async function loadDecryptionKeys(config: Config): Promise<DecryptionKey[
         {
           name: 'OIDC_RS_ENCRYPTION_KEY_TYPE',
           received: config.OIDC_RS_ENCRYPTION_KEY_TYPE,
-          expected: `the type of every key in ${config.OIDC_RS_PRIVATE_KEY_FILE ? 'OIDC_RS_PRIVATE_KEY_FILE' : 'OIDC_RS_PRIVATE_KEY_STR'}: key ${keys.length + 1} is ${type === 'rsa' ? 'RSA' : 'EC'}`,
+          expected: `the type of every key in ${config.OIDC_RS_PRIVATE_KEY_FILE ? 'OIDC_RS_PRIVATE_KEY_FILE' : 'OIDC_RS_PRIVATE_KEY_STR'}: key ${keys.length + 1} is ${type === 'rsa' ? 'RSA' : 'EC'}; set OIDC_RS_ENCRYPTION_KEY_TYPE=${type === 'rsa' ? 'RSA' : 'EC'} if every key is, else replace that key`,
         },
       ]);
     const { kty, n, e, crv, x, y } = createPublicKey(key).export({ format: 'jwk' }) as JWK;

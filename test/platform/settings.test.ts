@@ -219,8 +219,33 @@ describe('production', () => {
     expect(
       problemsOf({ ...PRODUCTION_SETTINGS, CORS_ALLOWED_ORIGIN_REGEXES: JSON.stringify([pattern]) }),
     ).toContain(
-      `- CORS_ALLOWED_ORIGIN_REGEXES: in production, patterns that start with https:// and name their hosts (none matching any site); not accepted: ${pattern}`,
+      `- CORS_ALLOWED_ORIGIN_REGEXES: in production, patterns that start with https:// and name their hosts (none matching any site, nor another domain ending like a named one); not accepted: ${pattern}`,
     );
+  });
+
+  it.each([
+    'https://.*example\\.gouv\\.fr',
+    'https://[a-z0-9-]*example\\.gouv\\.fr',
+    '^https://.+app\\.example\\.gouv\\.fr(:\\d+)?$',
+  ])(
+    'refuses the CORS origin pattern %s, which also lets in another domain ending the same way',
+    (pattern) => {
+      // https://deskcorsprobeexample.gouv.fr is not example.gouv.fr nor one of its subdomains.
+      expect(
+        problemsOf({ ...PRODUCTION_SETTINGS, CORS_ALLOWED_ORIGIN_REGEXES: JSON.stringify([pattern]) }),
+      ).toContain(`not accepted: ${pattern}`);
+    },
+  );
+
+  it.each([
+    'https://.*\\.example\\.gouv\\.fr',
+    'https://(www\\.)?example\\.gouv\\.fr',
+    'https://app\\.example\\.gouv\\.fr(:\\d+)?',
+  ])('accepts the CORS origin pattern %s: its subdomains or its named hosts only', (pattern) => {
+    expect(
+      configFrom({ ...PRODUCTION_SETTINGS, CORS_ALLOWED_ORIGIN_REGEXES: JSON.stringify([pattern]) })
+        .CORS_ALLOWED_ORIGIN_REGEXES,
+    ).toEqual([pattern]);
   });
 
   it('accepts named https:// origins and patterns naming their hosts', () => {

@@ -254,6 +254,11 @@ describe('encryption keys', () => {
     );
   });
 
+  it('stop the start of a deployment upgraded with EC keys and no OIDC_RS_ENCRYPTION_KEY_TYPE, naming the fix', async () => {
+    const start = startDeskOn(testDb, store.kv, forge.settings({ pem: ecKey().pem, key: key.key }));
+    await expect(start).rejects.toThrow(/set OIDC_RS_ENCRYPTION_KEY_TYPE=EC/);
+  });
+
   it('can be made with `desk keys generate`, and Desk accepts them', async () => {
     const bin = resolve(import.meta.dirname, '../../bin/desk.js');
     const ec = spawnSync(process.execPath, [bin, 'keys', 'generate', '--type', 'ec'], {
@@ -291,4 +296,16 @@ describe('encryption keys', () => {
       expect(createPrivateKey(made.stdout).asymmetricKeyType).toBe(type);
     },
   );
+
+  it("are made by `desk keys generate` in a production shell without Desk's other settings", () => {
+    const bin = resolve(import.meta.dirname, '../../bin/desk.js');
+    const made = spawnSync(process.execPath, [bin, 'keys', 'generate'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { PATH: process.env.PATH, NODE_ENV: 'production' },
+    });
+    expect(made.stderr).toBe('');
+    expect(made.status).toBe(0);
+    expect(createPrivateKey(made.stdout).asymmetricKeyType).toBe('rsa');
+  });
 });
