@@ -10,7 +10,7 @@ import type { App } from '../platform/http.ts';
 import { idParams, requiredText, text } from '../platform/input.ts';
 import { offsetOf, paged, pageOf, pageQuery } from '../platform/paging.ts';
 import { ROLES } from '../teams/index.ts';
-import { requireUser } from '../users/index.ts';
+import { accountAbilities, requireUser, type User } from '../users/index.ts';
 import {
   listInvitations,
   listJobs,
@@ -37,10 +37,12 @@ export const adminUserSchema = z.object({
   organization: organizationRef,
   last_login: z.string().nullable(),
   created_at: z.string(),
+  /** What the requester may change on this account (src/users/powers.ts: the rule the PATCH enforces). */
+  abilities: z.object({ set_active: z.boolean(), set_staff: z.boolean() }),
 });
 
-type UserRow = { user: import('../users/index.ts').User; organizationName: string | null };
-function serializeUser({ user, organizationName }: UserRow): z.infer<typeof adminUserSchema> {
+type UserRow = { user: User; organizationName: string | null };
+function serializeUser(me: User, { user, organizationName }: UserRow): z.infer<typeof adminUserSchema> {
   return {
     id: user.id,
     email: user.email,
@@ -52,6 +54,7 @@ function serializeUser({ user, organizationName }: UserRow): z.infer<typeof admi
     organization: user.organizationId ? { id: user.organizationId, name: organizationName ?? '' } : null,
     last_login: iso(user.lastLogin),
     created_at: user.createdAt.toISOString(),
+    abilities: accountAbilities(me, user),
   };
 }
 
@@ -143,12 +146,19 @@ export function adminRoutes(app: App, { config, database, admin, invitationCutof
         limit: page.page_size,
         offset: offsetOf(page),
       });
-      return paged(request, config, page, rows[0]?.total ?? 0, rows.map(serializeUser));
+      const me = requireUser(request);
+      return paged(
+        request,
+        config,
+        page,
+        rows[0]?.total ?? 0,
+        rows.map((row) => serializeUser(me, row)),
+      );
     },
   );
 
-  const userDetailOf = (found: Awaited<ReturnType<AdminService['user']>>) => ({
-    ...serializeUser(found),
+  const userDetailOf = (me: User, found: Awaited<ReturnType<AdminService['user']>>) => ({
+    ...serializeUser(me, found),
     teams: found.memberships,
   });
 
@@ -162,7 +172,7 @@ export function adminRoutes(app: App, { config, database, admin, invitationCutof
         response: { 200: adminUserDetail },
       },
     },
-    async (request) => userDetailOf(await admin.user(request.params.id)),
+    async (request) => userDetailOf(requireUser(request), await admin.user(request.params.id)),
   );
 
   app.patch(
@@ -176,10 +186,10 @@ export function adminRoutes(app: App, { config, database, admin, invitationCutof
         response: { 200: adminUserDetail },
       },
     },
-    async (request) =>
-      userDetailOf(
-        await admin.updateUser(requireUser(request), request.params.id, request.body, party(request)),
-      ),
+    async (request) => {
+      const me = requireUser(request);
+      return userDetailOf(me, await admin.updateUser(me, request.params.id, request.body, party(request)));
+    },
   );
 
   app.get(

@@ -3,8 +3,20 @@
 import { type AuditContext, recordAudit } from '../audit/index.ts';
 import type { SessionStore } from '../auth/index.ts';
 import type { Database } from '../platform/database.ts';
-import { Conflict, NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
-import { lockSuperusersWhoMayAct, type User } from '../users/index.ts';
+import {
+  Conflict,
+  isUniqueViolation,
+  NotFound,
+  PermissionDenied,
+  ValidationFailed,
+} from '../platform/errors.ts';
+import {
+  changesStaffAccounts,
+  leavesNoSuperuser,
+  lockSuperusersWhoMayAct,
+  mayChangeAccount,
+  type User,
+} from '../users/index.ts';
 import {
   deleteInvitation,
   jobById,
@@ -46,17 +58,15 @@ export class AdminService {
     const updated = await this.database.db.transaction(async (tx) => {
       // The superusers first, then the target, always in this order: two changes racing wait, never deadlock. Only
       // those able to act count (an organization deactivated meanwhile shuts its superusers out too).
-      const superusers = (await lockSuperusersWhoMayAct(tx)).map((s) => s.id);
+      const superusers = await lockSuperusersWhoMayAct(tx);
       // Decided on the rows as they are now, locked: a grant of staff racing a disable cannot slip between.
       const now = await lockUserFlags(tx, id);
       if (!now) throw new NotFound();
-      if (!me.isSuperuser) {
-        if (now.isStaff || now.isSuperuser)
-          throw new PermissionDenied('Only superusers change staff and superuser accounts.');
-        if (changes.is_staff !== undefined && changes.is_staff !== now.isStaff)
-          throw new PermissionDenied('Only superusers grant or revoke staff rights.');
-      }
-      if (changes.is_active === false && now.isSuperuser && superusers.length <= 1 && superusers.includes(id))
+      if (!mayChangeAccount(me, now))
+        throw new PermissionDenied('Only superusers change staff and superuser accounts.');
+      if (changes.is_staff !== undefined && changes.is_staff !== now.isStaff && !changesStaffAccounts(me))
+        throw new PermissionDenied('Only superusers grant or revoke staff rights.');
+      if (changes.is_active === false && leavesNoSuperuser(superusers, (s) => s.id === id))
         throw new ValidationFailed({ is_active: ['The last active superuser cannot be disabled.'] });
       const user = await setUserFlags(tx, id, {
         ...(changes.is_active !== undefined ? { isActive: changes.is_active } : {}),
@@ -139,10 +149,4 @@ export class AdminService {
       'This job is running (a worker holds its lease); it can be retried once it has failed or its lease has lapsed.',
     );
   }
-}
-
-/** PostgreSQL's 23505 (through drizzle's wrapper or not). */
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } } | undefined;
-  return e?.code === '23505' || e?.cause?.code === '23505';
 }

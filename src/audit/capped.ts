@@ -3,6 +3,7 @@
 // table. What is left out is counted and written as one `suppressed` row at the next write that is let through.
 import { isIPv4, isIPv6 } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
+import ipaddr from 'ipaddr.js';
 import type { Db } from '../platform/database.ts';
 import type { KeyValueStore } from '../platform/kv.ts';
 import { type AuditEvent, recordAudit } from './record.ts';
@@ -24,23 +25,6 @@ export interface CappedOptions {
   log?: FastifyBaseLogger;
 }
 
-/** The eight 16-bit groups of an IPv6 address (embedded IPv4 and `::` expanded), or undefined. */
-function ipv6Groups(address: string): number[] | undefined {
-  let text = address;
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)?.[1];
-  if (dotted) {
-    const [a = 0, b = 0, c = 0, d = 0] = dotted.split('.').map(Number);
-    text = `${text.slice(0, -dotted.length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head = '', tail] = text.split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const missing = 8 - left.length - right.length;
-  if (missing < 0 || (tail === undefined && missing !== 0)) return undefined;
-  const groups = [...left, ...Array<string>(missing).fill('0'), ...right].map((g) => Number.parseInt(g, 16));
-  return groups.length === 8 && groups.every((g) => g >= 0 && g <= 0xffff) ? groups : undefined;
-}
-
 /**
  * The network a client address is counted under: an IPv4 address as it is (also when written IPv4-mapped,
  * ::ffff:192.0.2.1), an IPv6 address by its /64 (one customer's allocation: it can use every address in it).
@@ -49,11 +33,11 @@ export function addressGroup(ip: string | null | undefined): string {
   if (!ip) return 'unknown';
   const address = ip.trim().toLowerCase().replace(/%.*$/, '');
   if (isIPv4(address)) return address;
-  const groups = isIPv6(address) ? ipv6Groups(address) : undefined;
-  if (!groups) return address.slice(0, 64);
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff)
-    return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
-  return `${groups
+  // ipaddr.js: the parser @fastify/proxy-addr reads request.ip with.
+  if (!isIPv6(address) || !ipaddr.IPv6.isValid(address)) return address.slice(0, 64);
+  const parsed = ipaddr.IPv6.parse(address);
+  if (parsed.isIPv4MappedAddress()) return parsed.toIPv4Address().toString();
+  return `${parsed.parts
     .slice(0, 4)
     .map((g) => g.toString(16))
     .join(':')}::/64`;

@@ -6,8 +6,15 @@ import { type AuditContext, recordAudit } from '../audit/index.ts';
 import type { SessionStore } from '../auth/sessions.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database, Db } from '../platform/database.ts';
-import { NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
-import { hasStaffMember, lockSuperusersWhoMayAct, type User, userIdsOfOrganization } from '../users/index.ts';
+import { isUniqueViolation, NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
+import {
+  changesStaffAccounts,
+  hasStaffMember,
+  leavesNoSuperuser,
+  lockSuperusersWhoMayAct,
+  type User,
+  userIdsOfOrganization,
+} from '../users/index.ts';
 import {
   findOrCreateOrganization,
   type HeldOrganization,
@@ -82,12 +89,6 @@ function metadataValidator(config: Config): ValidateFunction | undefined {
   return new Ajv({ allErrors: true, strict: false }).compile(schema);
 }
 
-/** A unique key (registration id, domain) another organization holds: PostgreSQL's 23505. */
-function isTaken(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } } | null;
-  return e?.code === '23505' || e?.cause?.code === '23505';
-}
-
 /**
  * DESIGN.md §8, as /admin/users/ applies it: shutting an organization's members out (deactivating it, or merging it
  * into a deactivated one) disables them in effect. Only superusers may do that to staff and superusers, and no one
@@ -101,9 +102,9 @@ async function mayShutOut(
   refusals: { field: string; denied: string; last: string },
 ): Promise<void> {
   const superusers = await lockSuperusersWhoMayAct(tx);
-  if (!me.isSuperuser && (await hasStaffMember(tx, organizationId)))
+  if (!changesStaffAccounts(me) && (await hasStaffMember(tx, organizationId)))
     throw new PermissionDenied(refusals.denied);
-  if (superusers.length && superusers.every((s) => s.organizationId === organizationId))
+  if (leavesNoSuperuser(superusers, (s) => s.organizationId === organizationId))
     throw new ValidationFailed({ [refusals.field]: [refusals.last] });
 }
 
@@ -140,7 +141,8 @@ export class OrganizationService {
     try {
       return await run();
     } catch (err) {
-      if (isTaken(err))
+      // A unique key (registration id, domain) another organization holds.
+      if (isUniqueViolation(err))
         throw new ValidationFailed({
           non_field_errors: ['A registration id or a domain already belongs to another organization.'],
         });

@@ -80,3 +80,9 @@ export class ServiceUnavailable extends HttpError {
     this.headers['retry-after'] = '5';
   }
 }
+
+/** PostgreSQL's 23505, unique_violation (through drizzle's wrapper or not): a key another row already holds. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } } | null | undefined;
+  return e?.code === '23505' || e?.cause?.code === '23505';
+}

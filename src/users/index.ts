@@ -1,6 +1,7 @@
 // The users slice: what other features may use of it.
 
 export { type SignInContext, type UserHook, UserLifecycle } from './lifecycle.ts';
+export { accountAbilities, changesStaffAccounts, leavesNoSuperuser, mayChangeAccount } from './powers.ts';
 export {
   findActiveColleagueById,
   findActiveColleaguesByEmail,

@@ -236,6 +236,36 @@ describe('powers are ordered (DESIGN.md §8)', () => {
             .where(eq(auditEvents.targetId, user.id));
           expect(audited).toEqual([]);
         });
+
+  // The back office offers what the PATCH allows (src/users/powers.ts): the list and the detail answer it per user.
+  for (const actor of ['staff', 'superuser'] as const)
+    for (const target of Object.keys(TARGETS) as Target[])
+      it(`answers a ${actor} the abilities the PATCH grants on a ${target}, in the list and the detail`, async () => {
+        const browser = await staff(actor === 'superuser');
+        const name = `Abilities ${crypto.randomUUID().slice(0, 8)}`;
+        const user = await t.createUser({ ...TARGETS[target], name });
+        const expected = {
+          set_active: EXPECTED[actor][target].disable === 200,
+          set_staff: EXPECTED[actor][target]['grant staff'] === 200,
+        };
+        const list = (await browser.get(`/api/v1.0/admin/users/?q=${encodeURIComponent(name)}`)).json as {
+          results: { id: string; abilities: unknown }[];
+        };
+        expect(list.results).toEqual([expect.objectContaining({ id: user.id, abilities: expected })]);
+        const detail = (await browser.get(`/api/v1.0/admin/users/${user.id}/`)).json as {
+          abilities: unknown;
+        };
+        expect(detail.abilities).toEqual(expected);
+      });
+
+  it("offers nothing on one's own account", async () => {
+    const superuser = await t.createUser({ isStaff: true, isSuperuser: true });
+    const detail = (await (await t.browserFor(superuser)).get(`/api/v1.0/admin/users/${superuser.id}/`))
+      .json as {
+      abilities: unknown;
+    };
+    expect(detail.abilities).toEqual({ set_active: false, set_staff: false });
+  });
 });
 
 describe('an id written in capitals', () => {

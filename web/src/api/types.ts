@@ -36,6 +36,7 @@ export interface AdminUser {
   organization: OrganizationRef;
   last_login: string | null;
   created_at: string;
+  abilities: { set_active: boolean; set_staff: boolean };
 }
 export interface AdminUserDetail extends AdminUser {
   teams: { id: string; name: string; role: Role }[];

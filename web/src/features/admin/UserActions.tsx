@@ -1,10 +1,8 @@
-// Powers are ordered (DESIGN.md §8): "Disable" / "Enable" of agents for any staff member, of staff and superusers
-// for superusers only; "Grant staff" / "Revoke staff" for superusers. Each confirmed.
+// "Disable" / "Enable" and "Grant staff" / "Revoke staff", as the user's abilities (DESIGN.md §8) allow. Each confirmed.
 import { Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AdminUser } from '../../api/types.ts';
 import { useToast } from '../../ui/feedback.tsx';
-import { useMe } from '../session/api.ts';
 import { useUpdateUser } from './api.ts';
 import { ConfirmDialog } from './lazy-dialogs.ts';
 
@@ -12,12 +10,10 @@ type Change = 'disable' | 'enable' | 'grant' | 'revoke';
 
 export function UserActions({ user, describedBy }: { user: AdminUser; describedBy?: string }) {
   const { t } = useTranslation();
-  const me = useMe().data;
   const update = useUpdateUser();
   const toast = useToast();
   const [change, setChange] = useState<Change | null>(null);
   const name = user.name || user.email || user.id;
-  const self = user.id === me?.id;
   const button = (which: Change, danger: boolean) => (
     <button
       type="button"
@@ -36,10 +32,8 @@ export function UserActions({ user, describedBy }: { user: AdminUser; describedB
   };
   return (
     <div className="row-actions">
-      {!self &&
-        (me?.is_superuser || !(user.is_staff || user.is_superuser)) &&
-        (user.is_active ? button('disable', true) : button('enable', false))}
-      {me?.is_superuser && !self && (user.is_staff ? button('revoke', true) : button('grant', false))}
+      {user.abilities.set_active && (user.is_active ? button('disable', true) : button('enable', false))}
+      {user.abilities.set_staff && (user.is_staff ? button('revoke', true) : button('grant', false))}
       {change && (
         <Suspense fallback={null}>
           <ConfirmDialog
