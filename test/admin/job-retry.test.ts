@@ -1,13 +1,12 @@
 // Staff retrying a job (DESIGN.md §8): only a failed job, or a pending one whose lease has lapsed, runs again; a
 // running job is never run twice and its outcome is kept; a done job stays done. Anything else is a 409 with a detail.
 import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { auditEvents } from '../../src/audit/index.ts';
 import { JobQueue } from '../../src/platform/job-queue.ts';
 import { enqueueJob } from '../../src/platform/jobs.ts';
 import { jobs } from '../../src/platform/schema.ts';
 import { useDesk } from '../support/desk.ts';
-import { waitUntil } from '../support/poll.ts';
 
 const t = useDesk();
 
@@ -92,7 +91,7 @@ describe('retrying a job', () => {
     const first = worker('first');
     const second = worker('second');
     const firstRun = first.runOnce();
-    await waitUntil('the first worker to hold the job', async () => (await jobRow(id)).claimToken);
+    await vi.waitUntil(async () => (await jobRow(id)).claimToken, { timeout: 15_000 });
 
     // Staff retry again and again while another worker polls: all at once.
     const [answers, secondRuns] = await Promise.all([

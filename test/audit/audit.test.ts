@@ -1,7 +1,7 @@
 // The audit log (DESIGN.md §8): one row per security event and change, written with the change or not at all,
 // failed logins and refused tokens capped per address, read and exported by staff only, pruned past its retention.
 import { and, eq, sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   AUDIT_CAP,
   AUDIT_PRUNE_JOB,
@@ -20,7 +20,6 @@ import { jobs } from '../../src/platform/schema.ts';
 import { users } from '../../src/users/index.ts';
 import { useDesk } from '../support/desk.ts';
 import { testStore, uniqueEmail } from '../support/parts.ts';
-import { waitUntil } from '../support/poll.ts';
 
 // One proxy hop believed: each test speaks from its own address (X-Forwarded-For), so caps and throttles stay apart.
 const t = useDesk({ TRUSTED_PROXIES: '1' });
@@ -313,10 +312,13 @@ describe('failed logins and refused tokens cannot fill the table', () => {
       expect(written.slice(distinct.length).filter(Boolean).length).toBeLessThanOrEqual(cap.count);
       // The next window lets a write through, which reports what was left out.
       let attempts = written.length;
-      await waitUntil('a write let through in the next window', async () => {
-        attempts += 1;
-        return refused(`198.18.0.${attempts % 250}`);
-      });
+      await vi.waitUntil(
+        async () => {
+          attempts += 1;
+          return refused(`198.18.0.${attempts % 250}`);
+        },
+        { timeout: 15_000 },
+      );
       const rows = await rowsWhere(
         and(
           eq(auditEvents.event, 'token.refused'),
@@ -592,7 +594,7 @@ describe('retention', () => {
     });
     queue.start();
     try {
-      await waitUntil('a pending prune', async () => (await pendingPrunes()).length === 1);
+      await vi.waitUntil(async () => (await pendingPrunes()).length === 1, { timeout: 15_000 });
       expect(await pendingPrunes()).toHaveLength(1);
     } finally {
       await queue.stop();

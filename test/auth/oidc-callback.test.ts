@@ -2,7 +2,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../../src/users/index.ts';
-import { freePort, type RunningDesk, startDeskOn } from '../support/desk.ts';
+import { freePort, type RunningDesk } from '../support/desk.ts';
+import { type ForgeDesks, startForgeDesks } from '../support/forge-desks.ts';
 import {
   type Attempt,
   answer,
@@ -12,37 +13,24 @@ import {
   idClaims,
   newSub,
 } from '../support/forge-login.ts';
-import { type TestDatabase, testDatabase, testStore, uniqueEmail } from '../support/parts.ts';
-import { type Forge, startForge } from '../support/token-forge.ts';
+import { type TestDatabase, uniqueEmail } from '../support/parts.ts';
+import type { Forge } from '../support/token-forge.ts';
 
+let provider: ForgeDesks;
 let forge: Forge;
 let testDb: TestDatabase;
 let desk: RunningDesk;
-const stores: { close(): Promise<void> }[] = [];
-
-async function deskWith(settings: Record<string, string> = {}): Promise<RunningDesk> {
-  const { kv } = testStore();
-  stores.push(kv);
-  return startDeskOn(testDb, kv, {
-    ...forge.settings,
-    OIDC_USERINFO_FULLNAME_FIELDS: 'given_name,usual_name',
-    LOGIN_REDIRECT_URL_FAILURE: '/login-failed',
-    ...settings,
-  });
-}
 
 beforeAll(async () => {
-  forge = await startForge();
-  testDb = await testDatabase();
-  desk = await deskWith();
+  provider = await startForgeDesks({
+    OIDC_USERINFO_FULLNAME_FIELDS: 'given_name,usual_name',
+    LOGIN_REDIRECT_URL_FAILURE: '/login-failed',
+  });
+  ({ forge, testDb } = provider);
+  desk = await provider.deskWith();
 });
 
-afterAll(async () => {
-  await desk?.stop();
-  for (const s of stores) await s.close();
-  await forge?.close();
-  await testDb?.drop();
-});
+afterAll(() => provider?.close());
 
 async function usersWithSub(sub: string): Promise<number> {
   const rows = await testDb.database.db
@@ -63,6 +51,14 @@ async function expectRefused(
   expect(attempt.browser.cookies.has('desk_sessionid')).toBe(false);
   expect((await attempt.browser.get('/api/v1.0/users/me/')).status).toBe(401);
   if (sub) expect(await usersWithSub(sub)).toBe(0);
+}
+
+/** A new agent's login on `on`, with this userinfo, refused with `code`. */
+async function expectLoginRefused(on: RunningDesk, code: string, userinfo?: Record<string, unknown>) {
+  const attempt = await beginLogin(on);
+  const sub = newSub();
+  await answer(forge, attempt, sub, { userinfo });
+  await expectRefused(attempt, await callback(attempt), code, sub);
 }
 
 describe('a login through the provider', () => {
@@ -246,15 +242,8 @@ describe('a callback Desk cannot trust', () => {
 
 describe('sign-in user matching', () => {
   it('refuses a missing essential claim', async () => {
-    const strict = await deskWith({ OIDC_USERINFO_ESSENTIAL_CLAIMS: 'siret' });
-    try {
-      const attempt = await beginLogin(strict);
-      const sub = newSub();
-      await answer(forge, attempt, sub);
-      await expectRefused(attempt, await callback(attempt), 'missing_claims', sub);
-    } finally {
-      await strict.stop();
-    }
+    const strict = await provider.deskWith({ OIDC_USERINFO_ESSENTIAL_CLAIMS: 'siret' });
+    await expectLoginRefused(strict, 'missing_claims');
   });
 
   it('refuses a disabled user matched by sub, and does not duplicate them', async () => {
@@ -269,10 +258,7 @@ describe('sign-in user matching', () => {
   it('refuses a disabled user matched by email, and does not duplicate them', async () => {
     const email = uniqueEmail();
     await testDb.database.db.insert(users).values({ sub: newSub(), email, isActive: false });
-    const attempt = await beginLogin(desk);
-    const sub = newSub();
-    await answer(forge, attempt, sub, { userinfo: { email: email.toUpperCase() } });
-    await expectRefused(attempt, await callback(attempt), 'account_disabled', sub);
+    await expectLoginRefused(desk, 'account_disabled', { email: email.toUpperCase() });
   });
 
   it.each([
@@ -284,10 +270,7 @@ describe('sign-in user matching', () => {
       .insert(users)
       .values({ email, name: 'Staff', password: 'argon2-hash-kept', ...values, sub: values.sub && newSub() })
       .returning();
-    const attempt = await beginLogin(desk);
-    const sub = newSub();
-    await answer(forge, attempt, sub, { userinfo: { email: email.toUpperCase() } });
-    await expectRefused(attempt, await callback(attempt), 'staff_account', sub);
+    await expectLoginRefused(desk, 'staff_account', { email: email.toUpperCase() });
     const [after] = await testDb.database.db
       .select()
       .from(users)
@@ -301,10 +284,7 @@ describe('sign-in user matching', () => {
       { sub: newSub(), email },
       { sub: newSub(), email: email.toUpperCase() },
     ]);
-    const attempt = await beginLogin(desk);
-    const sub = newSub();
-    await answer(forge, attempt, sub, { userinfo: { email } });
-    await expectRefused(attempt, await callback(attempt), 'duplicate_email', sub);
+    await expectLoginRefused(desk, 'duplicate_email', { email });
   });
 
   it('matches an existing user by email case-insensitively and gives them the new sub', async () => {
@@ -325,7 +305,7 @@ describe('sign-in user matching', () => {
   });
 
   it('ends like any refused login, within the timeout, when the provider does not answer', async () => {
-    const slow = await deskWith({ OIDC_TIMEOUT: '1' });
+    const slow = await provider.deskWith({ OIDC_TIMEOUT: '1' });
     try {
       const attempt = await beginLogin(slow);
       const sub = newSub();
@@ -340,7 +320,6 @@ describe('sign-in user matching', () => {
       expect(await usersWithSub(sub)).toBe(0);
     } finally {
       forge.token = undefined;
-      await slow.stop();
     }
   });
 });
@@ -348,15 +327,10 @@ describe('sign-in user matching', () => {
 describe('a provider that cannot answer', () => {
   it('refusing the connection ends the login with provider_unavailable', async () => {
     const closed = await freePort();
-    const unreachable = await deskWith({ OIDC_OP_TOKEN_ENDPOINT: `http://127.0.0.1:${closed}/token` });
-    try {
-      const attempt = await beginLogin(unreachable);
-      const sub = newSub();
-      await answer(forge, attempt, sub);
-      await expectRefused(attempt, await callback(attempt), 'provider_unavailable', sub);
-    } finally {
-      await unreachable.stop();
-    }
+    const unreachable = await provider.deskWith({
+      OIDC_OP_TOKEN_ENDPOINT: `http://127.0.0.1:${closed}/token`,
+    });
+    await expectLoginRefused(unreachable, 'provider_unavailable');
   });
 
   it.each([
@@ -378,10 +352,8 @@ describe('a provider that cannot answer', () => {
 
 describe('the ID token algorithm, pinned by OIDC_RP_SIGN_ALGO', () => {
   // Discovery offers both algorithms: only Desk's own setting decides which one it accepts.
-  async function discoveringDesk(settings: Record<string, string> = {}): Promise<RunningDesk> {
-    const { kv } = testStore();
-    stores.push(kv);
-    return startDeskOn(testDb, kv, {
+  function discoveringDesk(settings: Record<string, string> = {}): Promise<RunningDesk> {
+    return provider.deskWithOnly({
       ...forge.discoverySettings,
       LOGIN_REDIRECT_URL_FAILURE: '/login-failed',
       ...settings,
@@ -404,25 +376,16 @@ describe('the ID token algorithm, pinned by OIDC_RP_SIGN_ALGO', () => {
   });
 
   it('refuses an ES256 ID token while RS256 is pinned, though the provider advertises both', async () => {
-    const pinned = await discoveringDesk();
-    try {
-      const { attempt, sub, res } = await signedWith(pinned, 'ES256');
-      await expectRefused(attempt, res, 'invalid_token', sub);
-    } finally {
-      await pinned.stop();
-    }
+    const { attempt, sub, res } = await signedWith(await discoveringDesk(), 'ES256');
+    await expectRefused(attempt, res, 'invalid_token', sub);
   });
 
   it('logs in with ES256 ID tokens when OIDC_RP_SIGN_ALGO=ES256, and refuses RS256 ones then', async () => {
     const es256 = await discoveringDesk({ OIDC_RP_SIGN_ALGO: 'ES256' });
-    try {
-      const accepted = await signedWith(es256, 'ES256');
-      expect(accepted.res.location).toBe('/');
-      expect((await accepted.attempt.browser.get('/api/v1.0/users/me/')).status).toBe(200);
-      const refused = await signedWith(es256, 'RS256');
-      await expectRefused(refused.attempt, refused.res, 'invalid_token', refused.sub);
-    } finally {
-      await es256.stop();
-    }
+    const accepted = await signedWith(es256, 'ES256');
+    expect(accepted.res.location).toBe('/');
+    expect((await accepted.attempt.browser.get('/api/v1.0/users/me/')).status).toBe(200);
+    const refused = await signedWith(es256, 'RS256');
+    await expectRefused(refused.attempt, refused.res, 'invalid_token', refused.sub);
   });
 });

@@ -6,44 +6,31 @@ import { auditEvents } from '../../src/audit/index.ts';
 import { teamAccesses } from '../../src/teams/index.ts';
 import { users } from '../../src/users/index.ts';
 import type { Browser } from '../support/browser.ts';
-import { type RunningDesk, startDeskOn } from '../support/desk.ts';
+import type { RunningDesk } from '../support/desk.ts';
+import { type ForgeDesks, startForgeDesks } from '../support/forge-desks.ts';
 import { answer, beginLogin, callback, loginThroughForge, newSub } from '../support/forge-login.ts';
-import { type TestDatabase, testDatabase, testStore } from '../support/parts.ts';
-import { type Forge, startForge } from '../support/token-forge.ts';
+import type { TestDatabase } from '../support/parts.ts';
+import type { Forge } from '../support/token-forge.ts';
 
+let provider: ForgeDesks;
 let forge: Forge;
 let testDb: TestDatabase;
 let desk: RunningDesk;
 let trusting: RunningDesk;
-const stores: { close(): Promise<void> }[] = [];
 
-async function deskWith(settings: Record<string, string> = {}): Promise<RunningDesk> {
-  const { kv } = testStore();
-  stores.push(kv);
-  return startDeskOn(testDb, kv, {
-    ...forge.settings,
+beforeAll(async () => {
+  provider = await startForgeDesks({
     OIDC_USERINFO_FULLNAME_FIELDS: 'given_name,usual_name',
     OIDC_ORGANIZATION_REGISTRATION_ID_FIELD: 'siret',
     ORGANIZATION_REGISTRATION_ID_VALIDATORS: '["^[0-9]{14}$"]',
     LOGIN_REDIRECT_URL_FAILURE: '/login-failed',
-    ...settings,
   });
-}
-
-beforeAll(async () => {
-  forge = await startForge();
-  testDb = await testDatabase();
-  desk = await deskWith();
-  trusting = await deskWith({ OIDC_TRUST_PROVIDER_EMAILS: 'true' });
+  ({ forge, testDb } = provider);
+  desk = await provider.deskWith();
+  trusting = await provider.deskWith({ OIDC_TRUST_PROVIDER_EMAILS: 'true' });
 });
 
-afterAll(async () => {
-  await desk?.stop();
-  await trusting?.stop();
-  for (const s of stores) await s.close();
-  await forge?.close();
-  await testDb?.drop();
-});
+afterAll(() => provider?.close());
 
 const newDomain = () => `${crypto.randomUUID().slice(0, 8)}.gouv.fr`;
 const newSiret = () => String(Math.floor(Math.random() * 1e14)).padStart(14, '0');
@@ -88,6 +75,15 @@ async function pendingInvitations(browser: Browser, teamId: string): Promise<str
   return page.results.map((r) => r.email);
 }
 
+/** An account already holding `address` (made before this login, by an earlier one or an admin). */
+async function accountWith(address: string, sub = newSub()) {
+  const [stored] = await testDb.database.db
+    .insert(users)
+    .values({ sub, email: address, name: 'Titulaire' })
+    .returning();
+  return stored!;
+}
+
 /** Signs in again as `sub` with this userinfo; the login itself always succeeds. */
 async function signInAgain(on: RunningDesk, sub: string, userinfo: Record<string, unknown>) {
   const { browser } = await loginThroughForge(on, forge, { sub, userinfo });
@@ -121,24 +117,18 @@ describe('a returning agent whose provider sends an address it did not verify', 
 describe('an address the provider did not verify', () => {
   it('does not bind the existing account that has it', async () => {
     const address = `agent@${newDomain()}`;
-    const [existing] = await testDb.database.db
-      .insert(users)
-      .values({ sub: newSub(), email: address, name: 'Titulaire' })
-      .returning();
+    const existing = await accountWith(address);
     const sub = newSub();
     const { browser } = await loginThroughForge(desk, forge, {
       sub,
       userinfo: { email: address.toUpperCase(), email_verified: undefined, siret: newSiret() },
     });
     const newcomer = await me(browser);
-    expect(newcomer.id).not.toBe(existing?.id);
+    expect(newcomer.id).not.toBe(existing.id);
     // Signed in by sub alone: the unproven address is not stored either.
     expect(newcomer.email).toBeNull();
-    const [after] = await testDb.database.db
-      .select()
-      .from(users)
-      .where(eq(users.id, existing?.id ?? ''));
-    expect(after?.sub).toBe(existing?.sub);
+    const [after] = await testDb.database.db.select().from(users).where(eq(users.id, existing.id));
+    expect(after?.sub).toBe(existing.sub);
   });
 
   it('gives a new agent no invitation made to it', async () => {
@@ -193,14 +183,11 @@ describe('an address the provider verified', () => {
 
   it('binds the existing account that has it', async () => {
     const address = `agent@${newDomain()}`;
-    const [existing] = await testDb.database.db
-      .insert(users)
-      .values({ sub: newSub(), email: address, name: 'Titulaire' })
-      .returning();
+    const existing = await accountWith(address);
     const { browser } = await loginThroughForge(desk, forge, {
       userinfo: { email: address.toUpperCase(), email_verified: true },
     });
-    expect((await me(browser)).id).toBe(existing?.id);
+    expect((await me(browser)).id).toBe(existing.id);
   });
 
   it('turns each invitation into an access written to the audit log like any other', async () => {
@@ -233,11 +220,7 @@ describe('an address stored before the upgrade, sent again unverified', () => {
   async function storedEarlier(domain: string) {
     const sub = newSub();
     const address = `newhire@${domain}`;
-    const [stored] = await testDb.database.db
-      .insert(users)
-      .values({ sub, email: address, name: 'Attaquant' })
-      .returning();
-    return { sub, address, id: stored?.id ?? '' };
+    return { sub, address, id: (await accountWith(address, sub)).id };
   }
 
   it('takes no invitation made to it and does not name the organization', async () => {

@@ -1,6 +1,6 @@
 // Invitation and document mails: rendered in the right language, received by a real SMTP server, retried, never sent twice.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SmtpMailer } from '../../src/email/smtp.ts';
 import { configFrom } from '../../src/platform/config.ts';
 import { jobs } from '../../src/platform/schema.ts';
@@ -8,7 +8,6 @@ import type { User } from '../../src/users/index.ts';
 import { users } from '../../src/users/index.ts';
 import { BASE_SETTINGS, type RunningDesk, startDeskOn } from '../support/desk.ts';
 import { type TestDatabase, type TestStore, testDatabase, testStore, uniqueEmail } from '../support/parts.ts';
-import { waitUntil } from '../support/poll.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp.ts';
 
 let smtp: SmtpSink;
@@ -50,12 +49,22 @@ async function inviter(language: 'en-us' | 'fr-fr', teamName: string) {
   return { user: user as User, browser, teamId: team.id };
 }
 
-function mailTo(email: string) {
-  return smtp.received.find((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address === email);
+function mailsTo(email: string) {
+  return smtp.received.filter((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address === email);
 }
 
+const mailTo = (email: string) => mailsTo(email)[0];
+
 function waitForMailTo(email: string) {
-  return waitUntil(`a mail to ${email}`, () => mailTo(email));
+  return vi.waitUntil(() => mailTo(email), { timeout: 15_000 });
+}
+
+/** A document created by a service provider for its owner (`sub`, `email`), which may mail the owner. */
+function createForOwner(json: Record<string, unknown>) {
+  return desk.browser().request('POST', '/api/v1.0/documents/create-for-owner/', {
+    headers: { authorization: `Bearer ${SERVER_TOKEN}` },
+    json: { sub: `sub-${crypto.randomUUID()}`, ...json },
+  });
 }
 
 /** The outbox's jobs for an address: what was queued, and where each stands. */
@@ -98,33 +107,32 @@ describe('the invitation mail', () => {
     smtp.refuseNext = 1;
     expect((await browser.post(`/api/v1.0/teams/${teamId}/invitations/`, { email })).status).toBe(201);
     // The first attempt is refused; the next one waits for the back-off: run it now.
-    const [refused] = await waitUntil('the first attempt refused', async () => {
-      const found = await mailJobsTo(email);
-      return found[0]?.lastError && found[0].lockedUntil === null && found;
-    });
+    const [refused] = await vi.waitUntil(
+      async () => {
+        const found = await mailJobsTo(email);
+        return found[0]?.lastError && found[0].lockedUntil === null && found;
+      },
+      { timeout: 15_000 },
+    );
     expect(refused).toMatchObject({ status: 'pending', attempts: 1 });
     expect(mailTo(email)).toBeUndefined();
     await testDb.database.db.update(jobs).set({ runAt: sql`now()` }).where(sql`${jobs.id} = ${refused!.id}`);
     const mail = await waitForMailTo(email);
     expect(mail.subject).toBe('Invitation to join the team Retry');
-    expect(smtp.received.filter((m) => m === mailTo(email))).toHaveLength(1);
+    expect(mailsTo(email)).toHaveLength(1);
   });
 });
 
 describe('the document mail', () => {
   it('tells the owner in their language, with the caller subject and message and a link to the document', async () => {
     const email = uniqueEmail('owner');
-    const res = await desk.browser().request('POST', '/api/v1.0/documents/create-for-owner/', {
-      headers: { authorization: `Bearer ${SERVER_TOKEN}` },
-      json: {
-        title: 'Rapport',
-        content: 'x',
-        sub: `sub-${crypto.randomUUID()}`,
-        email,
-        language: 'fr-fr',
-        subject: 'Votre rapport',
-        message: 'Bonne lecture.',
-      },
+    const res = await createForOwner({
+      title: 'Rapport',
+      content: 'x',
+      email,
+      language: 'fr-fr',
+      subject: 'Votre rapport',
+      message: 'Bonne lecture.',
     });
     const id = (res.json as { id: string }).id;
     const mail = await waitForMailTo(email);
@@ -136,16 +144,7 @@ describe('the document mail', () => {
 
   it('is not sent when send_notification_email is false', async () => {
     const create = (email: string, notify: boolean) =>
-      desk.browser().request('POST', '/api/v1.0/documents/create-for-owner/', {
-        headers: { authorization: `Bearer ${SERVER_TOKEN}` },
-        json: {
-          title: 'Quiet',
-          content: '',
-          sub: `sub-${crypto.randomUUID()}`,
-          email,
-          send_notification_email: notify,
-        },
-      });
+      createForOwner({ title: 'Quiet', content: '', email, send_notification_email: notify });
     const silent = uniqueEmail('silent');
     expect((await create(silent, false)).status).toBe(201);
     // The outbox runs in order: once a later mail has arrived, a mail for the first document would have too.
@@ -170,13 +169,12 @@ describe('two Desk processes sharing the outbox', () => {
       for (const email of emails) await waitForMailTo(email);
       // Every job done: no run is left that could send a second copy.
       for (const email of emails)
-        await waitUntil(`the job of ${email} done`, async () =>
-          (await mailJobsTo(email)).every((job) => job.status === 'done' && job.lockedUntil === null),
+        await vi.waitUntil(
+          async () =>
+            (await mailJobsTo(email)).every((job) => job.status === 'done' && job.lockedUntil === null),
+          { timeout: 15_000 },
         );
-      for (const email of emails)
-        expect(
-          smtp.received.filter((m) => !Array.isArray(m.to) && m.to?.value[0]?.address === email),
-        ).toHaveLength(1);
+      for (const email of emails) expect(mailsTo(email)).toHaveLength(1);
     } finally {
       await second.stop();
     }

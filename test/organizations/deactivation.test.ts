@@ -11,14 +11,6 @@ import { sameStore } from '../support/parts.ts';
 
 const t = useDesk();
 
-async function organization(): Promise<string> {
-  const [row] = await t.testDb.database.db
-    .insert(organizations)
-    .values({ name: `Org ${crypto.randomUUID().slice(0, 8)}` })
-    .returning();
-  return row!.id;
-}
-
 async function staff(): Promise<Browser> {
   return t.browserFor(await t.createUser({ isStaff: true }));
 }
@@ -34,12 +26,12 @@ const me = (browser: Browser) => browser.get('/api/v1.0/users/me/');
 
 describe('deactivating an organization', () => {
   it('ends its members’ sessions on every pod at once; other organizations keep theirs', async () => {
-    const org = await organization();
+    const org = await t.createOrganization();
     const [here, there] = [
       await t.createUser({ organizationId: org }),
       await t.createUser({ organizationId: org }),
     ];
-    const outsider = await t.browserFor(await t.createUser({ organizationId: await organization() }));
+    const outsider = await t.browserFor(await t.createUser({ organizationId: await t.createOrganization() }));
     // Another pod: a second Desk on the same database and the same shared store.
     const kv = sameStore(t.store);
     const otherPod = await startDeskOn(t.testDb, kv);
@@ -72,7 +64,7 @@ describe('deactivating an organization', () => {
   });
 
   it('refuses any session of a member opened after it, at the first request, and ends it', async () => {
-    const org = await organization();
+    const org = await t.createOrganization();
     const member = await t.createUser({ organizationId: org });
     await deactivate(await staff(), org);
     // A sign-in that raced the deactivation: its session exists, and still opens nothing.
@@ -82,7 +74,7 @@ describe('deactivating an organization', () => {
   });
 
   it('refuses the password login of a staff member of that organization, as for a disabled account', async () => {
-    const org = await organization();
+    const org = await t.createOrganization();
     const { user, browser } = await t.loginAsStaff({ organizationId: org });
     // Only a superuser may shut staff out (DESIGN.md §8).
     expect((await deactivate(await superuser(), org)).status).toBe(200);
@@ -95,7 +87,7 @@ describe('deactivating an organization', () => {
   });
 
   it('lets its members work again once reactivated', async () => {
-    const org = await organization();
+    const org = await t.createOrganization();
     const member = await t.createUser({ organizationId: org });
     const admin = await staff();
     await deactivate(admin, org);
@@ -106,7 +98,7 @@ describe('deactivating an organization', () => {
   });
 
   it('signs out the users a merge moves into a deactivated organization', async () => {
-    const [from, into] = [await organization(), await organization()];
+    const [from, into] = [await t.createOrganization(), await t.createOrganization()];
     const admin = await staff();
     await deactivate(admin, into);
     const moved = await t.browserFor(await t.createUser({ organizationId: from }));
@@ -139,7 +131,7 @@ describe('who may shut staff out through an organization (DESIGN.md §8)', () =>
     {
       'deactivate it': (admin, org) => deactivate(admin, org),
       'merge it into a deactivated one': async (admin, org) => {
-        const into = await organization();
+        const into = await t.createOrganization();
         await t.testDb.database.db
           .update(organizations)
           .set({ isActive: false })
@@ -154,7 +146,7 @@ describe('who may shut staff out through an organization (DESIGN.md §8)', () =>
         it(`${actor} who tries to ${action}, with a ${member} in it, gets ${status}`, async () => {
           const actorUser = await t.createUser({ isStaff: true, isSuperuser: actor === 'superuser' });
           const admin = await t.browserFor(actorUser);
-          const org = await organization();
+          const org = await t.createOrganization();
           const inside = await t.browserFor(await t.createUser({ ...MEMBERS[member], organizationId: org }));
           const res = await act(admin, org);
           expect(res.status).toBe(status);
@@ -178,10 +170,10 @@ describe('who may shut staff out through an organization (DESIGN.md §8)', () =>
 describe('the last superuser who can act', () => {
   /** The one superuser able to act, in an organization of their own (createsuperuser keeps an agent's). */
   async function onlySuperuser() {
-    const org = await organization();
+    const org = await t.createOrganization();
     const user = await t.createUser({ isStaff: true, isSuperuser: true, organizationId: org });
     // Every other superuser gone from this file's database, but one in a deactivated organization, who cannot act.
-    const shutOut = await organization();
+    const shutOut = await t.createOrganization();
     await t.testDb.database.db
       .update(organizations)
       .set({ isActive: false })
@@ -207,7 +199,7 @@ describe('the last superuser who can act', () => {
 
   it('is not merged into a deactivated organization', async () => {
     const { org, browser } = await onlySuperuser();
-    const into = await organization();
+    const into = await t.createOrganization();
     await t.testDb.database.db
       .update(organizations)
       .set({ isActive: false })
@@ -224,7 +216,7 @@ describe('the last superuser who can act', () => {
   it('of two, each deactivating the other’s organization at the same moment, one is refused', async () => {
     for (let round = 0; round < 5; round++) {
       const first = await onlySuperuser();
-      const secondOrg = await organization();
+      const secondOrg = await t.createOrganization();
       const second = await t.browserFor(
         await t.createUser({ isStaff: true, isSuperuser: true, organizationId: secondOrg }),
       );

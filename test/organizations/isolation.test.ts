@@ -1,20 +1,11 @@
 // DESIGN.md §5 "Isolation": an agent never reaches another organization's users through the routes that take a
 // user id or an email, and "unknown" and "elsewhere" get the same answer.
 import { describe, expect, it } from 'vitest';
-import { organizations } from '../../src/organizations/index.ts';
 import type { User } from '../../src/users/index.ts';
 import { useDesk } from '../support/desk.ts';
 import { uniqueEmail } from '../support/parts.ts';
 
 const t = useDesk();
-
-async function organization(): Promise<string> {
-  const [row] = await t.testDb.database.db
-    .insert(organizations)
-    .values({ name: `Org ${crypto.randomUUID().slice(0, 8)}` })
-    .returning();
-  return row!.id;
-}
 
 /** An agent of `organizationId` (null: one without an organization) and their browser. */
 async function agentOf(organizationId: string | null) {
@@ -43,8 +34,8 @@ async function memberIds(owner: Awaited<ReturnType<typeof agentOf>>, teamId: str
 
 describe('adding a member to a team by id', () => {
   it('answers a user of another organization exactly as an unknown id, and adds nobody', async () => {
-    const owner = await agentOf(await organization());
-    const stranger = await t.createUser({ organizationId: await organization(), name: 'Étrangère' });
+    const owner = await agentOf(await t.createOrganization());
+    const stranger = await t.createUser({ organizationId: await t.createOrganization(), name: 'Étrangère' });
     const team = await teamOf(owner);
     const elsewhere = await owner.browser.post(`/api/v1.0/teams/${team}/accesses/`, {
       user: stranger.id,
@@ -61,7 +52,7 @@ describe('adding a member to a team by id', () => {
   });
 
   it('adds a colleague of the same organization', async () => {
-    const org = await organization();
+    const org = await t.createOrganization();
     const owner = await agentOf(org);
     const colleague = await t.createUser({ organizationId: org });
     const team = await teamOf(owner);
@@ -72,7 +63,7 @@ describe('adding a member to a team by id', () => {
 
   it('keeps agents without an organization and agents with one apart, as the search does', async () => {
     const loner = await agentOf(null);
-    const placed = await agentOf(await organization());
+    const placed = await agentOf(await t.createOrganization());
     const otherLoner = await t.createUser({ organizationId: null });
     const lonersTeam = await teamOf(loner);
     const placedTeam = await teamOf(placed);
@@ -90,8 +81,8 @@ describe('adding a member to a team by id', () => {
 
 describe('sharing a document', () => {
   it('with a user of another organization by id answers exactly as an unknown id', async () => {
-    const owner = await agentOf(await organization());
-    const stranger = await t.createUser({ organizationId: await organization() });
+    const owner = await agentOf(await t.createOrganization());
+    const stranger = await t.createUser({ organizationId: await t.createOrganization() });
     const doc = await documentOf(owner);
     const elsewhere = await owner.browser.post(`/api/v1.0/documents/${doc}/accesses/`, { user: stranger.id });
     const unknown = await owner.browser.post(`/api/v1.0/documents/${doc}/accesses/`, {
@@ -103,8 +94,11 @@ describe('sharing a document', () => {
   });
 
   it("by the email of another organization's user makes an invitation, as for an unknown address", async () => {
-    const owner = await agentOf(await organization());
-    const stranger = await t.createUser({ organizationId: await organization(), email: uniqueEmail('doc') });
+    const owner = await agentOf(await t.createOrganization());
+    const stranger = await t.createUser({
+      organizationId: await t.createOrganization(),
+      email: uniqueEmail('doc'),
+    });
     const doc = await documentOf(owner);
     const elsewhere = await owner.browser.post(`/api/v1.0/documents/${doc}/invitations/`, {
       email: stranger.email,
@@ -120,7 +114,7 @@ describe('sharing a document', () => {
   });
 
   it('by the email of a colleague gives the access at once', async () => {
-    const org = await organization();
+    const org = await t.createOrganization();
     const owner = await agentOf(org);
     const colleague: User = await t.createUser({ organizationId: org, email: uniqueEmail('colleague') });
     const doc = await documentOf(owner);
@@ -134,8 +128,11 @@ describe('sharing a document', () => {
 
 describe('inviting to a team', () => {
   it("by the email of another organization's user makes an invitation, not an access", async () => {
-    const owner = await agentOf(await organization());
-    const stranger = await t.createUser({ organizationId: await organization(), email: uniqueEmail('team') });
+    const owner = await agentOf(await t.createOrganization());
+    const stranger = await t.createUser({
+      organizationId: await t.createOrganization(),
+      email: uniqueEmail('team'),
+    });
     const team = await teamOf(owner);
     const res = await owner.browser.post(`/api/v1.0/teams/${team}/invitations/`, { email: stranger.email });
     expect(res.status).toBe(201);
@@ -144,11 +141,11 @@ describe('inviting to a team', () => {
   });
 
   it('finds the colleague among several accounts sharing an address in other organizations', async () => {
-    const org = await organization();
+    const org = await t.createOrganization();
     const owner = await agentOf(org);
     const email = uniqueEmail('shared');
-    await t.createUser({ organizationId: await organization(), email });
-    await t.createUser({ organizationId: await organization(), email: email.toUpperCase() });
+    await t.createUser({ organizationId: await t.createOrganization(), email });
+    await t.createUser({ organizationId: await t.createOrganization(), email: email.toUpperCase() });
     const colleague = await t.createUser({ organizationId: org, email });
     const team = await teamOf(owner);
     const res = await owner.browser.post(`/api/v1.0/teams/${team}/invitations/`, { email });

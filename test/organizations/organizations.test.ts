@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq, inArray, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { auditEvents } from '../../src/audit/index.ts';
 import { assignOrganizationsByDomain, organizations } from '../../src/organizations/index.ts';
 import { findOrCreateOrganization, mergeOrganizations } from '../../src/organizations/queries.ts';
@@ -145,15 +145,6 @@ describe('the organization found at sign-in', () => {
   });
 });
 
-/** Polls until `check` holds, for at most `ms`. */
-async function waitFor(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
 async function sessionsWaitingOnALock(): Promise<number> {
   const [row] = (await testDb.database.db.execute(
     sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
@@ -214,7 +205,10 @@ describe.skipIf(!DATABASE_URL)('a sign-in racing a merge that removes the organi
       await mergeOrganizations(tx, fromId, intoId);
       const waiting = await sessionsWaitingOnALock();
       signingIn = callback(attempt);
-      await waitFor(async () => (await sessionsWaitingOnALock()) > waiting);
+      await vi.waitUntil(async () => (await sessionsWaitingOnALock()) > waiting, {
+        timeout: 10_000,
+        interval: 10,
+      });
     });
     const res = await signingIn;
     expect(res?.status).toBe(302);

@@ -3,140 +3,22 @@
 // Retry-After, within a bound, never a hang, a 401 or a 500), and recovers by itself.
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/auth/index.ts';
 import { databaseUnavailable } from '../../src/platform/database.ts';
 import { openPostgres } from '../../src/platform/postgres-client.ts';
-import { users } from '../../src/users/index.ts';
-import { Browser } from '../support/browser.ts';
-import { DATABASE_URL, REDIS_URL, type TestDatabase, testDatabase, uniqueEmail } from '../support/parts.ts';
+import type { Browser } from '../support/browser.ts';
+import {
+  expectEverySessionValid,
+  expectOnly200Or503,
+  keepCalling,
+  loggedInAgents,
+  proxiedDatabase,
+  READS,
+  until,
+  WRITES,
+} from '../support/load.ts';
+import { DATABASE_URL, REDIS_URL, type TestDatabase, testDatabase } from '../support/parts.ts';
 import { type DeskProcess, startDeskProcess } from '../support/processes.ts';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
-
-const PASSWORD = 'a long staff passphrase under load';
-const READS: Call[] = [
-  { method: 'GET', path: '/api/v1.0/users/me/' },
-  { method: 'GET', path: '/api/v1.0/teams/' },
-];
-/** A write: one transaction of several statements (the team, its owner's membership, the audit row). */
-const WRITES: Call[] = [{ method: 'POST', path: '/api/v1.0/teams/', team: true }];
-const UNAVAILABLE = { detail: 'The database is unavailable; try again shortly.' };
-
-interface Call {
-  method: 'GET' | 'POST';
-  path: string;
-  team?: boolean;
-}
-
-interface Answered {
-  agent: number;
-  method: string;
-  status: number;
-  retryAfter: string | null;
-  body: string;
-  ms: number;
-  at: number;
-}
-
-/**
- * Each agent calls Desk without pause until stopped, going through `calls` (an agent's own list when `calls` is a
- * function of its index); an answer not come within `giveUpMs` is recorded as status 0.
- */
-function keepCalling(agents: Browser[], giveUpMs: number, calls: Call[] | ((i: number) => Call[]) = READS) {
-  const answers: Answered[] = [];
-  let running = true;
-  const loops = agents.map(async (agent, i) => {
-    const own = typeof calls === 'function' ? calls(i) : calls;
-    for (let n = i; running; n += 1) {
-      const started = Date.now();
-      const call = own[n % own.length] ?? { method: 'GET', path: '/' };
-      const headers: Record<string, string> = { cookie: agent.cookieHeader() };
-      let body: string | undefined;
-      if (call.method !== 'GET') {
-        headers['x-csrftoken'] = agent.cookies.get('csrftoken') ?? '';
-        headers['content-type'] = 'application/json';
-        body = JSON.stringify(call.team ? { name: `Team ${crypto.randomUUID().slice(0, 8)}` } : {});
-      }
-      try {
-        const res = await fetch(`${agent.base}${call.path}`, {
-          method: call.method,
-          headers,
-          body,
-          signal: AbortSignal.timeout(giveUpMs),
-        });
-        const text = await res.text();
-        answers.push({
-          agent: i,
-          method: call.method,
-          status: res.status,
-          retryAfter: res.headers.get('retry-after'),
-          body: text,
-          ms: Date.now() - started,
-          at: started,
-        });
-      } catch {
-        answers.push({
-          agent: i,
-          method: call.method,
-          status: 0,
-          retryAfter: null,
-          body: '',
-          ms: Date.now() - started,
-          at: started,
-        });
-      }
-    }
-  });
-  return {
-    answers,
-    async stop() {
-      running = false;
-      await Promise.all(loops);
-      return answers;
-    },
-  };
-}
-
-async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
-
-/** Staff agents with a password, each logged in with its own session. */
-async function loggedInAgents(testDb: TestDatabase, deskUrl: string, count: number): Promise<Browser[]> {
-  const hash = await hashPassword(PASSWORD);
-  const emails = Array.from({ length: count }, () => uniqueEmail('agent'));
-  await testDb.database.db
-    .insert(users)
-    .values(emails.map((email) => ({ email, name: 'Agent Under Load', isStaff: true, password: hash })));
-  return Promise.all(
-    emails.map(async (email) => {
-      const agent = new Browser(deskUrl);
-      await agent.primeCsrf();
-      const login = await agent.post('/api/v1.0/login/', { email, password: PASSWORD });
-      expect(login.status).toBe(200);
-      return agent;
-    }),
-  );
-}
-
-/** Reads answer 200, writes 201 (a team created), or 503 with Retry-After. */
-function expectOnly200Or503(answers: Answered[]) {
-  const ok = (a: Answered) => a.status === (a.method === 'GET' ? 200 : 201);
-  expect(answers.filter((a) => !ok(a) && a.status !== 503).map((a) => a.status)).toEqual([]);
-  for (const failed of answers.filter((a) => a.status === 503)) {
-    expect(failed.retryAfter).toMatch(/^\d+$/);
-    expect(JSON.parse(failed.body)).toEqual(UNAVAILABLE);
-  }
-}
-
-async function expectEverySessionValid(agents: Browser[]) {
-  const statuses = await Promise.all(agents.map(async (a) => (await a.get('/api/v1.0/users/me/')).status));
-  expect(statuses).toEqual(agents.map(() => 200));
-}
+import type { TcpProxy } from '../support/tcp-proxy.ts';
 
 describe.runIf(DATABASE_URL)(
   'a column type changing while agents work (a migration during a rolling upgrade)',
@@ -194,12 +76,10 @@ describe.runIf(DATABASE_URL)('a database that stops answering (no FIN, no RST)',
 
   beforeAll(async () => {
     testDb = await testDatabase();
-    const target = new URL(testDb.url);
-    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const viaProxy = new URL(testDb.url);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const proxied = await proxiedDatabase(testDb.url);
+    proxy = proxied.proxy;
     desk = await startDeskProcess({
-      DATABASE_URL: viaProxy.toString(),
+      DATABASE_URL: proxied.url,
       DATABASE_QUERY_TIMEOUT: '1',
       ...(REDIS_URL ? { REDIS_URL } : {}),
       SECRET_KEY: 'a-secret-for-the-silence-test-0123456789abcdef',

@@ -1,12 +1,11 @@
 // Durable jobs: run once after commit, retried with backoff, given up after the last attempt, never run twice by two workers.
 import { eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { backoffMs, JobQueue } from '../../src/platform/job-queue.ts';
 import { enqueueJob } from '../../src/platform/jobs.ts';
 import { jobs } from '../../src/platform/schema.ts';
 import { type TestDatabase, testDatabase } from '../support/parts.ts';
-import { waitUntil } from '../support/poll.ts';
 
 let testDb: TestDatabase;
 let clock = Date.now();
@@ -159,7 +158,7 @@ describe('the job queue', () => {
     const dying = new JobQueue(testDb.database, { now: () => clock, leaseMs: 60_000 });
     dying.register(k, () => new Promise(() => {})); // never finishes: the process "dies"
     void dying.runOnce();
-    await waitUntil('the dying worker to claim the job', async () => (await jobsOf(k))[0]?.lockedUntil);
+    await vi.waitUntil(async () => (await jobsOf(k))[0]?.lockedUntil, { timeout: 15_000 });
     const survivor = new JobQueue(testDb.database, { now: () => clock });
     let ran = 0;
     survivor.register(k, async () => {
@@ -225,7 +224,7 @@ describe('the job queue', () => {
     });
     for (let n = 0; n < 3; n++) await enqueueJob(testDb.database.db, k, { n }, { runAt: new Date(clock) });
     queue.start();
-    await waitUntil('the first job to stop the queue', () => stopping !== undefined);
+    await vi.waitUntil(() => stopping !== undefined, { timeout: 15_000 });
     await stopping;
     expect(ran).toBe(1);
     expect((await jobsOf(k)).map((j) => j.status).sort()).toEqual(['done', 'pending', 'pending']);

@@ -16,6 +16,19 @@ const HUGE_STRING_LENGTH = 600_000;
 const WIDE_OBJECT_KEYS = 60_000;
 const DEEP_OBJECT_LEVELS = 5_000;
 
+// A lone surrogate (U+D800) as CESU-8, and an overlong NUL: neither is UTF-8.
+const NOT_UTF8: [label: string, value: string][] = [
+  ['surrogate %ED%A0%80', '%ED%A0%80'],
+  ['overlong NUL %C0%80', '%C0%80'],
+];
+
+// Dates outside PostgreSQL's years (no year 0), for query values and body fields that take one.
+const DATES: [label: string, value: string][] = [
+  ['year 0', '0000-01-01'],
+  ['year 0 by offset', '0001-01-01T00:30:00+01:00'],
+  ['year 10000', '+010000-01-01T00:00:00Z'],
+];
+
 // Path values are put in the URL as written: the escapes here are the point.
 const PATH_VALUES: [label: string, value: string][] = [
   ['random UUID', '<uuid>'],
@@ -26,9 +39,7 @@ const PATH_VALUES: [label: string, value: string][] = [
   ['300 chars', 'a'.repeat(300)],
   ['..%2f', '..%2f'],
   ['emoji %F0%9F%98%80', '%F0%9F%98%80'],
-  // A lone surrogate (U+D800) as CESU-8, and an overlong NUL: neither is UTF-8.
-  ['surrogate %ED%A0%80', '%ED%A0%80'],
-  ['overlong NUL %C0%80', '%C0%80'],
+  ...NOT_UTF8,
 ];
 
 // Query values are percent-encoded, except the raw '%' that tests a broken escape.
@@ -56,20 +67,14 @@ const QUERY_VALUES: [label: string, value: string][] = [
   ['2^31', '2147483648'],
   ['-0', '-0'],
   ['0x10', '0x10'],
-  // Dates outside PostgreSQL's years (no year 0) or JavaScript's.
-  ['year 0', '0000-01-01'],
-  ['year 0 by offset', '0001-01-01T00:30:00+01:00'],
-  ['year 10000', '+010000-01-01T00:00:00Z'],
+  // Dates outside PostgreSQL's years or JavaScript's.
+  ...DATES,
   ['year -1', '-000001-01-01T00:00:00Z'],
   ['past JS dates', '+275761-01-01T00:00:00Z'],
 ];
 
 // Raw query text: a lone surrogate cannot be percent-encoded as UTF-8, so these are its encodings that are not.
-const RAW_QUERY_VALUES: [label: string, value: string][] = [
-  ['surrogate %ED%A0%80', '%ED%A0%80'],
-  ['overlong NUL %C0%80', '%C0%80'],
-  ['%uD800', '%uD800'],
-];
+const RAW_QUERY_VALUES: [label: string, value: string][] = [...NOT_UTF8, ['%uD800', '%uD800']];
 
 // Header values a client can send at all (fetch refuses control and non-Latin-1 characters).
 const HEADER_VALUES: [label: string, value: string][] = [
@@ -99,13 +104,6 @@ const WRONG_TYPES: [label: string, value: unknown][] = [
 const SURROGATES: [label: string, value: string][] = [
   ['lone high surrogate', 'a\ud800b'],
   ['lone low surrogate', '\udc00'],
-];
-
-// Out-of-range dates for fields that take one.
-const DATES: [label: string, value: string][] = [
-  ['year 0', '0000-01-01'],
-  ['year 0 by offset', '0001-01-01T00:30:00+01:00'],
-  ['year 10000', '+010000-01-01T00:00:00Z'],
 ];
 
 // Number tokens written into the JSON text as they are: JSON.stringify cannot write 1e400 (Infinity).
@@ -388,23 +386,18 @@ function casesFor(
     }
     // Many keys and deep nesting go where the schema takes an object, else at the top level.
     const target = objects.find((f) => f.schema.additionalProperties) ?? objects[0];
+    const where = target ? label(target.path) : 'body';
+    /** The body with these keys in the target object, else at the top level. */
+    const withKeys = (keys: Record<string, unknown>) =>
+      json(
+        target ? withValue(schema, base, target.path, keys) : { ...(isRecord(base) ? base : {}), ...keys },
+      );
     const wide: Record<string, string> = {};
     for (let i = 0; i < WIDE_OBJECT_KEYS; i++) wide[`k${i}`] = 'v';
-    add(`${target ? label(target.path) : 'body'}=${WIDE_OBJECT_KEYS} keys`, {
-      body: json(
-        target ? withValue(schema, base, target.path, wide) : { ...(isRecord(base) ? base : {}), ...wide },
-      ),
-    });
+    add(`${where}=${WIDE_OBJECT_KEYS} keys`, { body: withKeys(wide) });
     // Object keys PostgreSQL cannot store, where the schema takes free keys and at the top level.
     for (const [name, value] of SURROGATES) {
-      add(`${target ? label(target.path) : 'body'} key=${name}`, {
-        body: json(
-          target
-            ? withValue(schema, base, target.path, { [value]: 'v' })
-            : { ...(isRecord(base) ? base : {}), [value]: 'v' },
-        ),
-        keep: true,
-      });
+      add(`${where} key=${name}`, { body: withKeys({ [value]: 'v' }), keep: true });
       if (target)
         add(`${label(target.path)} nested key=${name}`, {
           body: json(withValue(schema, base, target.path, { a: [{ b: { [value]: 1 } }] })),
@@ -426,7 +419,7 @@ function casesFor(
     const deep = `${'{"a":'.repeat(DEEP_OBJECT_LEVELS)}1${'}'.repeat(DEEP_OBJECT_LEVELS)}`;
     const marker = '"__deep__"';
     const holder = json(target ? withValue(schema, base, target.path, '__deep__') : { deep: '__deep__' });
-    add(`${target ? label(target.path) : 'body'}=${DEEP_OBJECT_LEVELS} levels deep`, {
+    add(`${where}=${DEEP_OBJECT_LEVELS} levels deep`, {
       body: holder.replace(marker, deep),
     });
 

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import { buildDesk, type Desk } from '../../src/app.ts';
 import { hashPassword } from '../../src/auth/index.ts';
+import { organizations } from '../../src/organizations/index.ts';
 import { configFrom } from '../../src/platform/config.ts';
 import { type User, users } from '../../src/users/index.ts';
 import { Browser } from './browser.ts';
@@ -21,6 +22,8 @@ export interface TestDesk extends RunningDesk {
   /** The shared store and its key prefix: another Desk on `sameStore(store)` is another pod. */
   store: TestStore;
   createUser(values?: Partial<typeof users.$inferInsert>): Promise<User>;
+  /** A new organization with a unique name; its id. */
+  createOrganization(): Promise<string>;
   /** A browser with a session for this user, made directly in the session store (fast). */
   browserFor(user: User): Promise<Browser>;
   /** A browser logged in as a new staff user (password login). */
@@ -96,6 +99,13 @@ export function useDesk(
         .values({ email: uniqueEmail(), name: 'Test User', sub: `sub-${crypto.randomUUID()}`, ...values })
         .returning();
       return user!;
+    };
+    t.createOrganization = async () => {
+      const [row] = await testDb.database.db
+        .insert(organizations)
+        .values({ name: `Org ${crypto.randomUUID().slice(0, 8)}` })
+        .returning();
+      return row!.id;
     };
     t.browserFor = async (user) => {
       const session = await running.desk.sessions.create(user.id);

@@ -1,15 +1,12 @@
 // A real SMTP server (smtp-server) on loopback that keeps what it receives, parsed with mailparser.
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { waitUntil } from './poll.ts';
 
 export interface SmtpSink {
   port: number;
   received: ParsedMail[];
   /** Refuse the next n messages with a temporary error (421). */
   refuseNext: number;
-  /** Resolves once `count` messages have arrived (polling, bounded). */
-  waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   close(): Promise<void>;
 }
 
@@ -39,14 +36,6 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const address = server.server.address();
   sink.port = typeof address === 'object' && address ? address.port : 0;
-  sink.waitFor = (count, timeoutMs = 15_000) =>
-    waitUntil(
-      `${count} mails (received ${sink.received.length})`,
-      () => sink.received.length >= count && sink.received,
-      {
-        timeoutMs,
-      },
-    );
   sink.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return sink;
 }
