@@ -72,10 +72,12 @@ export interface DeskParts {
   runJobs?: boolean;
   /** Where the logs go (tests read them); default standard output. */
   logStream?: NodeJS.WritableStream;
+  /** The built web app served at / (tests serve a copy they change, as a redeploy would); default web/dist. */
+  webDist?: string;
 }
 
 /** Parts only tests and benchmarks hand in: each replaces what production's settings choose. */
-const TEST_PARTS = ['now', 'mailer', 'marketing', 'runJobs', 'logStream'] as const;
+const TEST_PARTS = ['now', 'mailer', 'marketing', 'runJobs', 'logStream', 'webDist'] as const;
 
 export async function buildDesk(settings: Config, parts: DeskParts = {}): Promise<Desk> {
   // A stopped clock, a mailer that keeps mail, jobs that never run or logs sent elsewhere must never reach production.
@@ -193,7 +195,7 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
     lifecycle.onCreated(queueSignup(config));
   }
   mailDebugRoutes(app, { config, database });
-  webAppRoutes(app, resource, config);
+  webAppRoutes(app, resource, config, parts.webDist);
   // Loaded only when used: production never imports the development provider.
   if (config.DESK_DEV_IDP) await (await import('./dev-idp/index.ts')).mountDevProvider(app, config, keys);
   if (parts.runJobs ?? true) app.addHook('onListen', async () => jobs.start());

@@ -1,7 +1,7 @@
 // Starts a Desk on a free loopback port with isolated parts, and the helpers tests use to make users and log in.
 import { createServer } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
-import { buildDesk, type Desk } from '../../src/app.ts';
+import { buildDesk, type Desk, type DeskParts } from '../../src/app.ts';
 import { hashPassword } from '../../src/auth/index.ts';
 import { organizations } from '../../src/organizations/index.ts';
 import { configFrom } from '../../src/platform/config.ts';
@@ -69,12 +69,13 @@ export async function startDeskOn(
   kv: Desk['kv'],
   settings: Record<string, string> = {},
   now?: () => number,
+  parts: Pick<DeskParts, 'webDist'> = {},
 ): Promise<RunningDesk> {
   // The port is chosen first so PUBLIC_URL (redirect URIs, origins) names the real address.
   const port = settings.PORT && settings.PORT !== '0' ? Number(settings.PORT) : await freePort();
   const url = `http://127.0.0.1:${port}`;
   const config = configFrom({ ...BASE_SETTINGS, PUBLIC_URL: url, ...settings, PORT: String(port) });
-  const desk = await buildDesk(config, { database: testDb.database, kv, ...(now ? { now } : {}) });
+  const desk = await buildDesk(config, { ...parts, database: testDb.database, kv, ...(now ? { now } : {}) });
   await desk.app.listen({ port, host: '127.0.0.1' });
   return { desk, url, browser: () => new Browser(url), stop: () => desk.close() };
 }

@@ -5,7 +5,7 @@ import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } fr
 import { useConfig, useMe } from './features/session/api.ts';
 import { Header } from './features/session/Header.tsx';
 import { Landing } from './features/session/Landing.tsx';
-import { ErrorPage, NotFound } from './pages/errors.tsx';
+import { ErrorPage, NotFound, RouteError } from './pages/errors.tsx';
 import { Loading, ToastProvider } from './ui/feedback.tsx';
 
 const TeamsPage = lazy(() => import('./features/teams/TeamsPage.tsx'));
@@ -85,36 +85,44 @@ const router = createBrowserRouter([
         <Layout />
       </ToastProvider>
     ),
+    // The layout itself failed (or the signed-out staff login's code is lost): the whole page explains it.
+    errorElement: <RouteError standalone />,
     children: [
-      { path: '/', element: <Home /> },
       {
-        path: '/teams',
-        element: (
-          <Feature name="TEAMS_DISPLAY">
-            <TeamsPage />
-          </Feature>
-        ),
+        // A page that failed (its code lost after a redeploy, or an error while drawing it) keeps the header.
+        errorElement: <RouteError />,
+        children: [
+          { path: '/', element: <Home /> },
+          {
+            path: '/teams',
+            element: (
+              <Feature name="TEAMS_DISPLAY">
+                <TeamsPage />
+              </Feature>
+            ),
+          },
+          {
+            path: '/teams/:id',
+            element: (
+              <Feature name="TEAMS_DISPLAY">
+                <TeamPage />
+              </Feature>
+            ),
+          },
+          {
+            path: '/contacts',
+            element: (
+              <Feature name="CONTACTS_DISPLAY">
+                <ContactsPage />
+              </Feature>
+            ),
+          },
+          { path: '/profile', element: <ProfilePage /> },
+          { path: STAFF_LOGIN, element: <StaffLoginPage /> },
+          { path: '/admin/*', element: <AdminPage /> },
+          { path: '*', element: <NotFound /> },
+        ],
       },
-      {
-        path: '/teams/:id',
-        element: (
-          <Feature name="TEAMS_DISPLAY">
-            <TeamPage />
-          </Feature>
-        ),
-      },
-      {
-        path: '/contacts',
-        element: (
-          <Feature name="CONTACTS_DISPLAY">
-            <ContactsPage />
-          </Feature>
-        ),
-      },
-      { path: '/profile', element: <ProfilePage /> },
-      { path: STAFF_LOGIN, element: <StaffLoginPage /> },
-      { path: '/admin/*', element: <AdminPage /> },
-      { path: '*', element: <NotFound /> },
     ],
   },
 ]);

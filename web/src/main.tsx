@@ -7,6 +7,7 @@ import { createRoot } from 'react-dom/client';
 import { ApiError } from './api/client.ts';
 import { App } from './app.tsx';
 import { meKey } from './features/session/api.ts';
+import { reloadToNewVersion } from './new-version.ts';
 
 const client: QueryClient = new QueryClient({
   queryCache: new QueryCache({
@@ -23,6 +24,10 @@ const client: QueryClient = new QueryClient({
     },
   },
 });
+
+// Vite reports a module or style it could not preload for a page being opened (the error itself still reaches the
+// router's error page, which shares this one attempt).
+window.addEventListener('vite:preloadError', () => void reloadToNewVersion());
 
 const root = document.getElementById('root');
 if (root)

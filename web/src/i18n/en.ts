@@ -330,6 +330,13 @@ export const en = {
     unreachable: 'The server did not answer. Check your connection, then try again.',
     serverTitle: 'Something went wrong',
     server: 'The server could not answer ({{status}}). Try again in a moment.',
+    // Route errors: a page's code lost after a redeploy, or a page that failed to draw (issue 20).
+    lostTitle: 'This page could not be loaded',
+    lost: 'Desk may have been updated while this tab was open, or the connection was interrupted. Try again; if the page still does not load, come back in a moment.',
+    unexpected:
+      'An unexpected error stopped this page. Try again; if it happens again, tell your administrator what you were doing.',
+    details: 'Technical details',
+    toHome: 'Back to the home page',
   },
 } as const;
 

@@ -341,5 +341,12 @@ export const fr: Catalog = {
     unreachable: "Le serveur n'a pas répondu. Vérifiez votre connexion, puis réessayez.",
     serverTitle: "Quelque chose s'est mal passé",
     server: "Le serveur n'a pas pu répondre ({{status}}). Réessayez dans un instant.",
+    // Route errors: a page's code lost after a redeploy, or a page that failed to draw (issue 20).
+    lostTitle: "Cette page n'a pas pu être chargée",
+    lost: 'Desk a peut-être été mis à jour pendant que cet onglet était ouvert, ou la connexion a été interrompue. Réessayez ; si la page ne se charge toujours pas, revenez dans un instant.',
+    unexpected:
+      'Une erreur inattendue a interrompu cette page. Réessayez ; si elle se reproduit, indiquez à votre administrateur ce que vous faisiez.',
+    details: 'Détails techniques',
+    toHome: "Retour à l'accueil",
   },
 };
