@@ -73,6 +73,12 @@ const profileSchema = z.strictObject({
     .optional(),
 });
 
+function organizationOf(database: Database, user: User): Promise<OrganizationView | undefined> {
+  return user.organizationId
+    ? organizationById(database.db, user.organizationId)
+    : Promise.resolve(undefined);
+}
+
 export interface UsersDeps {
   config: Config;
   database: Database;
@@ -86,10 +92,7 @@ export function userRoutes(app: App, { config, database }: UsersDeps): void {
     },
     async (request) => {
       const me = requireUser(request);
-      const organization = me.organizationId
-        ? await organizationById(database.db, me.organizationId)
-        : undefined;
-      return serializeMe(me, config, organization);
+      return serializeMe(me, config, await organizationOf(database, me));
     },
   );
 
@@ -108,7 +111,8 @@ export function userRoutes(app: App, { config, database }: UsersDeps): void {
         const me = requireUser(request);
         if (request.params.id !== me.id) throw new PermissionDenied('You can only update your own account.');
         const updated = await updateProfile(database.db, me.id, request.body);
-        return serializeMe(updated, config);
+        // The same answer as users/me (people's UserSerializer too): the app keeps it as the agent's profile.
+        return serializeMe(updated, config, await organizationOf(database, updated));
       },
     });
   }

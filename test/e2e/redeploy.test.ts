@@ -10,7 +10,14 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_DIST } from '../../src/web-app/routes.ts';
 import { type RunningDesk, startDeskOn, useDesk } from '../support/desk.ts';
-import { axeCheck, CHROMIUM_MISSING, describeViolations, launchBrowser, screenshot } from '../support/e2e.ts';
+import {
+  axeCheck,
+  CHROMIUM_MISSING,
+  describeViolations,
+  launchBrowser,
+  pageWithSession,
+  screenshot,
+} from '../support/e2e.ts';
 
 const DEVELOPER_SCREEN = /Unexpected Application Error|Hey developer/;
 const CONTACTS_PAGE = 'src/features/contacts/ContactsPage.tsx';
@@ -109,10 +116,10 @@ describe.skipIf(CHROMIUM_MISSING !== '')('a tab open through a redeploy', () => 
   ): Promise<{ context: BrowserContext; page: Page; loads: () => number }> {
     const user = await t.createUser({ name: 'Agent Redeploy', language });
     const session = await t.desk.sessions.create(user.id);
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    await context.addCookies([{ name: t.desk.config.SESSION_COOKIE_NAME, value: session.id, url: desk.url }]);
-    const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
+    const { context, page } = await pageWithSession(browser, desk.url, {
+      cookie: t.desk.config.SESSION_COOKIE_NAME,
+      id: session.id,
+    });
     await page.goto(`${desk.url}/teams`);
     await page.getByRole('heading', { level: 1 }).first().waitFor();
     let loads = 0;

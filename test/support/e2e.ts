@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AxeResults, RunOptions } from 'axe-core';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import type { DemoUser } from '../../src/dev-idp/demo-users.ts';
 import { describeSettings } from '../../src/platform/config.ts';
 import { freePort } from './desk.ts';
@@ -193,4 +193,22 @@ export function describeViolations(violations: AxeViolation[]): string {
 /** Whether this element has the keyboard focus now. */
 export function isFocused(locator: Locator): Promise<boolean> {
   return locator.evaluate((el) => el === el.ownerDocument.activeElement);
+}
+
+/**
+ * A page of its own browser context, signed in to the Desk at `url` with a session made in its session store (as
+ * TestDesk.browserFor makes one): no trip through a provider, for tests of a page rather than of the sign-in.
+ */
+export async function pageWithSession(
+  browser: Browser,
+  url: string,
+  session: { cookie: string; id: string },
+  viewport = { width: 1440, height: 900 },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport });
+  await context.addCookies([{ name: session.cookie, value: session.id, url }]);
+  const page = await context.newPage();
+  // Bounds how long a missing element stalls a test.
+  page.setDefaultTimeout(20_000);
+  return { context, page };
 }

@@ -1,6 +1,7 @@
 // users/me and the profile update: self only, language and timezone validated, nothing else writable.
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { organizationRegistrationIds } from '../../src/organizations/schema.ts';
 import { users } from '../../src/users/index.ts';
 import { startDeskOn, useDesk } from '../support/desk.ts';
 import { testStore } from '../support/parts.ts';
@@ -30,6 +31,23 @@ describe('users/me', () => {
         teams: { can_view: true, can_create: true },
         contacts: { can_view: true, can_create: true },
         mailboxes: { can_view: false, can_create: false },
+      },
+    });
+  });
+
+  it("names the agent's organization and its registration ids", async () => {
+    const organizationId = await t.createOrganization();
+    const siret = String(Math.floor(Math.random() * 1e14)).padStart(14, '0');
+    await t.testDb.database.db
+      .insert(organizationRegistrationIds)
+      .values({ registrationId: siret, organizationId });
+    const user = await t.createUser({ organizationId });
+    const me = await (await t.browserFor(user)).get('/api/v1.0/users/me/');
+    expect(me.json).toMatchObject({
+      organization: {
+        id: organizationId,
+        name: expect.stringMatching(/^Org /),
+        registration_id_list: [siret],
       },
     });
   });
@@ -79,6 +97,16 @@ describe('updating my profile', () => {
       language: 'fr-fr',
       timezone: 'Europe/Paris',
     });
+  });
+
+  it('answers with the organization, as users/me does', async () => {
+    const organizationId = await t.createOrganization();
+    const user = await t.createUser({ organizationId });
+    const browser = await t.browserFor(user);
+    const res = await browser.patch(`/api/v1.0/users/${user.id}/`, { timezone: 'Europe/Paris' });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual((await browser.get('/api/v1.0/users/me/')).json);
+    expect(res.json).toMatchObject({ organization: { id: organizationId } });
   });
 
   it('works with PUT as with PATCH', async () => {

@@ -150,11 +150,14 @@ export const en = {
   },
   profile: {
     title: 'Profile',
-    fromProvider: 'Your name and email come from your identity provider.',
+    fromProvider: 'Your name, email and organization come from your identity provider.',
     name: 'Name',
     email: 'Email',
     language: 'Interface language',
     timezone: 'Time zone',
+    // The agent's organization (issue 20).
+    organization: 'Organization',
+    registrationIds: 'Registration ids (SIRET)',
   },
   admin: {
     sections: 'Administration sections',

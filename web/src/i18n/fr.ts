@@ -159,11 +159,14 @@ export const fr: Catalog = {
   },
   profile: {
     title: 'Profil',
-    fromProvider: "Votre nom et votre e-mail viennent de votre fournisseur d'identité.",
+    fromProvider: "Votre nom, votre e-mail et votre organisation viennent de votre fournisseur d'identité.",
     name: 'Nom',
     email: 'E-mail',
     language: "Langue de l'interface",
     timezone: 'Fuseau horaire',
+    // The agent's organization (issue 20).
+    organization: 'Organisation',
+    registrationIds: "Identifiants d'immatriculation (SIRET)",
   },
   admin: {
     sections: "Rubriques de l'administration",

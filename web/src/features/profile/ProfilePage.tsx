@@ -1,4 +1,4 @@
-// /profile: name and email from the provider (read-only), language and time zone (saved at once).
+// /profile: name, email and organization from the provider (read-only), language and time zone (saved at once).
 import { useTranslation } from 'react-i18next';
 import { useTitle } from '../../pages/errors.tsx';
 import { Loading, useErrorText, useToast } from '../../ui/feedback.tsx';
@@ -24,6 +24,14 @@ export default function ProfilePage() {
         <dd>{me.name || '—'}</dd>
         <dt>{t('profile.email')}</dt>
         <dd>{me.email ?? '—'}</dd>
+        <dt>{t('profile.organization')}</dt>
+        <dd>{me.organization?.name || '—'}</dd>
+        {me.organization?.registration_id_list.length ? (
+          <>
+            <dt>{t('profile.registrationIds')}</dt>
+            <dd>{me.organization.registration_id_list.join(', ')}</dd>
+          </>
+        ) : null}
       </dl>
       <div className="form">
         <div className="field">
