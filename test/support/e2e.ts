@@ -7,7 +7,14 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AxeResults, RunOptions } from 'axe-core';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import type { DemoUser } from '../../src/dev-idp/demo-users.ts';
 import { describeSettings } from '../../src/platform/config.ts';
 import { freePort } from './desk.ts';
@@ -203,9 +210,9 @@ export async function pageWithSession(
   browser: Browser,
   url: string,
   session: { cookie: string; id: string },
-  viewport = { width: 1440, height: 900 },
+  options: BrowserContextOptions = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, ...options });
   await context.addCookies([{ name: session.cookie, value: session.id, url }]);
   const page = await context.newPage();
   // Bounds how long a missing element stalls a test.

@@ -158,6 +158,11 @@ export const en = {
     // The agent's organization (issue 20).
     organization: 'Organization',
     registrationIds: 'Registration ids (SIRET)',
+    // The time zone picker (issue 20).
+    timezoneHint: 'Type a city, a zone or an offset, for example Paris or UTC+2.',
+    timezoneSuggested: 'Suggested from your browser, not saved yet: save it, or pick another zone.',
+    timezoneShowAll: 'Show all time zones',
+    timezoneNone: 'No time zone matches “{{typed}}”.',
   },
   admin: {
     sections: 'Administration sections',

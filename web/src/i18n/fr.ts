@@ -167,6 +167,12 @@ export const fr: Catalog = {
     // The agent's organization (issue 20).
     organization: 'Organisation',
     registrationIds: "Identifiants d'immatriculation (SIRET)",
+    // The time zone picker (issue 20).
+    timezoneHint: 'Tapez une ville, un fuseau ou un décalage, par exemple Paris ou UTC+2.',
+    timezoneSuggested:
+      'Fuseau horaire de votre navigateur, suggéré : pas encore enregistré. Enregistrez-le, ou choisissez-en un autre.',
+    timezoneShowAll: 'Afficher tous les fuseaux horaires',
+    timezoneNone: 'Aucun fuseau horaire ne correspond à « {{typed}} ».',
   },
   admin: {
     sections: "Rubriques de l'administration",

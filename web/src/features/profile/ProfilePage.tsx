@@ -1,19 +1,15 @@
 // /profile: name, email and organization from the provider (read-only), language and time zone (saved at once).
 import { useTranslation } from 'react-i18next';
 import { useTitle } from '../../pages/errors.tsx';
-import { Loading, useErrorText, useToast } from '../../ui/feedback.tsx';
-import { useMe, useUpdateMe } from '../session/api.ts';
+import { Loading } from '../../ui/feedback.tsx';
+import { useMe } from '../session/api.ts';
 import { LanguageSwitch } from '../session/Header.tsx';
-
-const ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
+import { TimeZoneField } from './TimeZoneField.tsx';
 
 export default function ProfilePage() {
   const { t } = useTranslation();
   useTitle(t('profile.title'));
   const me = useMe().data;
-  const update = useUpdateMe();
-  const toast = useToast();
-  const errorText = useErrorText();
   if (!me) return <Loading />;
   return (
     <section aria-labelledby="profile-title" className="narrow">
@@ -40,27 +36,7 @@ export default function ProfilePage() {
           </span>
           <LanguageSwitch me={me} label={t('profile.language')} />
         </div>
-        <label className="field">
-          <span className="label">{t('profile.timezone')}</span>
-          <select
-            className="input"
-            value={me.timezone}
-            disabled={update.isPending}
-            onChange={(e) =>
-              update.mutate(
-                { id: me.id, timezone: e.target.value },
-                {
-                  onSuccess: () => toast.success(t('common.saved')),
-                  onError: (err) => toast.error(errorText(err)),
-                },
-              )
-            }
-          >
-            {ZONES.map((zone) => (
-              <option key={zone}>{zone}</option>
-            ))}
-          </select>
-        </label>
+        <TimeZoneField me={me} />
       </div>
     </section>
   );
