@@ -35,6 +35,8 @@ export const en = {
     throttled: 'Too many requests: wait a moment, then try again.',
     saved: 'Saved.',
   },
+  // flows: the toasts
+  toast: { dismiss: 'Dismiss notification' },
   roles: { member: 'Member', administrator: 'Administrator', owner: 'Owner' },
   teams: {
     title: 'Teams',
@@ -91,6 +93,13 @@ export const en = {
     removeOf: 'Remove {{name}} from the team?',
     removeConfirm: 'Remove',
     removed: '{{name}} was removed from the team.',
+    // flows: undoing a removal from its toast
+    undo: 'Undo',
+    restored: '{{name}} is back in the team as {{role}}.',
+    undoForbidden:
+      'You may no longer add members to this team, so {{name}} stays removed: ask an administrator or owner.',
+    undoGone: 'This team is gone, or you are no longer in it: {{name}} stays removed.',
+    undoFailed: 'Could not add {{name}} back: {{message}}',
     why: {
       last_owner: 'The last owner cannot leave the team: make another member owner first.',
       other_owner: 'Only this owner can change their own role.',

@@ -42,6 +42,8 @@ export const fr: Catalog = {
     throttled: 'Trop de requêtes : patientez un instant, puis réessayez.',
     saved: 'Enregistré.',
   },
+  // flows: the toasts
+  toast: { dismiss: 'Fermer la notification' },
   roles: { member: 'Membre', administrator: 'Administrateur', owner: 'Propriétaire' },
   teams: {
     title: 'Équipes',
@@ -99,6 +101,13 @@ export const fr: Catalog = {
     removeOf: "Retirer {{name}} de l'équipe ?",
     removeConfirm: 'Retirer',
     removed: "{{name}} a été retiré de l'équipe.",
+    // flows: undoing a removal from its toast
+    undo: 'Annuler',
+    restored: "{{name}} est de retour dans l'équipe comme {{role}}.",
+    undoForbidden:
+      'Vous ne pouvez plus ajouter de membres à cette équipe, donc {{name}} reste retiré : demandez à un administrateur ou à un propriétaire.',
+    undoGone: "Cette équipe n'existe plus, ou vous n'en faites plus partie : {{name}} reste retiré.",
+    undoFailed: 'Impossible de rajouter {{name}} : {{message}}',
     why: {
       last_owner:
         "Le dernier propriétaire ne peut pas quitter l'équipe : nommez d'abord un autre propriétaire.",

@@ -3,11 +3,12 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
+import { ApiError } from '../../api/client.ts';
 import type { Access, Role, Team } from '../../api/types.ts';
 import { ConfirmDialog } from '../../ui/confirm-dialog.tsx';
 import { ModalDialog } from '../../ui/dialog.tsx';
 import { useErrorText, useToast } from '../../ui/feedback.tsx';
-import { useChangeRole, useRemoveAccess } from './api.ts';
+import { useAddAccess, useChangeRole, useRemoveAccess } from './api.ts';
 import { RolePicker } from './RolePicker.tsx';
 
 export function ChangeRoleDialog({
@@ -74,7 +75,11 @@ export function ChangeRoleDialog({
   );
 }
 
-/** Removing someone, or leaving (removing oneself): the same confirmation. */
+/**
+ * Removing someone, or leaving (removing oneself): the same confirmation. Removing someone else is undone from its
+ * toast: they are added again with the role they had, through the API, so the rules hold as for any addition. Had the
+ * agent lost the right to add members meanwhile, the API refuses and the toast that follows says why.
+ */
 export function RemoveDialog({
   team,
   access,
@@ -88,9 +93,21 @@ export function RemoveDialog({
 }) {
   const { t } = useTranslation();
   const remove = useRemoveAccess(team.id);
+  const addBack = useAddAccess(team.id);
   const toast = useToast();
+  const errorText = useErrorText();
   const navigate = useNavigate();
   const name = access.user.name || access.user.email || '';
+  const undo = async () => {
+    try {
+      await addBack.mutateAsync({ user: access.user.id, role: access.role });
+      toast.success(t('members.restored', { name, role: t(`roles.${access.role}`) }));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 403) toast.error(t('members.undoForbidden', { name }));
+      else if (err instanceof ApiError && err.status === 404) toast.error(t('members.undoGone', { name }));
+      else toast.error(t('members.undoFailed', { name, message: errorText(err) }));
+    }
+  };
   return (
     <ConfirmDialog
       title={self ? t('team.leaveDialog', { name: team.name }) : t('members.removeOf', { name })}
@@ -99,8 +116,11 @@ export function RemoveDialog({
       onClose={onClose}
       onConfirm={async () => {
         await remove.mutateAsync(access.id);
-        toast.success(self ? t('team.left', { name: team.name }) : t('members.removed', { name }));
-        if (self) navigate('/teams');
+        if (self) {
+          toast.success(t('team.left', { name: team.name }));
+          navigate('/teams');
+        } else
+          toast.success(t('members.removed', { name }), { action: { label: t('members.undo'), run: undo } });
       }}
     />
   );

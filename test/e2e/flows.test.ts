@@ -1,0 +1,211 @@
+// The web app's flows around a change, in Chromium: the toast that tells it (closable, paused while read, Undo for a
+// removal), the confirmation before cancelling an invitation, and the "Add members" dialog. Each test makes its own
+// team through the API, so the tests stand alone; elements are found by the roles and names of DESIGN.md §6.
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Team } from '../../web/src/api/types.ts';
+import {
+  CHROMIUM_MISSING,
+  DEMO_USERS,
+  type DemoUser,
+  type DeskProcess,
+  launchBrowser,
+  loginAs,
+  screenshot,
+  startDeskProcess,
+} from '../support/e2e.ts';
+
+const [HELENE, FRANCOIS] = DEMO_USERS as [DemoUser, DemoUser];
+const FRANCOIS_NAME = `${FRANCOIS.given_name} ${FRANCOIS.usual_name}`;
+const DESKTOP = { width: 1440, height: 900 };
+const PHONE = { width: 390, height: 844 };
+const SLOW = { timeout: 120_000 };
+
+if (CHROMIUM_MISSING) console.warn(CHROMIUM_MISSING);
+
+describe.skipIf(CHROMIUM_MISSING !== '')('flows around a change, in a browser', () => {
+  let desk: DeskProcess;
+  let browser: Browser;
+  let helene: BrowserContext;
+  let francoisId = '';
+
+  beforeAll(async () => {
+    desk = await startDeskProcess({ BURST_THROTTLE_RATES: 'off', SUSTAINED_THROTTLE_RATES: 'off' });
+    browser = await launchBrowser();
+    // Desk knows a demo agent once they have logged in.
+    const francois = await browser.newContext();
+    await loginAs(await francois.newPage(), desk.url, FRANCOIS);
+    await francois.close();
+    helene = await signedIn(HELENE);
+    const found = (await call(helene, 'GET', `users/?q=${encodeURIComponent(FRANCOIS.email)}`)) as {
+      results: { id: string }[];
+    };
+    francoisId = found.results[0]?.id ?? '';
+    expect(francoisId).not.toBe('');
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await desk?.stop();
+  });
+
+  async function signedIn(agent: DemoUser, options: { clock?: boolean } = {}): Promise<BrowserContext> {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    if (options.clock) await context.clock.install();
+    await loginAs(await context.newPage(), desk.url, agent);
+    for (const p of context.pages()) await p.close();
+    return context;
+  }
+
+  /** The API as the web app calls it: the agent's session cookie and X-CSRFToken. */
+  async function call(
+    context: BrowserContext,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<unknown> {
+    const csrf = (await context.cookies(desk.url)).find((c) => c.name === 'csrftoken')?.value ?? '';
+    const res = await context.request.fetch(`${desk.url}/api/v1.0/${path}`, {
+      method,
+      headers: { 'x-csrftoken': csrf, accept: 'application/json' },
+      ...(body === undefined ? {} : { data: body }),
+    });
+    expect(res.ok(), `${method} ${path}: ${res.status()} ${await res.text()}`).toBe(true);
+    return res.status() === 204 ? null : res.json();
+  }
+
+  /** A team of Hélène's, with François in it when a role is given; its page open. */
+  async function teamPage(
+    options: { francois?: string; context?: BrowserContext; viewport?: typeof DESKTOP } = {},
+  ): Promise<{ page: Page; team: Team }> {
+    const context = options.context ?? helene;
+    const team = (await call(context, 'POST', 'teams/', {
+      name: `Flows ${crypto.randomUUID().slice(0, 8)}`,
+    })) as Team;
+    if (options.francois)
+      await call(context, 'POST', `teams/${team.id}/accesses/`, { user: francoisId, role: options.francois });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    if (options.viewport) await page.setViewportSize(options.viewport);
+    await page.goto(`${desk.url}/teams/${team.id}`);
+    await page.getByRole('heading', { level: 1, name: team.name }).waitFor();
+    return { page, team };
+  }
+
+  const members = (page: Page) => page.getByRole('table', { name: 'Members' });
+  const modal = (page: Page) => page.getByRole('dialog').or(page.getByRole('alertdialog'));
+  const toast = (page: Page, text: string) =>
+    page.getByRole('status').locator('.toast').filter({ hasText: text });
+
+  async function removeFrancois(page: Page): Promise<Locator> {
+    await members(page)
+      .getByRole('row', { name: FRANCOIS_NAME })
+      .getByRole('button', { name: 'Remove from team' })
+      .click();
+    await modal(page).getByRole('button', { name: 'Remove', exact: true }).click();
+    await members(page).getByRole('row', { name: FRANCOIS_NAME }).waitFor({ state: 'detached' });
+    const removed = toast(page, `${FRANCOIS_NAME} was removed from the team.`);
+    await removed.waitFor();
+    return removed;
+  }
+
+  describe('toasts', () => {
+    test(
+      'removing a member can be undone from its toast: they come back with the role they had',
+      SLOW,
+      async () => {
+        const { page } = await teamPage({ francois: 'administrator' });
+        const removed = await removeFrancois(page);
+        await screenshot(page, 'flows-toast-undo-desktop');
+        await removed.getByRole('button', { name: 'Undo' }).click();
+        const row = members(page).getByRole('row', { name: FRANCOIS_NAME });
+        await row.waitFor();
+        expect(await row.textContent()).toContain('Administrator');
+        await toast(page, `${FRANCOIS_NAME} is back in the team as Administrator.`).waitFor();
+        await expect.poll(() => removed.count()).toBe(0);
+        await page.close();
+      },
+    );
+
+    test('Undo says why when the member cannot come back (the team is gone meanwhile)', SLOW, async () => {
+      const { page, team } = await teamPage({ francois: 'member' });
+      const removed = await removeFrancois(page);
+      await call(helene, 'DELETE', `teams/${team.id}/`);
+      await removed.getByRole('button', { name: 'Undo' }).click();
+      await page
+        .getByRole('alert')
+        .filter({ hasText: `This team is gone, or you are no longer in it: ${FRANCOIS_NAME} stays removed.` })
+        .waitFor();
+      await page.close();
+    });
+
+    test('a toast closes with its "Dismiss notification" button', SLOW, async () => {
+      const { page } = await teamPage({ francois: 'member' });
+      const removed = await removeFrancois(page);
+      await removed.getByRole('button', { name: 'Dismiss notification' }).click();
+      await expect.poll(() => removed.count()).toBe(0);
+      await page.close();
+    });
+
+    test('a toast stays while the pointer rests on it, and leaves once it moves away', SLOW, async () => {
+      const context = await signedIn(HELENE, { clock: true });
+      try {
+        const { page } = await teamPage({ francois: 'member', context });
+        const removed = await removeFrancois(page);
+        await removed.hover();
+        await page.clock.runFor(60_000);
+        expect(await removed.isVisible()).toBe(true);
+        await page.mouse.move(0, 0);
+        await page.clock.runFor(60_000);
+        await expect.poll(() => removed.count()).toBe(0);
+      } finally {
+        await context.close();
+      }
+    });
+
+    for (const [size, viewport] of [
+      ['desktop', DESKTOP],
+      ['phone', PHONE],
+    ] as const)
+      test(
+        `on a ${size}, scrolled to its end, the page keeps every button clear of the toasts`,
+        SLOW,
+        async () => {
+          const { page } = await teamPage({ viewport });
+          // Adding someone and inviting someone at once: two toasts, and a row with buttons at the page's end.
+          await page.getByRole('button', { name: 'Add members' }).click();
+          const dialog = page.getByRole('dialog', { name: 'Add members' });
+          const search = dialog.getByRole('combobox', { name: 'Search by name or email' });
+          await search.fill(FRANCOIS.usual_name);
+          await page.getByRole('option', { name: FRANCOIS_NAME }).click();
+          const invited = `flows.${crypto.randomUUID().slice(0, 8)}@example.gouv.fr`;
+          await search.fill(invited);
+          await page.getByRole('option', { name: invited }).click();
+          await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+          await dialog.waitFor({ state: 'detached' });
+          await page.getByRole('row', { name: invited }).waitFor();
+          await toast(page, '1 invitation sent.').waitFor();
+          await page
+            .locator('body')
+            .evaluate((body) =>
+              body.ownerDocument.defaultView.scrollTo(0, body.ownerDocument.body.scrollHeight),
+            );
+          await screenshot(page, `flows-toast-end-${size}`);
+          // Every button of the page whose centre is in the window is the element found there: none is under a toast.
+          const hidden = await page.locator('main button').evaluateAll((buttons) =>
+            buttons
+              .filter((b) => {
+                const r = b.getBoundingClientRect();
+                const [x, y] = [r.left + r.width / 2, r.top + r.height / 2];
+                const view = b.ownerDocument.defaultView;
+                if (!r.width || x < 0 || y < 0 || x > view.innerWidth || y > view.innerHeight) return false;
+                return !b.contains(b.ownerDocument.elementFromPoint(x, y));
+              })
+              .map((b) => b.textContent),
+          );
+          expect(hidden).toEqual([]);
+          await page.close();
+        },
+      );
+  });
+});
