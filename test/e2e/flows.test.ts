@@ -208,4 +208,28 @@ describe.skipIf(CHROMIUM_MISSING !== '')('flows around a change, in a browser', 
         },
       );
   });
+
+  describe('cancelling an invitation', () => {
+    test('asks first: "Keep the invitation" keeps it, "Cancel invitation" cancels it', SLOW, async () => {
+      const { page, team } = await teamPage();
+      const email = `flows.${crypto.randomUUID().slice(0, 8)}@example.gouv.fr`;
+      await call(helene, 'POST', `teams/${team.id}/invitations/`, { email, role: 'member' });
+      await page.reload();
+      const row = page.getByRole('row', { name: email });
+      await row.getByRole('button', { name: 'Cancel invitation' }).click();
+      const dialog = page.getByRole('alertdialog', { name: `Cancel the invitation to ${email}?` });
+      await dialog.waitFor();
+      await screenshot(page, 'flows-cancel-invitation-desktop');
+      await page.setViewportSize(PHONE);
+      await screenshot(page, 'flows-cancel-invitation-phone');
+      await dialog.getByRole('button', { name: 'Keep the invitation' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      expect(await row.count()).toBe(1);
+      await row.getByRole('button', { name: 'Cancel invitation' }).click();
+      await dialog.getByRole('button', { name: 'Cancel invitation' }).click();
+      await row.waitFor({ state: 'detached' });
+      await toast(page, `Invitation to ${email} cancelled.`).waitFor();
+      await page.close();
+    });
+  });
 });

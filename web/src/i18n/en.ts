@@ -135,6 +135,10 @@ export const en = {
     valid: 'Valid',
     cancel: 'Cancel invitation',
     cancelled: 'Invitation to {{email}} cancelled.',
+    // flows: cancelling an invitation, confirmed
+    cancelOf: 'Cancel the invitation to {{email}}?',
+    cancelWarning: 'The link sent by mail stops working: they will not join “{{team}}” with it.',
+    keep: 'Keep the invitation',
     someone: 'a team administrator',
   },
   contacts: {

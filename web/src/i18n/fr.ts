@@ -144,6 +144,11 @@ export const fr: Catalog = {
     valid: 'Valide',
     cancel: "Annuler l'invitation",
     cancelled: 'Invitation de {{email}} annulée.',
+    // flows: cancelling an invitation, confirmed
+    cancelOf: "Annuler l'invitation de {{email}} ?",
+    cancelWarning:
+      'Le lien envoyé par e-mail ne fonctionnera plus : il ne permettra pas de rejoindre « {{team}} ».',
+    keep: "Garder l'invitation",
     someone: "un administrateur de l'équipe",
   },
   contacts: {

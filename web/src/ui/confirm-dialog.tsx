@@ -9,6 +9,7 @@ export function ConfirmDialog({
   title,
   children,
   confirmLabel,
+  cancelLabel,
   danger = false,
   onConfirm,
   onClose,
@@ -17,6 +18,8 @@ export function ConfirmDialog({
   /** The consequence, when the title alone does not say it. */
   children?: ReactNode;
   confirmLabel: string;
+  /** The button that leaves things as they are, when "Cancel" would read like the action itself. */
+  cancelLabel?: string;
   danger?: boolean;
   onConfirm: () => Promise<unknown>;
   onClose: () => void;
@@ -47,7 +50,7 @@ export function ConfirmDialog({
       )}
       <div className="actions">
         <button type="button" className="button" onClick={onClose}>
-          {t('common.cancel')}
+          {cancelLabel ?? t('common.cancel')}
         </button>
         <button
           type="button"

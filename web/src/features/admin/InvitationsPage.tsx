@@ -109,6 +109,7 @@ export function InvitationsPage() {
           <ConfirmDialog
             title={t('admin.invitations.cancelOf', { email: cancelling.email })}
             confirmLabel={t('invitations.cancel')}
+            cancelLabel={t('invitations.keep')}
             danger
             onConfirm={async () => {
               await cancel.mutateAsync(cancelling.id);

@@ -1,13 +1,19 @@
-// "Pending invitations": who was invited, by whom, when, whether it expired; administrators may cancel them.
-import { useState } from 'react';
+// "Pending invitations": who was invited, by whom, when, whether it expired; administrators may cancel them, once
+// confirmed (the mail already sent cannot be taken back, and a new invitation sends another).
+import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Team } from '../../api/types.ts';
-import { useErrorText, useToast } from '../../ui/feedback.tsx';
+import type { Invitation, Team } from '../../api/types.ts';
+import { useToast } from '../../ui/feedback.tsx';
 import { useFormatDate } from '../../ui/format.ts';
 import { ListState } from '../../ui/list.tsx';
 import { pagesOf } from '../../ui/paging.ts';
 import { useMe } from '../session/api.ts';
 import { useCancelInvitation, useInvitations } from './api.ts';
+
+// Loaded when first opened, with react-aria: the team page stays light to load.
+const ConfirmDialog = lazy(() =>
+  import('../../ui/confirm-dialog.tsx').then((m) => ({ default: m.ConfirmDialog })),
+);
 
 export function PendingInvitations({ team }: { team: Team }) {
   const { t } = useTranslation();
@@ -16,7 +22,7 @@ export function PendingInvitations({ team }: { team: Team }) {
   const invitations = useInvitations(team.id, page);
   const cancel = useCancelInvitation(team.id);
   const toast = useToast();
-  const errorText = useErrorText();
+  const [cancelling, setCancelling] = useState<Invitation | null>(null);
   const formatDate = useFormatDate();
   const pages = pagesOf(invitations.data?.count);
 
@@ -58,14 +64,7 @@ export function PendingInvitations({ team }: { team: Team }) {
                     <button
                       type="button"
                       className="button button-small button-danger-quiet"
-                      disabled={cancel.isPending}
-                      onClick={() =>
-                        cancel.mutate(invitation.id, {
-                          onSuccess: () =>
-                            toast.success(t('invitations.cancelled', { email: invitation.email })),
-                          onError: (err) => toast.error(errorText(err)),
-                        })
-                      }
+                      onClick={() => setCancelling(invitation)}
                     >
                       {t('invitations.cancel')}
                     </button>
@@ -76,6 +75,23 @@ export function PendingInvitations({ team }: { team: Team }) {
           </tbody>
         </table>
       </ListState>
+      {cancelling && (
+        <Suspense fallback={null}>
+          <ConfirmDialog
+            title={t('invitations.cancelOf', { email: cancelling.email })}
+            confirmLabel={t('invitations.cancel')}
+            cancelLabel={t('invitations.keep')}
+            danger
+            onConfirm={async () => {
+              await cancel.mutateAsync(cancelling.id);
+              toast.success(t('invitations.cancelled', { email: cancelling.email }));
+            }}
+            onClose={() => setCancelling(null)}
+          >
+            <p>{t('invitations.cancelWarning', { team: team.name })}</p>
+          </ConfirmDialog>
+        </Suspense>
+      )}
     </section>
   );
 }
