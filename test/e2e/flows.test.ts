@@ -5,10 +5,12 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Team } from '../../web/src/api/types.ts';
 import {
+  axeCheck,
   CHROMIUM_MISSING,
   DEMO_USERS,
   type DemoUser,
   type DeskProcess,
+  describeViolations,
   launchBrowser,
   loginAs,
   screenshot,
@@ -232,4 +234,178 @@ describe.skipIf(CHROMIUM_MISSING !== '')('flows around a change, in a browser', 
       await page.close();
     });
   });
+
+  describe('"Add members"', () => {
+    async function openAddMembers(page: Page): Promise<{ dialog: Locator; search: Locator; add: Locator }> {
+      await page.getByRole('button', { name: 'Add members' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Add members' });
+      await dialog.waitFor();
+      return {
+        dialog,
+        search: dialog.getByRole('combobox', { name: 'Search by name or email' }),
+        add: dialog.getByRole('button', { name: 'Add', exact: true }),
+      };
+    }
+
+    async function choose(page: Page, search: Locator, typed: string, option: string): Promise<void> {
+      await search.fill(typed);
+      await page.getByRole('option', { name: option }).click();
+    }
+
+    async function expectNoAxeViolation(page: Page, where: string): Promise<void> {
+      await page.waitForLoadState('networkidle');
+      const violations = await axeCheck(page);
+      expect(violations, `${where}:\n${describeViolations(violations)}`).toEqual([]);
+    }
+
+    const newEmail = () => `flows.${crypto.randomUUID().slice(0, 8)}@example.gouv.fr`;
+
+    test('"Add" is unavailable, and says why, until someone is chosen', SLOW, async () => {
+      const { page } = await teamPage();
+      const { dialog, search, add } = await openAddMembers(page);
+      expect(await add.getAttribute('aria-disabled')).toBe('true');
+      expect(await describedBy(add)).toContain('Choose at least one person');
+      // Pressed, it does nothing: the dialog stays, nothing is added.
+      await add.press('Enter');
+      expect(await dialog.isVisible()).toBe(true);
+      await choose(page, search, FRANCOIS.usual_name, FRANCOIS_NAME);
+      expect(await add.getAttribute('aria-disabled')).toBe('false');
+      expect(await describedBy(add)).toBe('');
+      await page.close();
+    });
+
+    test(
+      'Escape keeps who was chosen for when the dialog opens again; "Cancel" drops them',
+      SLOW,
+      async () => {
+        const { page } = await teamPage();
+        let { dialog, search } = await openAddMembers(page);
+        const invited = newEmail();
+        await choose(page, search, FRANCOIS.usual_name, FRANCOIS_NAME);
+        await choose(page, search, invited, invited);
+        await page.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'detached' });
+        const addMembers = page.getByRole('button', { name: 'Add members' });
+        expect(await describedBy(addMembers)).toBe('2 people chosen, not added yet');
+        await screenshot(page, 'flows-add-members-kept-desktop');
+        ({ dialog } = await openAddMembers(page));
+        const chosen = dialog.getByRole('region', { name: 'Chosen' }).getByRole('listitem');
+        expect(await chosen.allTextContents()).toEqual([
+          expect.stringContaining(FRANCOIS_NAME),
+          expect.stringContaining(invited),
+        ]);
+        await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+        await dialog.waitFor({ state: 'detached' });
+        ({ dialog } = await openAddMembers(page));
+        expect(await dialog.getByRole('region', { name: 'Chosen' }).count()).toBe(0);
+        await page.close();
+      },
+    );
+
+    test('a chosen invitation reads and looks unlike a chosen colleague', SLOW, async () => {
+      const { page } = await teamPage();
+      const { dialog, search } = await openAddMembers(page);
+      const invited = newEmail();
+      await choose(page, search, FRANCOIS.usual_name, FRANCOIS_NAME);
+      await choose(page, search, invited, invited);
+      const chosen = dialog.getByRole('region', { name: 'Chosen' }).getByRole('listitem');
+      const [colleague, invitation] = [
+        chosen.filter({ hasText: FRANCOIS_NAME }),
+        chosen.filter({ hasText: invited }),
+      ];
+      expect(await invitation.textContent()).toContain('Invitation');
+      expect(await colleague.textContent()).not.toContain('Invitation');
+      await invitation.getByRole('button', { name: `Remove the invitation to ${invited}` }).waitFor();
+      await colleague.getByRole('button', { name: `Remove ${FRANCOIS_NAME}` }).waitFor();
+      const look = (item: Locator) =>
+        item.evaluate((el) => {
+          const style = el.ownerDocument.defaultView.getComputedStyle(el);
+          return `${style.borderStyle} ${style.backgroundColor}`;
+        });
+      expect(await look(invitation)).not.toBe(await look(colleague));
+      await screenshot(page, 'flows-add-members-chosen-desktop');
+      await page.setViewportSize(PHONE);
+      await screenshot(page, 'flows-add-members-chosen-phone');
+      await page.close();
+    });
+
+    test('someone already in the team is shown as a member, not "Nobody found"', SLOW, async () => {
+      const { page } = await teamPage({ francois: 'member' });
+      const { search } = await openAddMembers(page);
+      await search.fill(FRANCOIS.usual_name);
+      const option = page.getByRole('option', { name: FRANCOIS_NAME });
+      await option.waitFor();
+      expect(await option.getAttribute('aria-disabled')).toBe('true');
+      expect(await option.textContent()).toContain('Already a member of the team');
+      expect(await page.getByText('Nobody found').count()).toBe(0);
+      await page
+        .getByRole('status')
+        .filter({ hasText: `Already in the team: ${FRANCOIS_NAME}.` })
+        .waitFor();
+      await screenshot(page, 'flows-add-members-already-desktop');
+      await expectNoAxeViolation(page, 'a member among the suggestions');
+      // Their email, typed in full, is no invitation either.
+      await search.fill(FRANCOIS.email);
+      await expect
+        .poll(() => page.getByRole('listbox').getByRole('option').allTextContents())
+        .toEqual([expect.stringContaining('Already a member of the team')]);
+      await page.close();
+    });
+
+    test(
+      'suggestions pass axe: each is named by its visible text, the person or the email first',
+      SLOW,
+      async () => {
+        const { page } = await teamPage();
+        const { search } = await openAddMembers(page);
+        await search.fill(FRANCOIS.usual_name);
+        const colleague = page.getByRole('option', { name: FRANCOIS_NAME });
+        await colleague.waitFor();
+        await expectNoAxeViolation(page, 'a colleague among the suggestions');
+        const invited = newEmail();
+        await search.fill(invited);
+        const invitation = page.getByRole('option', { name: invited });
+        await invitation.waitFor();
+        expect(await invitation.textContent()).toContain('an invitation is sent by email');
+        await screenshot(page, 'flows-add-members-invite-desktop');
+        await expectNoAxeViolation(page, 'an invitation among the suggestions');
+        await page.close();
+      },
+    );
+
+    test('on a 390 × 844 phone the dialog fits the screen and adds the people chosen', SLOW, async () => {
+      const { page } = await teamPage({ viewport: PHONE });
+      const { dialog, search, add } = await openAddMembers(page);
+      await search.fill(FRANCOIS.usual_name);
+      await page.getByRole('option', { name: FRANCOIS_NAME }).waitFor();
+      await screenshot(page, 'flows-add-members-search-phone');
+      await page.getByRole('option', { name: FRANCOIS_NAME }).click();
+      const invited = newEmail();
+      await choose(page, search, invited, invited);
+      const box = await dialog.boundingBox();
+      expect(box && box.x >= 0 && box.x + box.width <= PHONE.width).toBe(true);
+      await screenshot(page, 'flows-add-members-phone');
+      await expectNoAxeViolation(page, 'Add members on a phone');
+      await add.click();
+      await dialog.waitFor({ state: 'detached' });
+      await members(page).getByRole('row', { name: FRANCOIS_NAME }).waitFor();
+      await page.getByRole('row', { name: invited }).waitFor();
+      await page.close();
+    });
+  });
 });
+
+/** A control's title and aria-describedby text: where an unavailable button says why. */
+function describedBy(locator: Locator): Promise<string> {
+  return locator.evaluate((el) =>
+    [
+      el.getAttribute('title') ?? '',
+      ...(el.getAttribute('aria-describedby') ?? '')
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((id: string) => el.ownerDocument.getElementById(id)?.textContent ?? ''),
+    ]
+      .join(' ')
+      .trim(),
+  );
+}

@@ -35,6 +35,20 @@ describe('the options for what an agent typed', () => {
     ];
     expect(optionsFor('x@example.gouv.fr', [jean], chosen)).toEqual([]);
   });
+
+  it("show the team's members who match, after the others, to be told apart rather than found by nobody", () => {
+    const marie = { id: '22222222-2222-4222-8222-222222222222', name: 'Marie Dupont', email: null };
+    expect(optionsFor('dupont', [jean], [], [marie])).toEqual([
+      { kind: 'user', user: jean },
+      { kind: 'member', user: marie },
+    ]);
+  });
+
+  it('offer no invitation for the email of a member of the team, whatever its case', () => {
+    expect(optionsFor('Jean.Dupont@example.gouv.fr', [], [], [jean])).toEqual([
+      { kind: 'member', user: jean },
+    ]);
+  });
 });
 
 describe('the role picker', () => {

@@ -119,8 +119,15 @@ export const fr: Catalog = {
     dialog: 'Ajouter des membres',
     search: 'Rechercher par nom ou e-mail',
     searchHint: 'Tapez au moins deux lettres ; une adresse e-mail complète invite une personne sans compte.',
-    invite: 'Inviter {{email}}',
-    noResult: 'Personne trouvé. Tapez une adresse e-mail complète pour inviter quelqu’un.',
+    noResult: 'Personne ne correspond. Tapez une adresse e-mail complète pour inviter quelqu’un.',
+    // flows: the Add members dialog told apart: invitations, members already there, nothing chosen yet
+    inviteDetail: 'Pas encore de compte : une invitation est envoyée par e-mail',
+    alreadyMember: "Déjà membre de l'équipe",
+    alreadyMembers: "Déjà dans l'équipe : {{names}}.",
+    invitation: 'Invitation',
+    removeInvitation: "Retirer l'invitation de {{email}}",
+    draftKept_one: '{{count}} personne choisie, pas encore ajoutée',
+    draftKept_other: '{{count}} personnes choisies, pas encore ajoutées',
     chosen: 'Sélection',
     removeChosen: 'Retirer {{name}}',
     role: 'Rôle',
@@ -130,7 +137,8 @@ export const fr: Catalog = {
     invited_one: '{{count}} invitation envoyée.',
     invited_other: '{{count}} invitations envoyées.',
     failed: "Impossible d'ajouter {{who}} : {{message}}",
-    nothingChosen: 'Choisissez au moins une personne.',
+    nothingChosen:
+      "Choisissez au moins une personne, ou tapez l'e-mail d'une personne à inviter, avant d'ajouter.",
   },
   invitations: {
     title: 'Invitations en attente',

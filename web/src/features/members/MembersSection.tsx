@@ -8,6 +8,7 @@ import { ListState, SearchField, SortHeader } from '../../ui/list.tsx';
 import { pagesOf } from '../../ui/paging.ts';
 import { useMe } from '../session/api.ts';
 import { useAccesses } from './api.ts';
+import { type AddMembersDraft, NO_DRAFT } from './choices.ts';
 
 // Dialogs load when first opened (react-aria with them): the team page's first load stays light.
 const AddMembersDialog = lazy(() => import('./AddMembersDialog.tsx'));
@@ -25,6 +26,8 @@ export function MembersSection({ team }: { team: Team }) {
   const [q, setQ] = useState('');
   const [ordering, setOrdering] = useState<string>('-role');
   const [adding, setAdding] = useState(false);
+  // Who was chosen in "Add members" outlives the dialog: Escape or a click outside does not lose them.
+  const [draft, setDraft] = useState<AddMembersDraft>(NO_DRAFT);
   const [changing, setChanging] = useState<Access | null>(null);
   const [removing, setRemoving] = useState<Access | null>(null);
   const accesses = useAccesses(team.id, { page, q, ordering });
@@ -47,9 +50,21 @@ export function MembersSection({ team }: { team: Team }) {
       <div className="section-head">
         <h2 id="members-title">{t('members.table')}</h2>
         {team.abilities.manage_accesses && (
-          <button type="button" className="button button-primary" onClick={() => setAdding(true)}>
-            {t('members.add')}
-          </button>
+          <div className="head-actions">
+            {draft.chosen.length > 0 && !adding && (
+              <span id="add-members-draft" className="muted">
+                {t('addMembers.draftKept', { count: draft.chosen.length })}
+              </span>
+            )}
+            <button
+              type="button"
+              className="button button-primary"
+              aria-describedby={draft.chosen.length > 0 && !adding ? 'add-members-draft' : undefined}
+              onClick={() => setAdding(true)}
+            >
+              {t('members.add')}
+            </button>
+          </div>
         )}
       </div>
       <SearchField
@@ -127,7 +142,9 @@ export function MembersSection({ team }: { team: Team }) {
         </table>
       </ListState>
       <Suspense fallback={null}>
-        {adding && <AddMembersDialog team={team} isOpen={adding} onOpenChange={setAdding} />}
+        {adding && (
+          <AddMembersDialog team={team} draft={draft} onDraft={setDraft} onClose={() => setAdding(false)} />
+        )}
         {changing && <ChangeRoleDialog team={team} access={changing} onClose={() => setChanging(null)} />}
         {removing && (
           <RemoveDialog team={team} access={removing} self={false} onClose={() => setRemoving(null)} />

@@ -73,3 +73,18 @@ export function useUserSearch(teamId: string, q: string) {
     staleTime: 30_000,
   });
 }
+
+/** The team's members whose name or email holds what was typed: "Add members" shows them as already there. */
+export function useMemberMatches(teamId: string, q: string) {
+  const query = q.trim();
+  return useQuery({
+    queryKey: [...accessesKey(teamId), 'matching', query],
+    queryFn: ({ signal }) =>
+      api<Page<Access>>(
+        `teams/${teamId}/accesses/?${new URLSearchParams({ q: query, ordering: 'user__name', page_size: '5' })}`,
+        { signal },
+      ),
+    enabled: query.length >= 2,
+    placeholderData: keepPreviousData,
+  });
+}
