@@ -22,6 +22,7 @@ const FRANCOIS_NAME = `${FRANCOIS.given_name} ${FRANCOIS.usual_name}`;
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
 const SLOW = { timeout: 120_000 };
+const STAFF = { email: 'staff.flows@example.gouv.fr', password: 'a long staff passphrase for flows' };
 
 if (CHROMIUM_MISSING) console.warn(CHROMIUM_MISSING);
 
@@ -32,7 +33,10 @@ describe.skipIf(CHROMIUM_MISSING !== '')('flows around a change, in a browser', 
   let francoisId = '';
 
   beforeAll(async () => {
-    desk = await startDeskProcess({ BURST_THROTTLE_RATES: 'off', SUSTAINED_THROTTLE_RATES: 'off' });
+    desk = await startDeskProcess(
+      { BURST_THROTTLE_RATES: 'off', SUSTAINED_THROTTLE_RATES: 'off' },
+      { superuser: STAFF },
+    );
     browser = await launchBrowser();
     // Desk knows a demo agent once they have logged in.
     const francois = await browser.newContext();
@@ -391,6 +395,70 @@ describe.skipIf(CHROMIUM_MISSING !== '')('flows around a change, in a browser', 
       await members(page).getByRole('row', { name: FRANCOIS_NAME }).waitFor();
       await page.getByRole('row', { name: invited }).waitFor();
       await page.close();
+    });
+  });
+  describe('the audit log', () => {
+    test('reads as who did what to whom, the raw JSON folded under "Technical details"', SLOW, async () => {
+      const { page, team } = await teamPage({ francois: 'member' });
+      await page.close();
+      const found = (await call(helene, 'GET', `teams/${team.id}/accesses/?q=${FRANCOIS.usual_name}`)) as {
+        results: { id: string }[];
+      };
+      await call(helene, 'PATCH', `teams/${team.id}/accesses/${found.results[0]?.id}/`, {
+        role: 'administrator',
+      });
+
+      const staff = await browser.newContext({ viewport: DESKTOP });
+      try {
+        const admin = await staff.newPage();
+        admin.setDefaultTimeout(20_000);
+        await admin.goto(`${desk.url}/admin/login`);
+        await admin.getByRole('textbox', { name: 'Email' }).fill(STAFF.email);
+        await admin.getByLabel('Password').fill(STAFF.password);
+        await admin.getByRole('button', { name: 'Log in' }).click();
+        await admin.waitForURL((u) => u.pathname === '/admin/users');
+        await admin.goto(`${desk.url}/admin/audit`);
+        await admin.getByRole('searchbox', { name: 'Event' }).fill('access.role_changed');
+        const row = admin
+          .getByRole('table', { name: /^(Audit events|Événements d'audit)$/ })
+          .getByRole('row')
+          .filter({ has: admin.getByRole('link', { name: team.name }) })
+          .filter({ hasText: 'access.role_changed' });
+        await row.waitFor();
+        const text = (await row.textContent()) ?? '';
+        // Users are labelled in the audit log by their email, as when the event was written.
+        for (const part of ['Role changed', HELENE.email, FRANCOIS.email, 'Member → Administrator'])
+          expect(text).toContain(part);
+        // The raw JSON is there, folded.
+        expect(await row.locator('pre').isVisible()).toBe(false);
+        expect(await row.getByRole('term').allTextContents()).toEqual(['Team', 'Role']);
+        expect(await row.getByRole('link', { name: team.name }).getAttribute('href')).toBe(
+          `/admin/teams/${team.id}`,
+        );
+        await row.getByText('Technical details').click();
+        const raw = (await row.locator('pre').textContent()) ?? '';
+        expect(JSON.parse(raw)).toMatchObject({
+          event: 'access.role_changed',
+          details: { team: team.id, from: 'member', to: 'administrator' },
+        });
+        await admin.waitForLoadState('networkidle');
+        const violations = await axeCheck(admin);
+        expect(violations, describeViolations(violations)).toEqual([]);
+        await screenshot(admin, 'flows-audit-desktop');
+        await admin.setViewportSize(PHONE);
+        await screenshot(admin, 'flows-audit-phone');
+        await admin.setViewportSize(DESKTOP);
+        await admin
+          .getByRole('combobox', { name: /Language|Langue/ })
+          .first()
+          .selectOption({ label: 'Français' });
+        await row.getByText('Rôle changé').waitFor();
+        expect(await row.textContent()).toContain('Membre → Administrateur');
+        await row.getByText('Détails techniques').waitFor();
+        await screenshot(admin, 'flows-audit-fr-desktop');
+      } finally {
+        await staff.close();
+      }
     });
   });
 });
