@@ -6,6 +6,7 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { type ClientMetadata, type KoaContextWithOIDC } from 'oidc-provider';
 import { escapeHtml } from '../platform/html.ts';
 import { DEMO_USERS, type DemoUser } from './demo-users.ts';
+import { loginPage, loginProblemPage, type PageAnswer, pageLanguage } from './login-page.ts';
 
 export interface DevProviderOptions {
   /** e.g. http://127.0.0.1:8071/dev-idp: the provider lives under this path of Desk's server. */
@@ -123,21 +124,33 @@ export async function createDevProvider(options: DevProviderOptions): Promise<De
 
   const callback = provider.callback();
 
+  /** Where the sign-in form's redirects end: the clients' redirect URIs (Desk's callback). */
+  const formTargets = options.clients.flatMap((c) =>
+    (c.redirect_uris ?? []).map((uri) => new URL(uri).origin),
+  );
+  const send = (res: ServerResponse, status: number, page: PageAnswer) =>
+    res.writeHead(status, page.headers).end(page.html);
+  const languageOf = (req: IncomingMessage, uiLocales?: unknown) =>
+    pageLanguage({
+      picked: new URL(req.url ?? '/', 'http://localhost').searchParams.get('lang'),
+      uiLocales,
+      acceptLanguage: req.headers['accept-language'],
+    });
+
   async function interaction(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
     const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(path);
     if (!match) return false;
     const uid = match[1] ?? '';
     const details = await provider.interactionDetails(req, res);
     if (details.uid !== uid) throw new Error('interaction mismatch');
+    const lang = languageOf(req, details.params.ui_locales);
     if (req.method === 'POST' && match[2]) {
       const form = await readForm(req);
       const token = Buffer.from(form.get('token') ?? '');
       const expected = Buffer.from(formToken(uid));
       const user = users.find((u) => u.sub === form.get('sub'));
       if (token.length !== expected.length || !timingSafeEqual(token, expected) || !user) {
-        res
-          .writeHead(400, { 'content-type': 'text/html; charset=utf-8' })
-          .end(page('Erreur', '<p>Choix invalide.</p>'));
+        send(res, 400, loginProblemPage({ lang, problem: 'invalid', home: '/' }));
         return true;
       }
       await provider.interactionFinished(
@@ -148,23 +161,19 @@ export async function createDevProvider(options: DevProviderOptions): Promise<De
       );
       return true;
     }
-    const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : '';
-    const buttons = users
-      .map(
-        (
-          u,
-        ) => `<button type="submit" name="sub" value="${escapeHtml(u.sub)}"${u.email === hint || u.sub === hint ? ' class="hint" autofocus' : ''}>
-${escapeHtml(`${u.given_name} ${u.usual_name}`)}<br><small>${escapeHtml(u.email)} · SIRET ${escapeHtml(u.siret)}</small></button>`,
-      )
-      .join('\n');
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(
-      page(
-        'Fournisseur d’identité de développement',
-        `<h1>Se connecter</h1><p>Fournisseur d’identité de développement de Desk : choisissez un agent de démonstration.</p>
-<form method="post" action="${escapeHtml(`${mountPath}/interaction/${uid}/login`)}">
-<input type="hidden" name="token" value="${escapeHtml(formToken(uid))}">${buttons}</form>`,
-      ),
+    const here = `${mountPath}/interaction/${uid}`;
+    send(
+      res,
+      200,
+      loginPage({
+        lang,
+        here,
+        action: `${here}/login`,
+        token: formToken(uid),
+        users,
+        hint: typeof details.params.login_hint === 'string' ? details.params.login_hint : '',
+        formTargets,
+      }),
     );
     return true;
   }
@@ -179,9 +188,7 @@ ${escapeHtml(`${u.given_name} ${u.usual_name}`)}<br><small>${escapeHtml(u.email)
       try {
         if (await interaction(req, res, path)) return;
       } catch {
-        res
-          .writeHead(400, { 'content-type': 'text/html; charset=utf-8' })
-          .end(page('Erreur', '<p>Session de connexion expirée : recommencez.</p>'));
+        send(res, 400, loginProblemPage({ lang: languageOf(req), problem: 'expired', home: '/' }));
         return;
       }
       // oidc-provider finds its mount path by comparing originalUrl with url.

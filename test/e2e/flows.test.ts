@@ -461,6 +461,45 @@ describe.skipIf(CHROMIUM_MISSING !== '')('flows around a change, in a browser', 
       }
     });
   });
+  describe('the development sign-in page', () => {
+    for (const [locale, lang, heading] of [
+      ['en-GB', 'en', 'Log in'],
+      ['fr-FR', 'fr', 'Se connecter'],
+    ] as const)
+      test(
+        `speaks the browser's language (${locale}), passes axe, fits a phone and signs the agent in`,
+        SLOW,
+        async () => {
+          const context = await browser.newContext({ viewport: DESKTOP, locale });
+          try {
+            const page = await context.newPage();
+            page.setDefaultTimeout(20_000);
+            await page.goto(`${desk.url}/api/v1.0/authenticate/`);
+            await page.waitForURL((u) => u.pathname.includes('/dev-idp/interaction/'));
+            expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+            await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+            const form = page.getByRole('form', { name: heading });
+            const agent = form.getByRole('button', {
+              name: new RegExp(`^${HELENE.given_name} ${HELENE.usual_name}\\b`),
+            });
+            await agent.waitFor();
+            expect(await form.getByRole('button').count()).toBe(DEMO_USERS.length);
+            const violations = await axeCheck(page);
+            expect(violations, describeViolations(violations)).toEqual([]);
+            await screenshot(page, `flows-dev-idp-${lang}-desktop`);
+            await page.setViewportSize(PHONE);
+            await screenshot(page, `flows-dev-idp-${lang}-phone`);
+            const width = await page.locator('html').evaluate((el) => el.scrollWidth);
+            expect(width).toBeLessThanOrEqual(PHONE.width);
+            await agent.click();
+            // Signed in, the app speaks the agent's saved language, whatever the browser's.
+            await page.getByRole('navigation', { name: /^(Main|Principale)$/ }).waitFor();
+          } finally {
+            await context.close();
+          }
+        },
+      );
+  });
 });
 
 /** A control's title and aria-describedby text: where an unavailable button says why. */

@@ -10,6 +10,12 @@ const query = z.object({
   next: z.string().max(2048).optional(),
   silent: z.enum(['true', 'false']).optional(),
   login_hint: z.string().max(254).optional(),
+  /** OpenID Connect Core §3.1.2.1: the languages of the provider's pages, space-separated language tags. */
+  ui_locales: z
+    .string()
+    .max(64)
+    .regex(/^[A-Za-z0-9-]+( [A-Za-z0-9-]+)*$/, 'Space-separated language tags, e.g. "fr en".')
+    .optional(),
 });
 
 /** DESIGN.md §7: the organization claim is asked for with the rest (ProConnect gives `siret` as its own scope). */
@@ -59,6 +65,7 @@ export function authenticateRoute(app: App, { config, kv, provider }: OidcDeps):
       }
       if (silent) params.prompt = 'none';
       if (request.query.login_hint) params.login_hint = request.query.login_hint;
+      if (request.query.ui_locales) params.ui_locales = request.query.ui_locales;
       return reply.redirect(oidc.buildAuthorizationUrl(configuration, params).href, 302);
     },
   );
