@@ -123,6 +123,9 @@ describe.skipIf(CHROMIUM_MISSING !== '')('flows around a change, in a browser', 
         const { page } = await teamPage({ francois: 'administrator' });
         const removed = await removeFrancois(page);
         await screenshot(page, 'flows-toast-undo-desktop');
+        await page.setViewportSize(PHONE);
+        await screenshot(page, 'flows-toast-undo-phone');
+        await page.setViewportSize(DESKTOP);
         await removed.getByRole('button', { name: 'Undo' }).click();
         const row = members(page).getByRole('row', { name: FRANCOIS_NAME });
         await row.waitFor();
