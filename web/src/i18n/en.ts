@@ -36,6 +36,7 @@ export const en = {
     saved: 'Saved.',
   },
   roles: { member: 'Member', administrator: 'Administrator', owner: 'Owner' },
+  organization: { unnamed: 'Organization {{id}}' },
   teams: {
     title: 'Teams',
     create: 'Create a team',

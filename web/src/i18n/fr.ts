@@ -43,6 +43,7 @@ export const fr: Catalog = {
     saved: 'Enregistré.',
   },
   roles: { member: 'Membre', administrator: 'Administrateur', owner: 'Propriétaire' },
+  organization: { unnamed: 'Organisation {{id}}' },
   teams: {
     title: 'Équipes',
     create: 'Créer une équipe',
