@@ -7,11 +7,12 @@
 #
 # Settings come from the environment at run time (`desk settings` lists them); no secret is baked in.
 #
-# Expected size: about 390 MB uncompressed. node:22-slim is about 200 MB; the production node_modules measure 182 MB
-# (`scripts/image.sh check` prints it: `npm ci --omit=dev --ignore-scripts`, the web app's build tools being
-# devDependencies); dist/ and web/dist/ add about 1.5 MB.
+# Size: node:24-slim (Node 24, the LTS Desk supports; its node binary alone is 122 MB) plus the production
+# node_modules, 182 MB (`scripts/image.sh check` prints it: `npm ci --omit=dev --ignore-scripts`, the web app's build
+# tools being devDependencies), and dist/ with web/dist/, about 1.5 MB. It was about 390 MB on node:22-slim; CI has no
+# Docker to measure it again.
 
-ARG NODE_IMAGE=node:22-slim
+ARG NODE_IMAGE=node:24-slim
 
 FROM ${NODE_IMAGE} AS builder
 WORKDIR /build

@@ -23,7 +23,15 @@ import {
   marketingJobHandler,
   queueSignup,
 } from './marketing/index.ts';
-import { adminOrganizationRoutes, OrganizationService, organizationRoutes } from './organizations/index.ts';
+import {
+  adminOrganizationRoutes,
+  namesFromRegistry,
+  ORGANIZATION_NAME_JOB,
+  OrganizationService,
+  organizationNameJobHandler,
+  organizationRoutes,
+  queueUnnamedOrganizations,
+} from './organizations/index.ts';
 import type { Config } from './platform/config.ts';
 import { type Database, databaseSettings, openDatabase } from './platform/database.ts';
 import { frontendConfigRoute } from './platform/frontend-config.ts';
@@ -186,6 +194,15 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   if (mailer) jobs.register(MAIL_JOB, mailJobHandler(mailer));
   invitations.afterCreate(teamInvitationMail(config));
   filing.afterFiling(documentFiledMail(config));
+  // people's la_suite plugin: organizations known only by their SIRET get the company registry's name. Those made
+  // before (or while it was off) are queued once at start.
+  if (namesFromRegistry(config)) {
+    jobs.register(ORGANIZATION_NAME_JOB, organizationNameJobHandler(organizations, config, app.log));
+    if (parts.runJobs ?? true)
+      app.addHook('onListen', async () => {
+        await queueUnnamedOrganizations(database.db, new Date((parts.now ?? Date.now)()));
+      });
+  }
   // Without onboarding nothing is queued for it, and an idle queue (no handlers) sends no query at all.
   if (config.SIGNUP_NEW_USER_TO_MARKETING_EMAIL) {
     jobs.register(

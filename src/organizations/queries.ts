@@ -62,6 +62,15 @@ async function byDomain(db: Db, domain: string): Promise<string | undefined> {
 export interface HeldOrganization {
   id: string;
   isActive: boolean;
+  /** Made by this transaction (not found). */
+  created?: boolean;
+}
+
+/** What a sign-in knows of an organization: its keys, and the name the provider gave, if any. */
+export interface OrganizationKeys {
+  registrationId?: string | undefined;
+  domain?: string | undefined;
+  name?: string | undefined;
 }
 
 /**
@@ -79,7 +88,7 @@ async function hold(tx: Db, id: string): Promise<HeldOrganization | undefined> {
 
 async function findOrCreateOnce(
   tx: Db,
-  { registrationId, domain }: { registrationId?: string | undefined; domain?: string | undefined },
+  { registrationId, domain, name }: OrganizationKeys,
 ): Promise<HeldOrganization | undefined> {
   if (registrationId) {
     const found = await byRegistrationId(tx, registrationId);
@@ -100,9 +109,11 @@ async function findOrCreateOnce(
   }
   const key = registrationId ?? domain;
   if (!key) throw new Error('an organization needs a registration id or a mail domain');
+  // people's convention: an organization named by its registration id has no name yet (a registry plugin, the web
+  // app's display and staff may give it one); a mail domain reads well enough.
   const [created] = await tx
     .insert(organizations)
-    .values({ name: key })
+    .values({ name: name ?? key })
     .returning({ id: organizations.id, isActive: organizations.isActive });
   if (!created) throw new Error('insert returned no organization');
   const claimed = registrationId
@@ -116,7 +127,7 @@ async function findOrCreateOnce(
         .values({ domain: domain ?? '', organizationId: created.id })
         .onConflictDoNothing()
         .returning();
-  if (claimed.length) return created;
+  if (claimed.length) return { ...created, created: true };
   await tx.delete(organizations).where(eq(organizations.id, created.id));
   const winner = registrationId
     ? await byRegistrationId(tx, registrationId)
@@ -156,7 +167,7 @@ export async function holdOrganizationOfUser(
  */
 export async function findOrCreateOrganization(
   tx: Db,
-  keys: { registrationId?: string | undefined; domain?: string | undefined },
+  keys: OrganizationKeys,
 ): Promise<HeldOrganization | undefined> {
   for (let attempt = 0; attempt < MERGED_MEANWHILE_ATTEMPTS; attempt++) {
     const held = await findOrCreateOnce(tx, keys);
@@ -340,4 +351,70 @@ export async function assignOrganizationsByDomain(
     assigned += moved;
     if (moved < batchSize) return assigned;
   }
+}
+
+/** An organization without a name yet: named by one of its registration ids (people's convention). */
+const namedByRegistrationId = sql`exists (select 1 from organization_registration_ids r
+  where r.organization_id = ${organizations.id} and r.registration_id = ${organizations.name})`;
+
+/** The registration id an organization is still named by, or undefined (named since, or gone). */
+export async function registrationIdNaming(db: Db, id: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ name: organizations.name })
+    .from(organizations)
+    .where(and(eq(organizations.id, id), namedByRegistrationId));
+  return row?.name;
+}
+
+/**
+ * Names an organization still named by registration id `from`, locked until the transaction ends; false when it is
+ * named otherwise by now (staff renamed it, or a merge removed it): their choice wins.
+ */
+export async function renameUnnamed(
+  tx: Db,
+  id: string,
+  from: string,
+  values: { name: string; metadata?: Record<string, unknown> },
+): Promise<boolean> {
+  const changed = await tx
+    .update(organizations)
+    .set({ ...values, updatedAt: new Date() })
+    .where(and(eq(organizations.id, id), eq(organizations.name, from), namedByRegistrationId))
+    .returning({ id: organizations.id });
+  return changed.length > 0;
+}
+
+/** The organization's metadata, read under a lock that a rename in the same transaction then keeps. */
+export async function lockedMetadata(tx: Db, id: string): Promise<Record<string, unknown> | undefined> {
+  const [row] = await tx
+    .select({ metadata: organizations.metadata })
+    .from(organizations)
+    .where(eq(organizations.id, id))
+    .for('update');
+  return row?.metadata;
+}
+
+/**
+ * Queues a job of `kind` for every organization still named by a registration id that never had one, `spacingMs`
+ * apart from `now` on. Pods starting together take turns (a transaction-scoped advisory lock, which a transaction
+ * pooler keeps): each organization is queued once.
+ */
+export async function queueForEveryUnnamed(
+  db: Db,
+  kind: string,
+  now: Date,
+  spacingMs: number,
+): Promise<number> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${kind}))`);
+    const queued = await tx.execute(sql`
+      insert into jobs (kind, payload, run_at)
+      select ${kind}, jsonb_build_object('organizationId', o.id),
+        ${now.toISOString()}::timestamptz + (row_number() over (order by o.created_at, o.id) - 1) * ${spacingMs} * interval '1 millisecond'
+      from organizations o
+      where exists (select 1 from organization_registration_ids r where r.organization_id = o.id and r.registration_id = o.name)
+        and not exists (select 1 from jobs j where j.kind = ${kind} and j.payload->>'organizationId' = o.id::text)
+      returning id`);
+    return rowsOf(queued).length;
+  });
 }

@@ -2,11 +2,12 @@
 
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { type AuditContext, recordAudit } from '../audit/index.ts';
+import { type AuditContext, type AuditEvent, recordAudit } from '../audit/index.ts';
 import type { SessionStore } from '../auth/sessions.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database, Db } from '../platform/database.ts';
 import { isUniqueViolation, NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
+import { unstorable } from '../platform/input.ts';
 import {
   changesStaffAccounts,
   hasStaffMember,
@@ -21,13 +22,17 @@ import {
   holdOrganizationOfUser,
   insertOrganization,
   listOrganizations,
+  lockedMetadata,
   lockOrganizations,
   mergeOrganizations,
   type OrganizationView,
   organizationById,
+  registrationIdNaming,
+  renameUnnamed,
   setKeys,
   updateOrganization,
 } from './queries.ts';
+import { namesFromRegistry, queueNameLookup, type RegistryEntry } from './registry.ts';
 
 /** The lower-cased domain of an address, or undefined. */
 export function domainOf(email: string | null | undefined): string | undefined {
@@ -54,10 +59,25 @@ export function registrationIdFrom(claims: Record<string, unknown>, config: Conf
 }
 
 /**
+ * The organization's name the provider gave, in the claim OIDC_ORGANIZATION_NAME_FIELD names: text on one line, at
+ * most 255 characters; anything else is ignored.
+ */
+export function organizationNameFrom(claims: Record<string, unknown>, config: Config): string | undefined {
+  const field = config.OIDC_ORGANIZATION_NAME_FIELD;
+  const value = field ? claims[field] : undefined;
+  if (typeof value !== 'string') return undefined;
+  const name = value.replace(/\s+/g, ' ').trim();
+  return name && name.length <= 255 && !unstorable(name) && !/\p{Cc}/u.test(name) ? name : undefined;
+}
+
+/**
  * The organization an agent signing in belongs to, held until the transaction ends (a merge cannot remove it under
  * the sign-in): named by a valid registration id, else by the domain of `email` (one the login proved, DESIGN.md
  * §5), else the one returning user `userId` already belongs to. 'unnamed' when none of these says, 'merged' when
  * merges kept removing it.
+ *
+ * Its name: the provider's (OIDC_ORGANIZATION_NAME_FIELD), also for one still named by this registration id; else,
+ * when made here, the registration id (the company registry's name follows, when a plugin asks for it) or the domain.
  */
 export async function organizationAtSignIn(
   tx: Db,
@@ -72,8 +92,17 @@ export async function organizationAtSignIn(
     const own = userId ? await holdOrganizationOfUser(tx, userId) : null;
     return own === null ? 'unnamed' : (own ?? 'merged');
   }
-  return (await findOrCreateOrganization(tx, { registrationId, domain })) ?? 'merged';
+  const name = organizationNameFrom(claims, config);
+  const found = await findOrCreateOrganization(tx, { registrationId, domain, name });
+  if (!found) return 'merged';
+  if (found.created && registrationId && !name && namesFromRegistry(config))
+    await queueNameLookup(tx, found.id);
+  if (!found.created && registrationId && name) await renameUnnamed(tx, found.id, registrationId, { name });
+  return found;
 }
+
+/** Who names an organization after the company registry, in the audit log. */
+const COMPANY_REGISTRY: AuditEvent['actor'] = { type: 'system', id: null, label: 'company registry' };
 
 export interface OrganizationInput {
   name?: string;
@@ -113,7 +142,7 @@ export class OrganizationService {
 
   constructor(
     private readonly database: Database,
-    config: Config,
+    private readonly config: Config,
     private readonly sessions: SessionStore,
   ) {
     this.validateMetadata = metadataValidator(config);
@@ -165,10 +194,44 @@ export class OrganizationService {
           event: 'organization.created',
           target: { type: 'organization', id: created, label: input.name },
         });
+        // As people's hook after any creation: named by its registration id, it waits for the registry's name.
+        if (namesFromRegistry(this.config) && input.registration_id_list?.includes(input.name))
+          await queueNameLookup(tx, created);
         return created;
       }),
     );
     return this.get(id);
+  }
+
+  /** The registration id organization `id` is still named by (people's "no name yet"), or undefined. */
+  registrationIdNamingIt(id: string): Promise<string | undefined> {
+    return registrationIdNaming(this.database.db, id);
+  }
+
+  /**
+   * Gives organization `id`, still named by registration id `from`, the company registry's name, and adds the
+   * registry's metadata unless ORGANIZATION_METADATA_SCHEMA refuses the result; written in the audit log as a change
+   * by the registry. A name given meanwhile (by staff, or a sign-in's claim) wins. True when renamed.
+   */
+  async nameAfterRegistry(id: string, from: string, entry: RegistryEntry): Promise<boolean> {
+    return this.database.db.transaction(async (tx) => {
+      const metadata = await lockedMetadata(tx, id);
+      if (!metadata) return false;
+      const merged = { ...metadata, ...entry.metadata };
+      const withMetadata = !this.validateMetadata || this.validateMetadata(merged);
+      const renamed = await renameUnnamed(tx, id, from, {
+        name: entry.name,
+        ...(withMetadata ? { metadata: merged } : {}),
+      });
+      if (renamed)
+        await recordAudit(tx, {
+          actor: COMPANY_REGISTRY,
+          event: 'organization.changed',
+          target: { type: 'organization', id, label: entry.name },
+          details: { fields: withMetadata ? ['metadata', 'name'] : ['name'], from_name: from },
+        });
+      return renamed;
+    });
   }
 
   /**

@@ -126,6 +126,12 @@ const text = (fallback: string) =>
     .optional()
     .transform((v) => (v === undefined || v.trim() === '' ? fallback : v));
 
+const httpUrlWithDefault = (fallback: string) =>
+  text(fallback).refine((v) => /^https?:$/.test(safeProtocol(v)), { message: 'expected an http(s) URL' });
+
+const boundedSeconds = (fallback: number, min: number, max: number) =>
+  seconds(fallback, min).refine((n) => n <= max, { message: `expected a whole number of seconds ≤ ${max}` });
+
 const httpUrl = () =>
   optionalText().refine((v) => v === undefined || /^https?:$/.test(safeProtocol(v)), {
     message: 'expected an http(s) URL',
@@ -241,6 +247,12 @@ const trustedProxies = () =>
       return z.NEVER;
     }
     return { addresses: entries };
+  });
+
+/** A list whose every entry is one of `known`; anything else is refused, naming it (people failed to start too). */
+const listOf = (known: readonly string[]) =>
+  list([]).refine((entries) => entries.every((e) => known.includes(e)), {
+    message: `expected a list of: ${known.join(', ')} (Desk implements no other)`,
   });
 
 const databaseUrl = optionalText().refine(
@@ -395,6 +407,21 @@ const settingsSchema = z.object({
   ),
   ORGANIZATION_METADATA_SCHEMA: optionalText().describe(
     "path of a JSON Schema file that organizations' metadata must follow",
+  ),
+  OIDC_ORGANIZATION_NAME_FIELD: optionalText().describe(
+    "claim holding the name of the agent's organization, used when a sign-in creates it, or names one still named by its registration id (ProConnect sends none)",
+  ),
+  INSTALLED_PLUGINS: listOf(['plugins.la_suite']).describe(
+    "people's plugins: plugins.la_suite names each organization known only by its SIRET after the French company registry (ORGANIZATION_REGISTRY_API_URL), in a background job",
+  ),
+  ORGANIZATION_PLUGINS: listOf(['plugins.organizations.NameFromSiretOrganizationPlugin']).describe(
+    "people's name for INSTALLED_PLUGINS before 2025: plugins.organizations.NameFromSiretOrganizationPlugin does the same as plugins.la_suite",
+  ),
+  ORGANIZATION_REGISTRY_API_URL: httpUrlWithDefault('https://recherche-entreprises.api.gouv.fr').describe(
+    "the French company registry's search API (public, no key), asked GET /search?q=<SIRET> when a plugin names organizations",
+  ),
+  ORGANIZATION_REGISTRY_API_TIMEOUT: boundedSeconds(10, 1, 25).describe(
+    'bound on one call to the company registry, in seconds (at most 25: a job runs 30 s at most); a failed call is retried with back-off',
   ),
   EMAIL_HOST: optionalText().describe(
     'SMTP host; unset = mail stays in the outbox table (production refuses to start without it unless EMAIL_DISABLED)',

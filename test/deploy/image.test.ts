@@ -53,11 +53,29 @@ const environment = Object.fromEntries(
 );
 
 describe('the Dockerfile', () => {
-  it('starts from the official node:22-slim image, in a builder stage and a runtime stage', () => {
+  it('starts from the official node:24-slim image, in a builder stage and a runtime stage', () => {
     const bases = all('FROM').map((i) =>
       i.args.split(/\s+/)[0]!.replace(/^\$\{(\w+)\}$/, (_, n) => argDefaults[n]!),
     );
-    expect(bases).toEqual(['node:22-slim', 'node:22-slim']);
+    expect(bases).toEqual(['node:24-slim', 'node:24-slim']);
+  });
+
+  it("runs the Node major CI tests on (.ci/run's NODE_LTS_VERSION), in a version package.json's engines allow", () => {
+    const ci = /^NODE_LTS_VERSION=(\d+)\.(\d+)\.(\d+)$/m.exec(readFileSync(join(ROOT, '.ci/run'), 'utf8'));
+    expect(ci, 'NODE_LTS_VERSION=x.y.z in .ci/run').not.toBeNull();
+    const [major, minor, patch] = ci!.slice(1).map(Number) as [number, number, number];
+    expect(argDefaults.NODE_IMAGE).toBe(`node:${major}-slim`);
+    const { engines } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+    };
+    // The range of that major, written ^major.minor.patch as npm's own engines are.
+    const range = engines.node
+      .split('||')
+      .map((r) => r.trim())
+      .find((r) => r.startsWith(`^${major}.`));
+    expect(range, `a ^${major}.x.y range in engines.node (${engines.node})`).toBeDefined();
+    const [, lowestMinor, lowestPatch] = range!.slice(1).split('.').map(Number) as [number, number, number];
+    expect(minor * 1e4 + patch).toBeGreaterThanOrEqual(lowestMinor * 1e4 + lowestPatch);
   });
 
   it('builds with `scripts/image.sh build` and installs the runtime dependencies with `production-deps`', () => {

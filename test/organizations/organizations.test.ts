@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { auditEvents } from '../../src/audit/index.ts';
 import { assignOrganizationsByDomain, organizations } from '../../src/organizations/index.ts';
 import { findOrCreateOrganization, mergeOrganizations } from '../../src/organizations/queries.ts';
+import { jobs } from '../../src/platform/schema.ts';
 import { type User, users } from '../../src/users/index.ts';
 import type { Browser } from '../support/browser.ts';
 import { type RunningDesk, startDeskOn } from '../support/desk.ts';
@@ -98,6 +99,17 @@ describe('the organization found at sign-in', () => {
     const b = await signIn({ siret, email: `b@${newDomain()}` });
     expect(a.me.organization).toMatchObject({ name: siret, registration_id_list: [siret] });
     expect(b.me.organization?.id).toBe(a.me.organization?.id);
+  });
+
+  it('keeps the SIRET as its name, and asks no company registry, when no plugin (INSTALLED_PLUGINS) is on', async () => {
+    const siret = newSiret();
+    const { me } = await signIn({ siret, email: `a@${newDomain()}` });
+    expect(me.organization?.name).toBe(siret);
+    const queued = await testDb.database.db
+      .select()
+      .from(jobs)
+      .where(sql`${jobs.payload}->>'organizationId' = ${me.organization?.id ?? ''}`);
+    expect(queued).toEqual([]);
   });
 
   it('ignores a SIRET that fails the validators and falls back to the mail domain', async () => {

@@ -38,6 +38,7 @@ export const en = {
   // flows: the toasts
   toast: { dismiss: 'Dismiss notification' },
   roles: { member: 'Member', administrator: 'Administrator', owner: 'Owner' },
+  organization: { unnamed: 'Organization {{id}}' },
   teams: {
     title: 'Teams',
     create: 'Create a team',

@@ -45,6 +45,7 @@ export const fr: Catalog = {
   // flows: the toasts
   toast: { dismiss: 'Fermer la notification' },
   roles: { member: 'Membre', administrator: 'Administrateur', owner: 'Propriétaire' },
+  organization: { unnamed: 'Organisation {{id}}' },
   teams: {
     title: 'Équipes',
     create: 'Créer une équipe',

@@ -8,6 +8,7 @@ import { useFormatDate } from '../../ui/format.ts';
 import { ListState, SearchField } from '../../ui/list.tsx';
 import { pagesOf } from '../../ui/paging.ts';
 import { useDebounced } from '../../ui/use-debounced.ts';
+import { useOrganizationName } from '../organizations/use-organization-name.ts';
 import {
   useCreateOrganization,
   useMergeOrganization,
@@ -21,6 +22,7 @@ type Open = { kind: 'create' } | { kind: 'rename' | 'toggle' | 'merge'; organiza
 
 export function OrganizationsPage() {
   const { t } = useTranslation();
+  const organizationName = useOrganizationName();
   useTitle(t('admin.organizations.title'));
   const formatDate = useFormatDate();
   const toast = useToast();
@@ -74,7 +76,7 @@ export function OrganizationsPage() {
             {organizations.data?.results.map((o) => (
               <tr key={o.id}>
                 <th scope="row" id={`organization-${o.id}`}>
-                  {o.name}
+                  {organizationName(o.name)}
                 </th>
                 <td>{list(o.domain_list)}</td>
                 <td>{list(o.registration_id_list)}</td>
@@ -120,7 +122,7 @@ export function OrganizationsPage() {
         )}
         {open?.kind === 'rename' && (
           <NameDialog
-            title={t('admin.organizations.renameOf', { name: open.organization.name })}
+            title={t('admin.organizations.renameOf', { name: organizationName(open.organization.name) })}
             label={t('admin.organizations.name')}
             initial={open.organization.name}
             onSubmit={async (name) => {
@@ -136,12 +138,12 @@ export function OrganizationsPage() {
             const which = o.is_active ? 'deactivate' : 'activate';
             return (
               <ConfirmDialog
-                title={t(`admin.organizations.${which}Of`, { name: o.name })}
+                title={t(`admin.organizations.${which}Of`, { name: organizationName(o.name) })}
                 confirmLabel={t(`admin.organizations.${which}`)}
                 danger={o.is_active}
                 onConfirm={async () => {
                   await update.mutateAsync({ id: o.id, is_active: !o.is_active });
-                  toast.success(t(`admin.organizations.${which}Done`, { name: o.name }));
+                  toast.success(t(`admin.organizations.${which}Done`, { name: organizationName(o.name) }));
                 }}
                 onClose={close}
               >
@@ -156,8 +158,8 @@ export function OrganizationsPage() {
               const result = await merge.mutateAsync({ id: open.organization.id, into: into.id });
               toast.success(
                 t('admin.organizations.merged', {
-                  name: open.organization.name,
-                  into: into.name,
+                  name: organizationName(open.organization.name),
+                  into: organizationName(into.name),
                   users: result.users,
                   teams: result.teams,
                 }),

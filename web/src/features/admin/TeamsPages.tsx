@@ -8,11 +8,13 @@ import { useFormatDate } from '../../ui/format.ts';
 import { ListState, SearchField } from '../../ui/list.tsx';
 import { pagesOf } from '../../ui/paging.ts';
 import { useDebounced } from '../../ui/use-debounced.ts';
+import { useOrganizationName } from '../organizations/use-organization-name.ts';
 import { useAdminTeam, useAdminTeams } from './api.ts';
 import { Missing } from './parts.tsx';
 
 export function TeamsPage() {
   const { t } = useTranslation();
+  const organizationName = useOrganizationName();
   useTitle(t('admin.teams.title'));
   const formatDate = useFormatDate();
   const [q, setQ] = useState('');
@@ -53,7 +55,7 @@ export function TeamsPage() {
                 <th scope="row">
                   <Link to={`/admin/teams/${team.id}`}>{team.name}</Link>
                 </th>
-                <td>{team.organization?.name ?? <Missing />}</td>
+                <td>{team.organization ? organizationName(team.organization.name) : <Missing />}</td>
                 <td>{team.member_count}</td>
                 <td>{formatDate(team.created_at)}</td>
               </tr>
@@ -67,6 +69,7 @@ export function TeamsPage() {
 
 export function TeamPage() {
   const { t } = useTranslation();
+  const organizationName = useOrganizationName();
   const { id = '' } = useParams();
   const team = useAdminTeam(id);
   const formatDate = useFormatDate();
@@ -85,7 +88,7 @@ export function TeamPage() {
           <h1 id="admin-team-title">{team.data.name}</h1>
           <dl className="facts">
             <dt>{t('admin.teams.organization')}</dt>
-            <dd>{team.data.organization?.name ?? <Missing />}</dd>
+            <dd>{team.data.organization ? organizationName(team.data.organization.name) : <Missing />}</dd>
             <dt>{t('admin.created')}</dt>
             <dd>{formatDate(team.data.created_at, true)}</dd>
           </dl>

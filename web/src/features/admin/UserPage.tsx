@@ -4,12 +4,14 @@ import { Link, useParams } from 'react-router';
 import { useTitle } from '../../pages/errors.tsx';
 import { Empty, LoadError, Loading } from '../../ui/feedback.tsx';
 import { useFormatDate } from '../../ui/format.ts';
+import { useOrganizationName } from '../organizations/use-organization-name.ts';
 import { useAdminUser } from './api.ts';
 import { Missing, StatusBadge } from './parts.tsx';
 import { UserActions } from './UserActions.tsx';
 
 export function UserPage() {
   const { t } = useTranslation();
+  const organizationName = useOrganizationName();
   const { id = '' } = useParams();
   const user = useAdminUser(id);
   const formatDate = useFormatDate();
@@ -36,7 +38,7 @@ export function UserPage() {
             <dt>{t('admin.users.sub')}</dt>
             <dd>{user.data.sub ?? <Missing />}</dd>
             <dt>{t('admin.users.organization')}</dt>
-            <dd>{user.data.organization?.name ?? <Missing />}</dd>
+            <dd>{user.data.organization ? organizationName(user.data.organization.name) : <Missing />}</dd>
             <dt>{t('admin.users.status')}</dt>
             <dd>
               <StatusBadge

@@ -7,6 +7,7 @@ import { useFormatDate } from '../../ui/format.ts';
 import { ListState, SearchField, SelectField, SortHeader } from '../../ui/list.tsx';
 import { pagesOf } from '../../ui/paging.ts';
 import { useDebounced } from '../../ui/use-debounced.ts';
+import { useOrganizationName } from '../organizations/use-organization-name.ts';
 import { useAdminUsers } from './api.ts';
 import { Missing, StatusBadge } from './parts.tsx';
 import { UserActions } from './UserActions.tsx';
@@ -16,6 +17,7 @@ const flag = (v: Tri) => (v === 'all' ? undefined : v === 'yes');
 
 export function UsersPage() {
   const { t } = useTranslation();
+  const organizationName = useOrganizationName();
   useTitle(t('admin.users.title'));
   const formatDate = useFormatDate();
   const [q, setQ] = useState('');
@@ -93,7 +95,7 @@ export function UsersPage() {
                   <Link to={`/admin/users/${user.id}`}>{user.name || user.email || user.id}</Link>
                 </th>
                 <td>{user.email ?? <Missing />}</td>
-                <td>{user.organization?.name ?? <Missing />}</td>
+                <td>{user.organization ? organizationName(user.organization.name) : <Missing />}</td>
                 <td>
                   <StatusBadge
                     active={user.is_active}

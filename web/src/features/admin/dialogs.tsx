@@ -8,6 +8,7 @@ import type { Organization } from '../../api/types.ts';
 import { ModalDialog } from '../../ui/dialog.tsx';
 import { Loading, useErrorText } from '../../ui/feedback.tsx';
 import { useDebounced } from '../../ui/use-debounced.ts';
+import { useOrganizationName } from '../organizations/use-organization-name.ts';
 import { type OrganizationChanges, useOrganizations } from './api.ts';
 
 /** Messages of a failed request: by field when the API names one, else in general. */
@@ -206,6 +207,7 @@ export function MergeDialog({
   const errorText = useErrorText();
   const [q, setQ] = useState('');
   const search = useDebounced(q.trim());
+  const organizationName = useOrganizationName();
   const found = useOrganizations({ q: search, page: 1 });
   const [target, setTarget] = useState<Organization | null>(null);
   const [confirming, setConfirming] = useState(false);
@@ -229,14 +231,19 @@ export function MergeDialog({
 
   return (
     <ModalDialog
-      title={t('admin.organizations.mergeOf', { name: source.name })}
+      title={t('admin.organizations.mergeOf', { name: organizationName(source.name) })}
       isOpen
       onOpenChange={(open) => !open && onClose()}
       role={confirming ? 'alertdialog' : 'dialog'}
     >
       {confirming && target ? (
         <>
-          <p>{t('admin.organizations.mergeWarning', { name: source.name, into: target.name })}</p>
+          <p>
+            {t('admin.organizations.mergeWarning', {
+              name: organizationName(source.name),
+              into: organizationName(target.name),
+            })}
+          </p>
           {error && (
             <p role="alert" className="notice notice-error">
               {error}
@@ -283,7 +290,7 @@ export function MergeDialog({
                     }}
                   />
                   <span>
-                    {o.name}
+                    {organizationName(o.name)}
                     {o.domain_list.length > 0 && <span className="muted"> · {o.domain_list.join(', ')}</span>}
                   </span>
                 </label>
