@@ -40,7 +40,8 @@ direct connection: refused with DATABASE_TRANSACTION_POOLER set (start then only
   createsuperuser: `Usage: desk createsuperuser [--email EMAIL] [--password PASSWORD]
 
 Creates a staff superuser (or gives an existing account with that email staff rights and this
-password). Prompts for what is missing. Passwords need 12+ characters and must not be common.`,
+password). Refused when an account with that email already logs in with a password (staff emails are
+unique). Prompts for what is missing. Passwords need 12+ characters and must not be common.`,
   keys: `Usage: desk keys generate [--type rsa|ec]
 
 Prints a new private key (PEM, PKCS#8) for OIDC_RS_PRIVATE_KEY_STR or OIDC_RS_PRIVATE_KEY_FILE: RSA 2048 bits
@@ -169,7 +170,7 @@ async function migrate(): Promise<void> {
 
 async function createSuperuser(args: string[]): Promise<void> {
   const { hashPassword, passwordWeaknesses } = await import('./auth/index.ts');
-  const { upsertSuperuser } = await import('./users/index.ts');
+  const { createSuperuser, StaffEmailTaken } = await import('./users/index.ts');
   const { values } = parseArgs({
     args,
     options: { email: { type: 'string' }, password: { type: 'string' } },
@@ -185,12 +186,18 @@ async function createSuperuser(args: string[]): Promise<void> {
   const weaknesses = passwordWeaknesses(password, email);
   if (weaknesses.length) fail(`This password is too weak: ${weaknesses.join('; ')}.`);
   const database = await readyDatabase(config());
+  let refused: InstanceType<typeof StaffEmailTaken> | undefined;
   try {
-    const { user, created } = await upsertSuperuser(database.db, email, await hashPassword(password));
+    const { user, created } = await createSuperuser(database.db, email, await hashPassword(password));
     process.stdout.write(`${created ? 'Created' : 'Updated'} superuser ${user.email} (${user.id}).\n`);
+  } catch (err) {
+    if (!(err instanceof StaffEmailTaken)) throw err;
+    refused = err;
   } finally {
     await database.close();
   }
+  if (refused)
+    fail(`${refused.message} Nothing was changed: log in with that account, or choose another email.`);
 }
 
 function keys(args: string[]): void {
