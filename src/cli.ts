@@ -12,6 +12,7 @@ import {
   loadConfig,
   startWarnings,
 } from './platform/config.ts';
+import { DataFolderInUse, type DataFolderLock, lockDataFolder } from './platform/data-folder-lock.ts';
 import { closeOnSignals } from './platform/lifecycle.ts';
 import { compileEmbeddedDatabaseBaselineOnly, initializeDataFolder } from './platform/pglite-setup.ts';
 
@@ -99,14 +100,28 @@ function ask(question: string, hidden = false): Promise<string> {
   });
 }
 
+/**
+ * Embedded PGlite in a folder: the folder taken for this process before anything is written there (its secret key
+ * included), or the command ends at once saying which process has it (data-folder-lock.ts).
+ */
+function holdDataFolder(c: Config, command: string): DataFolderLock | undefined {
+  if (c.DATABASE_URL) return undefined;
+  try {
+    return lockDataFolder(c.DESK_DATA_DIR, `desk ${command}`);
+  } catch (err) {
+    if (err instanceof DataFolderInUse) fail(err.message);
+    throw err;
+  }
+}
+
 /** The database opened and migrated; embedded PGlite compiled lean, a fresh folder made aside (pglite-setup.ts). */
-async function readyDatabase(c: Config) {
+async function readyDatabase(c: Config, dataFolderLock: DataFolderLock | undefined) {
   if (!c.DATABASE_URL) compileEmbeddedDatabaseBaselineOnly();
   await initializeDataFolder(c.DATABASE_URL, c.DESK_DATA_DIR);
   const { databaseSettings, MigrationsNeedDirectConnection, openDatabase } = await import(
     './platform/database.ts'
   );
-  const database = openDatabase(c.DATABASE_URL, c.DESK_DATA_DIR, databaseSettings(c));
+  const database = openDatabase(c.DATABASE_URL, c.DESK_DATA_DIR, { ...databaseSettings(c), dataFolderLock });
   try {
     await database.migrate();
   } catch (err) {
@@ -118,10 +133,12 @@ async function readyDatabase(c: Config) {
 }
 
 async function start(): Promise<void> {
-  const settings = keepGeneratedSecretKey(config());
+  const read = config();
+  const lock = holdDataFolder(read, 'start');
+  const settings = keepGeneratedSecretKey(read);
   // The database, the development provider's key and Desk's modules get ready at once.
   const [database, { buildDesk }, { assignOrganizationsByDomain }] = await Promise.all([
-    readyDatabase(settings),
+    readyDatabase(settings, lock),
     import('./app.ts'),
     import('./organizations/index.ts'),
     prepareDevProvider(settings),
@@ -157,8 +174,9 @@ async function migrate(): Promise<void> {
     fail(
       'desk migrate needs a direct connection to PostgreSQL: DATABASE_TRANSACTION_POOLER is set, so DATABASE_URL points at a transaction-mode pooler. Run it with DATABASE_URL naming PostgreSQL itself and DATABASE_TRANSACTION_POOLER unset (docs/operations.md).',
     );
+  const lock = holdDataFolder(c, 'migrate');
   const { assignOrganizationsByDomain } = await import('./organizations/index.ts');
-  const database = await readyDatabase(c);
+  const database = await readyDatabase(c, lock);
   try {
     // Users from before organizations get the one of their mail domain, in batches (DESIGN.md §7).
     const assigned = await assignOrganizationsByDomain(database.db);
@@ -169,6 +187,9 @@ async function migrate(): Promise<void> {
 }
 
 async function createSuperuser(args: string[]): Promise<void> {
+  // Refused at once, before any question, when a running Desk holds the embedded database.
+  const c = config();
+  const lock = holdDataFolder(c, 'createsuperuser');
   const { hashPassword, passwordWeaknesses } = await import('./auth/index.ts');
   const { createSuperuser, StaffEmailTaken } = await import('./users/index.ts');
   const { values } = parseArgs({
@@ -185,7 +206,7 @@ async function createSuperuser(args: string[]): Promise<void> {
   }
   const weaknesses = passwordWeaknesses(password, email);
   if (weaknesses.length) fail(`This password is too weak: ${weaknesses.join('; ')}.`);
-  const database = await readyDatabase(config());
+  const database = await readyDatabase(c, lock);
   let refused: InstanceType<typeof StaffEmailTaken> | undefined;
   try {
     const { user, created } = await createSuperuser(database.db, email, await hashPassword(password));
