@@ -1,5 +1,6 @@
 // The `desk` command: start, migrate, createsuperuser, settings.
 import { generateKeyPairSync } from 'node:crypto';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { prepareDevProvider } from './dev-idp/settings.ts';
@@ -155,9 +156,10 @@ async function start(): Promise<void> {
   // development provider is in this process and made by its first request: the first login discovers it.
   if (!desk.config.DESK_DEV_IDP) desk.provider.get().catch(() => {});
   const where = desk.config.PUBLIC_URL;
-  desk.app.log.info(
-    `Desk is running at ${where}/ (database: ${desk.database.kind}, sessions: ${desk.kv.kind})`,
-  );
+  const databaseIs = desk.config.DATABASE_URL
+    ? desk.database.kind
+    : `PGlite in ${resolve(desk.config.DESK_DATA_DIR)}`;
+  desk.app.log.info(`Desk is running at ${where}/ (database: ${databaseIs}, sessions: ${desk.kv.kind})`);
   if (desk.config.DESK_DEV_IDP)
     desk.app.log.info(
       `Open ${where}/ to log in as a demo agent (built-in development provider at ${where}/dev-idp).`,
