@@ -7,16 +7,16 @@
 #
 # Settings come from the environment at run time (`desk settings` lists them); no secret is baked in.
 #
-# Expected size: about 390 MB uncompressed. node:22-slim is about 200 MB; the production node_modules measure 182 MB
+# Expected size: about 430 MB uncompressed. node:22-slim is about 200 MB; the production node_modules measure 182 MB
 # (`scripts/image.sh check` prints it: `npm ci --omit=dev --ignore-scripts`, the web app's build tools being
-# devDependencies); dist/ and web/dist/ add about 1.5 MB.
+# devDependencies); dist/ and web/dist/ add about 1.5 MB, the PGlite template (pglite-template/) 40 MB.
 
 ARG NODE_IMAGE=node:22-slim
 
 FROM ${NODE_IMAGE} AS builder
 WORKDIR /build
 COPY . .
-# npm ci, then the server (dist/) and the web app (web/dist/).
+# npm ci, then the server (dist/), the web app (web/dist/) and the PGlite template (pglite-template/).
 RUN --mount=type=cache,target=/root/.npm bash scripts/image.sh build
 
 FROM ${NODE_IMAGE} AS runtime
@@ -46,6 +46,8 @@ RUN --mount=type=cache,target=/root/.npm bash scripts/image.sh production-deps
 COPY --from=builder /build/dist ./dist
 COPY --from=builder /build/web/dist ./web/dist
 COPY --from=builder /build/drizzle ./drizzle
+# The data folder a fresh DESK_DATA_DIR starts from (embedded PGlite only; about 40 MB), made by `npm run build`.
+COPY --from=builder /build/pglite-template ./pglite-template
 COPY --from=builder /build/bin ./bin
 COPY --from=builder /build/package.json ./package.json
 # Declared this late because every RUN after an ARG misses the cache when its value changes: a new commit must not

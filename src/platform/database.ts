@@ -1,6 +1,4 @@
 // The database: embedded PGlite by default, PostgreSQL when DATABASE_URL is set; same Drizzle queries and migrations on both.
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { citext } from '@electric-sql/pglite/contrib/citext';
@@ -17,7 +15,10 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { type DataFolderLock, lockDataFolder } from './data-folder-lock.ts';
 import { ServiceUnavailable } from './errors.ts';
-import { PGLITE_SETTINGS, pgliteDataPath } from './pglite-setup.ts';
+import { MIGRATIONS_DIR, PGLITE_SETTINGS, pgliteDataPath } from './pglite-setup.ts';
+
+export { MIGRATIONS_DIR };
+
 import {
   openPostgres,
   type PostgresPool,
@@ -38,8 +39,6 @@ export function escapeLike(text: string): string {
 export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
 }
-
-export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
 
 /** Counts the statements sent, so tests can assert query counts (deterministic, unlike timings). */
 export class QueryCounter implements Logger {
