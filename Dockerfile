@@ -9,15 +9,15 @@
 #
 # Size: node:24-slim (Node 24, the LTS Desk supports; its node binary alone is 122 MB) plus the production
 # node_modules, 182 MB (`scripts/image.sh check` prints it: `npm ci --omit=dev --ignore-scripts`, the web app's build
-# tools being devDependencies), and dist/ with web/dist/, about 1.5 MB. It was about 390 MB on node:22-slim; CI has no
-# Docker to measure it again.
+# tools being devDependencies), dist/ with web/dist/, about 1.5 MB, and the PGlite template (pglite-template/), 40 MB.
+# It was about 430 MB on node:22-slim; CI has no Docker to measure it again.
 
 ARG NODE_IMAGE=node:24-slim
 
 FROM ${NODE_IMAGE} AS builder
 WORKDIR /build
 COPY . .
-# npm ci, then the server (dist/) and the web app (web/dist/).
+# npm ci, then the server (dist/), the web app (web/dist/) and the PGlite template (pglite-template/).
 RUN --mount=type=cache,target=/root/.npm bash scripts/image.sh build
 
 FROM ${NODE_IMAGE} AS runtime
@@ -47,6 +47,8 @@ RUN --mount=type=cache,target=/root/.npm bash scripts/image.sh production-deps
 COPY --from=builder /build/dist ./dist
 COPY --from=builder /build/web/dist ./web/dist
 COPY --from=builder /build/drizzle ./drizzle
+# The data folder a fresh DESK_DATA_DIR starts from (embedded PGlite only; about 40 MB), made by `npm run build`.
+COPY --from=builder /build/pglite-template ./pglite-template
 COPY --from=builder /build/bin ./bin
 COPY --from=builder /build/package.json ./package.json
 # Declared this late because every RUN after an ARG misses the cache when its value changes: a new commit must not

@@ -27,7 +27,7 @@ const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 5_000);
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DB_NAME = 'desk_bench_startup';
-const AIMS = { freshMs: 5_000, existingMs: 2_000, embeddedMb: 250, postgresMb: 150 };
+const AIMS = { freshMs: 2_000, existingMs: 2_000, embeddedMb: 250, postgresMb: 150 };
 
 interface Start {
   /** Milliseconds from spawn until each answered 200. */
@@ -194,7 +194,8 @@ function buildDist(view: string): string | undefined {
     rmSync(dir, { recursive: true, force: true });
     return undefined;
   }
-  for (const linked of ['node_modules', 'drizzle', 'web']) symlinkSync(join(view, linked), join(dir, linked));
+  for (const linked of ['node_modules', 'drizzle', 'web', 'pglite-template'])
+    symlinkSync(join(view, linked), join(dir, linked));
   copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
   return dir;
 }
@@ -254,7 +255,10 @@ async function main(): Promise<void> {
     'runs bin/desk.js as `npm start` does; on a fresh data folder also with no cache from an earlier start',
   );
   console.log(
-    '(compiled sources, or tsx transforms: TMPDIR set to a new folder); "built" runs dist/cli.js (tsc).',
+    '(compiled sources, or tsx transforms: TMPDIR set to a new folder); "built" runs dist/cli.js (tsc). A fresh',
+  );
+  console.log(
+    'folder starts from the PGlite template `npm ci` made (pglite-template/, as on a fresh clone), if present.',
   );
   console.log(
     `Checkout: ${ROOT}; Node ${process.version}; floor = a bare Fastify server started the same way.\n`,

@@ -2,7 +2,7 @@
 # What Desk's container image does, in one place: the Dockerfile runs these steps, and CI runs them without
 # Docker (which cannot pull images there), so a broken production build or start is caught before any image.
 #
-#   build             full install, then the server (dist/) and the web app (web/dist/)
+#   build             full install, then the server (dist/), the web app (web/dist/) and the PGlite template
 #   production-deps   production dependencies only, no install scripts (the runtime stage)
 #   assemble DIR      what the runtime stage holds, in DIR: built output, migrations, bin/, production deps
 #   check             build, assemble in a temporary folder, start it with production settings on PostgreSQL
@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # What the runtime stage copies from the build stage; the Dockerfile's COPY lines name the same.
-RUNTIME_FILES=(package.json package-lock.json bin dist web/dist drizzle)
+RUNTIME_FILES=(package.json package-lock.json bin dist web/dist drizzle pglite-template)
 
 build() {
   npm ci --no-audit --no-fund

@@ -1,5 +1,6 @@
 // The `desk` command: start, migrate, createsuperuser, settings.
 import { generateKeyPairSync } from 'node:crypto';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { prepareDevProvider } from './dev-idp/settings.ts';
@@ -12,6 +13,7 @@ import {
   loadConfig,
   startWarnings,
 } from './platform/config.ts';
+import { DataFolderInUse, type DataFolderLock, lockDataFolder } from './platform/data-folder-lock.ts';
 import { closeOnSignals } from './platform/lifecycle.ts';
 import { compileEmbeddedDatabaseBaselineOnly, initializeDataFolder } from './platform/pglite-setup.ts';
 
@@ -40,7 +42,8 @@ direct connection: refused with DATABASE_TRANSACTION_POOLER set (start then only
   createsuperuser: `Usage: desk createsuperuser [--email EMAIL] [--password PASSWORD]
 
 Creates a staff superuser (or gives an existing account with that email staff rights and this
-password). Prompts for what is missing. Passwords need 12+ characters and must not be common.`,
+password). Refused when an account with that email already logs in with a password (staff emails are
+unique). Prompts for what is missing. Passwords need 12+ characters and must not be common.`,
   keys: `Usage: desk keys generate [--type rsa|ec]
 
 Prints a new private key (PEM, PKCS#8) for OIDC_RS_PRIVATE_KEY_STR or OIDC_RS_PRIVATE_KEY_FILE: RSA 2048 bits
@@ -98,14 +101,28 @@ function ask(question: string, hidden = false): Promise<string> {
   });
 }
 
+/**
+ * Embedded PGlite in a folder: the folder taken for this process before anything is written there (its secret key
+ * included), or the command ends at once saying which process has it (data-folder-lock.ts).
+ */
+function holdDataFolder(c: Config, command: string): DataFolderLock | undefined {
+  if (c.DATABASE_URL) return undefined;
+  try {
+    return lockDataFolder(c.DESK_DATA_DIR, `desk ${command}`);
+  } catch (err) {
+    if (err instanceof DataFolderInUse) fail(err.message);
+    throw err;
+  }
+}
+
 /** The database opened and migrated; embedded PGlite compiled lean, a fresh folder made aside (pglite-setup.ts). */
-async function readyDatabase(c: Config) {
+async function readyDatabase(c: Config, dataFolderLock: DataFolderLock | undefined) {
   if (!c.DATABASE_URL) compileEmbeddedDatabaseBaselineOnly();
   await initializeDataFolder(c.DATABASE_URL, c.DESK_DATA_DIR);
   const { databaseSettings, MigrationsNeedDirectConnection, openDatabase } = await import(
     './platform/database.ts'
   );
-  const database = openDatabase(c.DATABASE_URL, c.DESK_DATA_DIR, databaseSettings(c));
+  const database = openDatabase(c.DATABASE_URL, c.DESK_DATA_DIR, { ...databaseSettings(c), dataFolderLock });
   try {
     await database.migrate();
   } catch (err) {
@@ -117,10 +134,12 @@ async function readyDatabase(c: Config) {
 }
 
 async function start(): Promise<void> {
-  const settings = keepGeneratedSecretKey(config());
+  const read = config();
+  const lock = holdDataFolder(read, 'start');
+  const settings = keepGeneratedSecretKey(read);
   // The database, the development provider's key and Desk's modules get ready at once.
   const [database, { buildDesk }, { assignOrganizationsByDomain }] = await Promise.all([
-    readyDatabase(settings),
+    readyDatabase(settings, lock),
     import('./app.ts'),
     import('./organizations/index.ts'),
     prepareDevProvider(settings),
@@ -137,9 +156,10 @@ async function start(): Promise<void> {
   // development provider is in this process and made by its first request: the first login discovers it.
   if (!desk.config.DESK_DEV_IDP) desk.provider.get().catch(() => {});
   const where = desk.config.PUBLIC_URL;
-  desk.app.log.info(
-    `Desk is running at ${where}/ (database: ${desk.database.kind}, sessions: ${desk.kv.kind})`,
-  );
+  const databaseIs = desk.config.DATABASE_URL
+    ? desk.database.kind
+    : `PGlite in ${resolve(desk.config.DESK_DATA_DIR)}`;
+  desk.app.log.info(`Desk is running at ${where}/ (database: ${databaseIs}, sessions: ${desk.kv.kind})`);
   if (desk.config.DESK_DEV_IDP)
     desk.app.log.info(
       `Open ${where}/ to log in as a demo agent (built-in development provider at ${where}/dev-idp).`,
@@ -156,8 +176,9 @@ async function migrate(): Promise<void> {
     fail(
       'desk migrate needs a direct connection to PostgreSQL: DATABASE_TRANSACTION_POOLER is set, so DATABASE_URL points at a transaction-mode pooler. Run it with DATABASE_URL naming PostgreSQL itself and DATABASE_TRANSACTION_POOLER unset (docs/operations.md).',
     );
+  const lock = holdDataFolder(c, 'migrate');
   const { assignOrganizationsByDomain } = await import('./organizations/index.ts');
-  const database = await readyDatabase(c);
+  const database = await readyDatabase(c, lock);
   try {
     // Users from before organizations get the one of their mail domain, in batches (DESIGN.md §7).
     const assigned = await assignOrganizationsByDomain(database.db);
@@ -168,8 +189,11 @@ async function migrate(): Promise<void> {
 }
 
 async function createSuperuser(args: string[]): Promise<void> {
+  // Refused at once, before any question, when a running Desk holds the embedded database.
+  const c = config();
+  const lock = holdDataFolder(c, 'createsuperuser');
   const { hashPassword, passwordWeaknesses } = await import('./auth/index.ts');
-  const { upsertSuperuser } = await import('./users/index.ts');
+  const { createSuperuser, StaffEmailTaken } = await import('./users/index.ts');
   const { values } = parseArgs({
     args,
     options: { email: { type: 'string' }, password: { type: 'string' } },
@@ -184,13 +208,19 @@ async function createSuperuser(args: string[]): Promise<void> {
   }
   const weaknesses = passwordWeaknesses(password, email);
   if (weaknesses.length) fail(`This password is too weak: ${weaknesses.join('; ')}.`);
-  const database = await readyDatabase(config());
+  const database = await readyDatabase(c, lock);
+  let refused: InstanceType<typeof StaffEmailTaken> | undefined;
   try {
-    const { user, created } = await upsertSuperuser(database.db, email, await hashPassword(password));
+    const { user, created } = await createSuperuser(database.db, email, await hashPassword(password));
     process.stdout.write(`${created ? 'Created' : 'Updated'} superuser ${user.email} (${user.id}).\n`);
+  } catch (err) {
+    if (!(err instanceof StaffEmailTaken)) throw err;
+    refused = err;
   } finally {
     await database.close();
   }
+  if (refused)
+    fail(`${refused.message} Nothing was changed: log in with that account, or choose another email.`);
 }
 
 function keys(args: string[]): void {

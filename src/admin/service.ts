@@ -2,7 +2,7 @@
 // by superusers only), with every change and its audit event in one transaction.
 import { type AuditContext, recordAudit } from '../audit/index.ts';
 import type { SessionStore } from '../auth/index.ts';
-import type { Database } from '../platform/database.ts';
+import type { Database, Db } from '../platform/database.ts';
 import {
   Conflict,
   isUniqueViolation,
@@ -12,9 +12,11 @@ import {
 } from '../platform/errors.ts';
 import {
   changesStaffAccounts,
+  claimStaffEmail,
   leavesNoSuperuser,
   lockSuperusersWhoMayAct,
   mayChangeAccount,
+  StaffEmailTaken,
   type User,
 } from '../users/index.ts';
 import {
@@ -26,6 +28,16 @@ import {
   setUserFlags,
   userDetail,
 } from './queries.ts';
+
+async function claimStaffEmailOrConflict(tx: Db, email: string, id: string): Promise<void> {
+  try {
+    await claimStaffEmail(tx, email, id);
+  } catch (err) {
+    if (err instanceof StaffEmailTaken)
+      throw new Conflict('Another staff account already has this email address: staff emails are unique.');
+    throw err;
+  }
+}
 
 export class AdminService {
   constructor(
@@ -55,7 +67,13 @@ export class AdminService {
     const target = await this.user(id);
     if (changes.is_active === false && id === me.id)
       throw new ValidationFailed({ is_active: ['You cannot disable your own account.'] });
+    // Only superusers grant staff: anyone else is refused below for that, whatever the email.
+    const grantsStaff =
+      changes.is_staff === true && !target.user.isStaff && changesStaffAccounts(me) && target.user.email;
     const updated = await this.database.db.transaction(async (tx) => {
+      // Staff emails are unique (as `desk createsuperuser` keeps them): its lock comes first, as there, so the two
+      // wait for each other, never deadlock.
+      if (grantsStaff) await claimStaffEmailOrConflict(tx, grantsStaff, id);
       // The superusers first, then the target, always in this order: two changes racing wait, never deadlock. Only
       // those able to act count (an organization deactivated meanwhile shuts its superusers out too).
       const superusers = await lockSuperusersWhoMayAct(tx);

@@ -87,11 +87,13 @@ export async function createDevProvider(options: DevProviderOptions): Promise<De
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
-        // No confirmation click: the form posts itself, as ProConnect's logout does.
+        // No confirmation click: the form posts itself, as ProConnect's logout does. oidc-provider's form holds only
+        // `xsrf`; without `logout=yes` (its "Yes, sign me out" button) the provider would keep its own session and
+        // the next login would sign the same agent in again without asking, so the form carries it.
         logoutSource: async (ctx: KoaContextWithOIDC, form: string) => {
           ctx.body = page(
             'Déconnexion',
-            `${form}<p>Déconnexion…</p><script nonce="${ctx.state?.cspNonce ?? ''}">document.forms[0].submit()</script>
+            `${form.replace('</form>', '<input type="hidden" name="logout" value="yes"/></form>')}<p>Déconnexion…</p><script nonce="${ctx.state?.cspNonce ?? ''}">document.forms[0].submit()</script>
 <noscript><button form="op.logoutForm" type="submit" name="logout" value="yes">Se déconnecter</button></noscript>`,
           );
         },

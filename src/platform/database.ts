@@ -1,7 +1,4 @@
 // The database: embedded PGlite by default, PostgreSQL when DATABASE_URL is set; same Drizzle queries and migrations on both.
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { citext } from '@electric-sql/pglite/contrib/citext';
@@ -16,8 +13,12 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { type DataFolderLock, lockDataFolder } from './data-folder-lock.ts';
 import { ServiceUnavailable } from './errors.ts';
-import { PGLITE_SETTINGS, pgliteDataPath } from './pglite-setup.ts';
+import { MIGRATIONS_DIR, PGLITE_SETTINGS, pgliteDataPath } from './pglite-setup.ts';
+
+export { MIGRATIONS_DIR };
+
 import {
   openPostgres,
   type PostgresPool,
@@ -38,8 +39,6 @@ export function escapeLike(text: string): string {
 export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
 }
-
-export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
 
 /** Counts the statements sent, so tests can assert query counts (deterministic, unlike timings). */
 export class QueryCounter implements Logger {
@@ -163,6 +162,8 @@ async function pendingMigrations(check: PostgresPool['check']): Promise<number> 
 }
 
 export interface DatabaseSettings {
+  /** Embedded PGlite in a folder: the folder's lock, taken by the caller already; else openDatabase takes it. */
+  dataFolderLock?: DataFolderLock | undefined;
   /** DATABASE_TRANSACTION_POOLER */
   transactionPooler?: boolean;
   /** DATABASE_QUERY_TIMEOUT, in seconds */
@@ -231,12 +232,19 @@ export function openDatabase(
     };
   }
   const memory = url === 'pglite://memory';
-  if (!memory) mkdirSync(dataDir, { recursive: true });
-  const client = new PGlite(memory ? 'memory://' : pgliteDataPath(dataDir), {
-    extensions: { pg_trgm, unaccent, citext, btree_gin },
-    initDbStartParams: PGLITE_SETTINGS,
-    startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
-  });
+  // One process per folder (data-folder-lock.ts): taken before PGlite opens it, given back once PGlite has closed.
+  const lock = memory ? undefined : (options.dataFolderLock ?? lockDataFolder(dataDir));
+  let client: PGlite;
+  try {
+    client = new PGlite(memory ? 'memory://' : pgliteDataPath(dataDir), {
+      extensions: { pg_trgm, unaccent, citext, btree_gin },
+      initDbStartParams: PGLITE_SETTINGS,
+      startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
+    });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   // PGlite is one session: set once, before any query (it runs queries in order).
   client.exec(`SET pg_trgm.word_similarity_threshold = ${WORD_SIMILARITY_THRESHOLD}`).catch(() => {});
   const db = drizzlePglite(client, { logger: queries }) as unknown as Db;
@@ -256,7 +264,11 @@ export function openDatabase(
       }
     },
     async close() {
-      await client.close();
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

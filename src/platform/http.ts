@@ -22,7 +22,7 @@ import FindMyWay from 'find-my-way';
 import type { Config, TrustedProxies } from './config.ts';
 import { databaseUnavailable } from './database.ts';
 import { HttpError, MethodNotAllowed, NotFound } from './errors.ts';
-import { loggerOptions } from './logging.ts';
+import { logFormat, loggerOptions, OneLinePerRequest, prettyDestination } from './logging.ts';
 import { type ProxyTrust, requestId } from './request-id.ts';
 import { serializerCompiler } from './serializer.ts';
 
@@ -123,11 +123,11 @@ export interface HttpServerOptions {
 export async function createHttpServer(config: Config, options: HttpServerOptions = {}): Promise<App> {
   const requestTimeout = config.REQUEST_TIMEOUT * 1000;
   const trust = trustProxy(config.TRUSTED_PROXIES);
+  const pretty = logFormat(options.logStream ?? process.stdout) === 'pretty';
+  const stream = pretty ? await prettyDestination(options.logStream ?? process.stdout) : options.logStream;
   const app = Fastify({
-    logger: {
-      ...loggerOptions(config.LOG_LEVEL),
-      ...(options.logStream ? { stream: options.logStream } : {}),
-    },
+    logger: { ...loggerOptions(config.LOG_LEVEL), ...(stream ? { stream } : {}) },
+    ...(pretty ? { logController: new OneLinePerRequest() } : {}),
     genReqId: (req) => requestId(req, trust, config.REQUEST_ID_HEADER_TRUSTED),
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },

@@ -8,6 +8,7 @@ export {
   findActiveUserById,
   findActiveUserBySub,
   findPasswordUserByEmail,
+  findStaffAccountsByEmail,
   findUserBySub,
   findUsersByEmail,
   hasStaffMember,
@@ -15,7 +16,6 @@ export {
   lockSuperusersWhoMayAct,
   recordLogin,
   updateUser,
-  upsertSuperuser,
   userIdsOfOrganization,
 } from './queries.ts';
 export { requireUser } from './request-user.ts';
@@ -23,3 +23,4 @@ export { meSchema, serializeMe, userRoutes } from './routes.ts';
 export type { User } from './schema.ts';
 export { users } from './schema.ts';
 export { normalize, searchUsers, userSearchRoute } from './search.ts';
+export { claimStaffEmail, createSuperuser, StaffEmailTaken } from './staff-accounts.ts';

@@ -1,5 +1,5 @@
 // All SQL on the users table.
-import { and, eq, getTableColumns, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, ne, or, type SQL, sql } from 'drizzle-orm';
 import { organizations } from '../organizations/schema.ts';
 import type { Db } from '../platform/database.ts';
 import { preparedPerDatabase } from '../platform/prepared-queries.ts';
@@ -108,45 +108,33 @@ export async function recordLogin(db: Db, id: string): Promise<void> {
   await db.update(users).set({ lastLogin: new Date() }).where(eq(users.id, id));
 }
 
-/** Creates a staff superuser, or gives an existing account with that email the password and staff rights. */
-export async function upsertSuperuser(
-  db: Db,
-  email: string,
-  passwordHash: string,
-): Promise<{ user: User; created: boolean }> {
-  return db.transaction(async (tx) => {
-    const [existing] = await tx
-      .select()
-      .from(users)
-      .where(sql`lower(${users.email}) = lower(${email})`)
-      .orderBy(users.createdAt)
-      .limit(1);
-    if (existing) {
-      const [user] = await tx
-        .update(users)
-        .set({
-          password: passwordHash,
-          isStaff: true,
-          isSuperuser: true,
-          isActive: true,
-          updatedAt: new Date(),
-        })
-        .where(eq(users.id, existing.id))
-        .returning();
-      return { user: user!, created: false };
-    }
-    const [user] = await tx
-      .insert(users)
-      .values({
-        email,
-        password: passwordHash,
-        isStaff: true,
-        isSuperuser: true,
-        name: email.split('@')[0] ?? '',
-      })
-      .returning();
-    return { user: user!, created: true };
-  });
+/** A staff account: staff, or one that logs in with a password (only `desk createsuperuser` gives one). */
+const isStaffAccount = or(eq(users.isStaff, true), sql`${users.password} is not null`) as SQL;
+
+/**
+ * Holds, until the transaction ends, the right to make a staff account with this email (as the staff login compares
+ * emails: lower()): two transactions deciding on one email wait for each other. A two-key advisory lock, apart from
+ * the one-key lock migrations take.
+ */
+export async function lockStaffEmail(tx: Db, email: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${STAFF_EMAIL_LOCK}, hashtext(lower(${email})))`);
+}
+const STAFF_EMAIL_LOCK = 72_110_002;
+
+/** The staff accounts with this email (case-insensitively), oldest first, but `exceptId`. */
+export async function findStaffAccountsByEmail(db: Db, email: string, exceptId?: string): Promise<User[]> {
+  return db
+    .select()
+    .from(users)
+    .where(
+      and(
+        sql`lower(${users.email}) = lower(${email})`,
+        isStaffAccount,
+        exceptId ? ne(users.id, exceptId) : undefined,
+      ),
+    )
+    .orderBy(users.createdAt, users.id)
+    .limit(10);
 }
 
 // Every resource-server call reads the token's user: built once (sql/users.sql).

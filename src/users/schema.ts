@@ -27,6 +27,9 @@ export const users = pgTable(
   (t) => [
     uniqueIndex('users_sub_key').on(t.sub),
     index('users_email_lower_idx').on(sql`lower(${t.email})`),
+    // One password account per email, compared as the staff login compares it (lower()): a second one could never log
+    // in, and `desk createsuperuser` racing itself could make two (people keeps its staff login email unique too).
+    uniqueIndex('users_password_email_key').on(sql`lower(${t.email})`).where(sql`${t.password} is not null`),
     index('users_organization_idx').on(t.organizationId),
   ],
 );

@@ -1,11 +1,13 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { buildDesk } from '../../src/app.ts';
 import { hashPassword } from '../../src/auth/index.ts';
 import { configFrom } from '../../src/platform/config.ts';
+import { rowsOf } from '../../src/platform/database.ts';
 import { BASE_SETTINGS, PASSWORD, useDesk } from '../support/desk.ts';
 import { DATABASE_URL, uniqueEmail } from '../support/parts.ts';
 
@@ -152,6 +154,58 @@ describe('desk createsuperuser', () => {
       await db?.drop();
     }
   });
+
+  it('refuses, run again with the email in capitals, saying a staff account has it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'desk-su-'));
+    const { testDatabase } = await import('../support/parts.ts');
+    const db = DATABASE_URL ? await testDatabase() : undefined;
+    try {
+      const email = uniqueEmail('admin');
+      expect(run(['--email', email, '--password', 'a long staff passphrase'], dir, db?.url).status).toBe(0);
+      const again = run(
+        ['--email', email.toUpperCase(), '--password', 'another staff passphrase'],
+        dir,
+        db?.url,
+      );
+      expect(again.status).toBe(1);
+      expect(again.stdout).toBe('');
+      expect(again.stderr).toMatch(
+        new RegExp(
+          `^A staff account already has the email ${email.toUpperCase().replaceAll('.', '\\.')} \\(user [0-9a-f-]{36}\\)\\. Nothing was changed: log in with that account, or choose another email\\.\\n$`,
+        ),
+      );
+    } finally {
+      await db?.drop();
+    }
+  });
+
+  it.runIf(DATABASE_URL)(
+    'lets one of two runs at once on PostgreSQL make the account, and refuses the other',
+    async () => {
+      const { testDatabase } = await import('../support/parts.ts');
+      const db = await testDatabase();
+      try {
+        const email = uniqueEmail('admin');
+        const once = () =>
+          new Promise<number | null>((done) => {
+            const child = spawn(
+              process.execPath,
+              [bin, 'createsuperuser', '--email', email, '--password', 'a long staff passphrase'],
+              { env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url }, stdio: 'ignore' },
+            );
+            child.once('exit', done);
+          });
+        const codes = await Promise.all([once(), once()]);
+        expect(codes.sort()).toEqual([0, 1]);
+        const rows = await db.database.db.execute(
+          sql`select count(*)::int as n from users where lower(email) = ${email}`,
+        );
+        expect(rowsOf<{ n: number }>(rows)).toEqual([{ n: 1 }]);
+      } finally {
+        await db.drop();
+      }
+    },
+  );
 
   it('refuses a weak password, saying why, with exit code 1', () => {
     const result = run(

@@ -74,6 +74,18 @@ describe('the development provider', () => {
     expect((await browser.get('/api/v1.0/users/me/')).status).toBe(401);
   });
 
+  it('asks which agent at the next login after a logout, so another agent can sign in', async () => {
+    const browser = desk.browser();
+    await loginWithDevIdp(browser, 'demo-helene-martin');
+    await logoutWithDevIdp(browser);
+    const page = await follow(browser, await browser.get('/api/v1.0/authenticate/'));
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('value="demo-francois-dupont"');
+    await loginWithDevIdp(browser, 'demo-francois-dupont');
+    const me = await browser.get('/api/v1.0/users/me/');
+    expect(me.json).toMatchObject({ email: 'francois.dupont@example.gouv.fr' });
+  });
+
   it("logs out with a posted form carrying the CSRF token as a field, as the web app's menu does", async () => {
     const browser = desk.browser();
     await loginWithDevIdp(browser, 'demo-amina-diallo');

@@ -46,14 +46,17 @@ export async function loginWithDevIdp(browser: Browser, sub: string, query = '')
   return follow(browser, chosen, (location) => new URL(location, browser.base).pathname === '/');
 }
 
-/** Logs out through the provider: logout/, the provider's self-submitting form, back to logout-callback/. */
+/**
+ * Logs out through the provider: logout/, the provider's self-submitting form, back to logout-callback/. The form is
+ * posted with only the fields it holds, as the page's script submits it.
+ */
 export async function logoutWithDevIdp(browser: Browser): Promise<Answer> {
   const confirm = await follow(browser, await browser.post('/api/v1.0/logout/'));
   expect(confirm.status).toBe(200);
   const { action, fields } = formOf(confirm.text);
   return follow(
     browser,
-    await postForm(browser, action, { ...fields, logout: 'yes' }),
+    await postForm(browser, action, fields),
     (l) => !l.includes('/dev-idp/') && !l.includes('logout-callback'),
   );
 }

@@ -4,6 +4,7 @@ import { organizationAtSignIn } from '../../organizations/index.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/database.ts';
 import {
+  findStaffAccountsByEmail,
   findUserBySub,
   findUsersByEmail,
   insertUser,
@@ -73,6 +74,12 @@ async function organizationOf(
   return found.id;
 }
 
+/** Whether a staff account (staff, or with a password) would take an email another staff account has. */
+async function takesAnotherStaffEmail(db: Db, user: User, email: string): Promise<boolean> {
+  if (!user.isStaff && user.password === null) return false;
+  return (await findStaffAccountsByEmail(db, email, user.id)).length > 0;
+}
+
 /** Finds or creates the user the claims describe; call inside a transaction. */
 export async function matchUser(
   db: Db,
@@ -122,7 +129,10 @@ export async function matchUser(
     if (name && name !== user.name) changes.name = name;
     if (email && email !== user.email) {
       const owners = await findUsersByEmail(db, email);
-      if (config.OIDC_ALLOW_DUPLICATE_EMAILS || owners.every((u) => u.id === user?.id)) changes.email = email;
+      if (owners.every((u) => u.id === user?.id)) changes.email = email;
+      // Duplicates allowed, but never two staff accounts with one email (staff-accounts.ts): it keeps its own.
+      else if (config.OIDC_ALLOW_DUPLICATE_EMAILS && !(await takesAnotherStaffEmail(db, user, email)))
+        changes.email = email;
     }
     const updated = Object.keys(changes).length ? await updateUser(db, user.id, changes) : user;
     if (changes.email) await lifecycle.userEmailChanged(db, updated, signIn);
