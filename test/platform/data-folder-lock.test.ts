@@ -148,11 +148,13 @@ function deskEnv(dir: string, settings: Record<string, string> = {}): NodeJS.Pro
 }
 
 function desk(dir: string, ...args: string[]) {
+  // A command that was not refused would run on: the timeout ends a `start` that was not.
   return spawnSync(process.execPath, [BIN, ...args], {
     cwd: ROOT,
     env: deskEnv(dir),
     encoding: 'utf8',
     input: '',
+    timeout: 60_000,
   });
 }
 
@@ -202,7 +204,11 @@ describe('a second Desk command on a running embedded Desk', () => {
     const refused = new RegExp(
       `^The data folder ${dir} is in use by Desk process ${running.child.pid} \\(desk start, since [0-9TZ:-]+\\): stop it first \\(Ctrl\\+C where it runs\\), then run this command again\\. Two processes on one embedded database would lose each other's writes\\.\\n$`,
     );
-    for (const args of [['createsuperuser', '--email', email, '--password', password], ['migrate']]) {
+    for (const args of [
+      ['createsuperuser', '--email', email, '--password', password],
+      ['migrate'],
+      ['start'],
+    ]) {
       const beside = desk(dir, ...args);
       expect({ args, status: beside.status, stdout: beside.stdout }).toEqual({ args, status: 1, stdout: '' });
       expect(beside.stderr).toMatch(refused);
