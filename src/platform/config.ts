@@ -449,6 +449,19 @@ const settingsSchema = z.object({
   FEATURE_TEAMS_CREATE: bool(true).describe('teams can be created'),
   FEATURE_CONTACTS_DISPLAY: bool(true).describe('contacts shown'),
   FEATURE_CONTACTS_CREATE: bool(true).describe('contacts can be created'),
+  // The web app's look and links (issue 20); FRONTEND_* as people's front-end settings.
+  FRONTEND_STATE_IDENTITY: bool(true).describe(
+    "the French state's identity in the web app's header and footer (République Française, links to the state's sites); false for an operator outside the French administration",
+  ),
+  FRONTEND_ACCESSIBILITY_URL: httpUrl().describe(
+    "the footer's accessibility statement; unset = Desk's own page (/accessibility: not compliant, no audit yet)",
+  ),
+  FRONTEND_LEGAL_NOTICE_URL: httpUrl().describe(
+    "the footer's legal notice; unset = Desk's own page (/legal-notice)",
+  ),
+  FRONTEND_PERSONAL_DATA_URL: httpUrl().describe(
+    "the footer's personal data page; unset = Desk's own page (/personal-data: what Desk keeps)",
+  ),
   DESK_DEV_IDP: optionalText()
     .pipe(bool(false).optional())
     .describe(

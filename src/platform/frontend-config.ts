@@ -12,6 +12,11 @@ export const frontendConfigSchema = z.object({
   LANGUAGES: z.array(z.tuple([z.string(), z.string()])),
   LANGUAGE_CODE: z.string(),
   FEATURES: z.record(z.string(), z.boolean()),
+  // The web app's header and footer (issue 20).
+  FRONTEND_STATE_IDENTITY: z.boolean(),
+  FRONTEND_ACCESSIBILITY_URL: z.string().nullable(),
+  FRONTEND_LEGAL_NOTICE_URL: z.string().nullable(),
+  FRONTEND_PERSONAL_DATA_URL: z.string().nullable(),
 });
 
 export function frontendConfigRoute(app: App, config: Config): void {
@@ -31,6 +36,10 @@ export function frontendConfigRoute(app: App, config: Config): void {
       CONTACTS_DISPLAY: config.FEATURE_CONTACTS_DISPLAY,
       CONTACTS_CREATE: config.FEATURE_CONTACTS_DISPLAY && config.FEATURE_CONTACTS_CREATE,
     },
+    FRONTEND_STATE_IDENTITY: config.FRONTEND_STATE_IDENTITY,
+    FRONTEND_ACCESSIBILITY_URL: config.FRONTEND_ACCESSIBILITY_URL ?? null,
+    FRONTEND_LEGAL_NOTICE_URL: config.FRONTEND_LEGAL_NOTICE_URL ?? null,
+    FRONTEND_PERSONAL_DATA_URL: config.FRONTEND_PERSONAL_DATA_URL ?? null,
   };
   app.get(
     '/api/v1.0/config/',

@@ -495,7 +495,9 @@ describe.skipIf(CHROMIUM_MISSING !== '')('flows around a change, in a browser', 
             const width = await page.locator('html').evaluate((el) => el.scrollWidth);
             expect(width).toBeLessThanOrEqual(PHONE.width);
             await agent.click();
-            // Signed in, the app speaks the agent's saved language, whatever the browser's.
+            // Signed in, the app speaks the agent's saved language, whatever the browser's. On a phone its navigation
+            // folds under "Menu" (the same word in French).
+            await page.getByRole('button', { name: 'Menu', exact: true }).click();
             await page.getByRole('navigation', { name: /^(Main|Principale)$/ }).waitFor();
           } finally {
             await context.close();

@@ -1,9 +1,9 @@
 // The routes, each page loaded on first visit, inside the layout that needs a signed-in agent.
 import { lazy, Suspense } from 'react';
-import { useTranslation } from 'react-i18next';
 import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from 'react-router';
 import { useConfig, useMe } from './features/session/api.ts';
-import { Header } from './features/session/Header.tsx';
+import { Footer } from './features/session/Footer.tsx';
+import { Header, SignedOutHeader } from './features/session/Header.tsx';
 import { Landing } from './features/session/Landing.tsx';
 import { ErrorPage, NotFound, RouteError } from './pages/errors.tsx';
 import { Loading, ToastProvider } from './ui/feedback.tsx';
@@ -14,24 +14,29 @@ const ContactsPage = lazy(() => import('./features/contacts/ContactsPage.tsx'));
 const ProfilePage = lazy(() => import('./features/profile/ProfilePage.tsx'));
 const AdminPage = lazy(() => import('./features/admin/AdminPage.tsx'));
 const StaffLoginPage = lazy(() => import('./features/admin/StaffLoginPage.tsx'));
+const LegalPage = lazy(() => import('./features/legal/LegalPage.tsx'));
 
 const STAFF_LOGIN = '/admin/login';
+// The footer's pages (the accessibility statement, the legal notice, personal data) are for everyone.
+const LEGAL_PAGES = {
+  '/accessibility': 'accessibility',
+  '/legal-notice': 'legalNotice',
+  '/personal-data': 'personalData',
+} as const;
+/** What a signed-out visitor may see besides the signed-out page. */
+const SIGNED_OUT_PAGES = new Set<string>([STAFF_LOGIN, ...Object.keys(LEGAL_PAGES)]);
 
-/** The staff login, signed out: Desk's name above it, no navigation (nothing else is reachable yet). */
-function SignedOutStaffLogin() {
-  const { t } = useTranslation();
+/** A page open to signed-out visitors: Desk's header without navigation (nothing else is reachable yet). */
+function SignedOutPage() {
   return (
     <>
-      <header className="header">
-        <div className="header-inner">
-          <span className="brand">{t('app.name')}</span>
-        </div>
-      </header>
+      <SignedOutHeader />
       <main id="main" className="main" tabIndex={-1}>
         <Suspense fallback={<Loading />}>
-          <StaffLoginPage />
+          <Outlet />
         </Suspense>
       </main>
+      <Footer />
     </>
   );
 }
@@ -39,7 +44,6 @@ function SignedOutStaffLogin() {
 function Layout() {
   const config = useConfig();
   const me = useMe();
-  const { t } = useTranslation();
   const { pathname } = useLocation();
   if (config.isError) return <ErrorPage error={config.error} retry={() => config.refetch()} />;
   if (me.isError) return <ErrorPage error={me.error} retry={() => me.refetch()} />;
@@ -49,7 +53,7 @@ function Layout() {
         <Loading />
       </main>
     );
-  if (!me.data) return pathname === STAFF_LOGIN ? <SignedOutStaffLogin /> : <Landing />;
+  if (!me.data) return SIGNED_OUT_PAGES.has(pathname) ? <SignedOutPage /> : <Landing />;
   return (
     <>
       <Header me={me.data} />
@@ -58,11 +62,7 @@ function Layout() {
           <Outlet />
         </Suspense>
       </main>
-      <footer className="footer">
-        <p>
-          {t('app.name')} {config.data.RELEASE}
-        </p>
-      </footer>
+      <Footer />
     </>
   );
 }
@@ -119,6 +119,10 @@ const router = createBrowserRouter([
           },
           { path: '/profile', element: <ProfilePage /> },
           { path: STAFF_LOGIN, element: <StaffLoginPage /> },
+          ...Object.entries(LEGAL_PAGES).map(([path, topic]) => ({
+            path,
+            element: <LegalPage topic={topic} />,
+          })),
           { path: '/admin/*', element: <AdminPage /> },
           { path: '*', element: <NotFound /> },
         ],

@@ -416,6 +416,57 @@ export const en = {
       invalid: 'Invalid email or password.',
     },
   },
+  // shell: the header, the footer and the footer's pages (issue 20).
+  shell: {
+    home: 'Home – Desk',
+    menu: 'Menu',
+    gaufre: 'La Suite numérique services',
+    footer: {
+      description:
+        'Desk: the people and teams of your administration, shared with the apps of La Suite numérique.',
+      accessibility: 'Accessibility: not compliant',
+      legalNotice: 'Legal notice',
+      personalData: 'Personal data',
+    },
+    legal: {
+      accessibility: {
+        title: 'Accessibility',
+        status:
+          'Desk is not compliant with the RGAA, the French accessibility framework based on WCAG 2.1: it has not been audited yet.',
+        checked:
+          'Every page is checked automatically (axe) on a phone and on a desktop, in English and in French, and is built to be used with a keyboard alone, with a screen reader and zoomed in.',
+        contact:
+          'If you cannot reach a piece of content or a service, tell the administration that runs this service: it will give you the information in another way.',
+        remedyTitle: 'If you get no answer',
+        remedy: 'You may refer the matter to the Défenseur des droits:',
+        defender: 'write to the Défenseur des droits',
+      },
+      legalNotice: {
+        title: 'Legal notice',
+        publisher:
+          'This service is published by the administration that gave you access to it: it answers for the service, its hosting and its content.',
+        contact:
+          "To reach the publisher, ask your administration's support, or the person who invited you to a team.",
+      },
+      personalData: {
+        title: 'Personal data',
+        intro: 'Desk keeps what it needs to manage people and teams, and nothing more:',
+        identity:
+          'your name, email address and organisation, as your identity provider sends them when you sign in;',
+        settings: 'your language and time zone;',
+        teams: 'the teams you belong to, your role in each, and the invitations you send;',
+        contacts: 'the contacts you create;',
+        audit:
+          'a log of security events (sign-ins, changes of access) with the address they came from, kept for a limited time.',
+        cookiesTitle: 'Cookies',
+        cookies:
+          'One session cookie and one anti-forgery cookie, both needed for the service to work. No audience measurement, no advertising.',
+        rightsTitle: 'Your rights',
+        rights:
+          'To see, correct or delete your data, contact the administration that runs this service (the data controller) or its data protection officer.',
+      },
+    },
+  },
   errors: {
     notFoundTitle: 'Page not found',
     notFound: 'This page does not exist, or you cannot see it.',

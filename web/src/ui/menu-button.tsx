@@ -1,5 +1,6 @@
 // A menu button as WAI-ARIA's menu pattern describes it (arrows, Home/End, Escape returns focus), written here so
-// the header, on every page, does not load react-aria for one menu.
+// the header, on every page, does not load react-aria for one menu. The menu floats over the page below its button
+// (opening it moves nothing), with an optional heading above its items (who the account menu is about).
 import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
 
 export interface MenuAction {
@@ -18,13 +19,18 @@ export function MenuButton({
   label,
   children,
   items,
+  heading,
+  className = 'button button-quiet',
 }: {
   label: string;
   children: ReactNode;
   items: MenuAction[];
+  heading?: ReactNode;
+  className?: string;
 }) {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
+  const popup = useRef<HTMLDivElement>(null);
   const menu = useRef<HTMLDivElement>(null);
   const id = useId();
 
@@ -33,12 +39,13 @@ export function MenuButton({
   useEffect(() => {
     if (!open) return;
     focusMenuItem(menu.current, 0);
-    const outside = (event: MouseEvent) => {
-      if (!menu.current?.contains(event.target as Node) && !button.current?.contains(event.target as Node))
+    // A pointer (mouse, finger, pen) pressed anywhere else closes it.
+    const outside = (event: PointerEvent) => {
+      if (!popup.current?.contains(event.target as Node) && !button.current?.contains(event.target as Node))
         setOpen(false);
     };
-    document.addEventListener('mousedown', outside);
-    return () => document.removeEventListener('mousedown', outside);
+    document.addEventListener('pointerdown', outside);
+    return () => document.removeEventListener('pointerdown', outside);
   }, [open]);
 
   const close = (refocus: boolean) => {
@@ -79,7 +86,7 @@ export function MenuButton({
       <button
         ref={button}
         type="button"
-        className="button button-quiet"
+        className={className}
         aria-label={label}
         aria-haspopup="menu"
         aria-expanded={open}
@@ -95,35 +102,31 @@ export function MenuButton({
         {children}
       </button>
       {open && (
-        <div
-          ref={menu}
-          id={id}
-          role="menu"
-          aria-label={label}
-          className="popover menu menu-popup"
-          onKeyDown={onMenuKey}
-        >
-          {items.map((item) => (
-            <div
-              key={item.id}
-              role="menuitem"
-              tabIndex={-1}
-              className="menu-item"
-              onClick={() => {
-                close(false);
-                item.onAction();
-              }}
-              onKeyDown={(event) => {
-                if (event.key === 'Enter' || event.key === ' ') {
-                  event.preventDefault();
+        <div ref={popup} className="popover menu-popup">
+          {heading}
+          <div ref={menu} id={id} role="menu" aria-label={label} className="menu" onKeyDown={onMenuKey}>
+            {items.map((item) => (
+              <div
+                key={item.id}
+                role="menuitem"
+                tabIndex={-1}
+                className="menu-item"
+                onClick={() => {
                   close(false);
                   item.onAction();
-                }
-              }}
-            >
-              {item.label}
-            </div>
-          ))}
+                }}
+                onKeyDown={(event) => {
+                  if (event.key === 'Enter' || event.key === ' ') {
+                    event.preventDefault();
+                    close(false);
+                    item.onAction();
+                  }
+                }}
+              >
+                {item.label}
+              </div>
+            ))}
+          </div>
         </div>
       )}
     </div>

@@ -3,6 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { useLocation, useSearchParams } from 'react-router';
 import { loginUrl } from '../../api/client.ts';
 import { useConfig } from './api.ts';
+import { Footer } from './Footer.tsx';
+import { SignedOutHeader } from './Header.tsx';
 
 export function Landing() {
   const { t } = useTranslation();
@@ -14,13 +16,8 @@ export function Landing() {
   const development = config?.LOGIN_PROVIDER === 'development';
   return (
     <>
-      <header className="header">
-        <div className="header-inner">
-          <span className="brand">{t('app.name')}</span>
-          <span className="muted">{t('app.tagline')}</span>
-        </div>
-      </header>
-      <main id="main" className="landing">
+      <SignedOutHeader />
+      <main id="main" className="landing" tabIndex={-1}>
         <h1>{t('landing.title')}</h1>
         <p className="lead">{t('landing.lead')}</p>
         {error && (
@@ -48,6 +45,7 @@ export function Landing() {
           </div>
         )}
       </main>
+      <Footer />
     </>
   );
 }
