@@ -49,7 +49,7 @@ export default function ContactsPage() {
         pages={pages}
         onPage={setPage}
       >
-        <table className="table" aria-label={t('contacts.list')}>
+        <table className="table table-cards" aria-label={t('contacts.list')}>
           <thead>
             <tr>
               <th scope="col">{t('contacts.fullName')}</th>
@@ -74,7 +74,7 @@ export default function ContactsPage() {
                     </span>
                   </th>
                   <td>{emailOf(contact)}</td>
-                  <td>{contact.notes}</td>
+                  <td data-label={contact.notes ? t('contacts.notes') : undefined}>{contact.notes}</td>
                   <td>
                     <div className="row-actions">
                       {mine && (

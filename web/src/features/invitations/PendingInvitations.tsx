@@ -36,7 +36,7 @@ export function PendingInvitations({ team }: { team: Team }) {
         pages={pages}
         onPage={setPage}
       >
-        <table className="table" aria-labelledby="invitations-title">
+        <table className="table table-cards" aria-labelledby="invitations-title">
           <thead>
             <tr>
               <th scope="col">{t('invitations.email')}</th>
@@ -51,9 +51,11 @@ export function PendingInvitations({ team }: { team: Team }) {
             {invitations.data?.results.map((invitation) => (
               <tr key={invitation.id} aria-label={invitation.email}>
                 <th scope="row">{invitation.email}</th>
-                <td>{t(`roles.${invitation.role}`)}</td>
-                <td>{invitation.issuer === me?.id ? t('common.you') : t('invitations.someone')}</td>
-                <td>{formatDate(invitation.created_at, true)}</td>
+                <td data-label={t('invitations.role')}>{t(`roles.${invitation.role}`)}</td>
+                <td data-label={t('invitations.invitedBy')}>
+                  {invitation.issuer === me?.id ? t('common.you') : t('invitations.someone')}
+                </td>
+                <td data-label={t('invitations.sent')}>{formatDate(invitation.created_at, true)}</td>
                 <td>
                   <span className={invitation.is_expired ? 'badge badge-expired' : 'badge'}>
                     {invitation.is_expired ? t('invitations.expired') : t('invitations.valid')}

@@ -4,6 +4,7 @@
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Access, Team } from '../../api/types.ts';
+import { Avatar } from '../../ui/avatar.tsx';
 import { ListState, SearchField, SortHeader } from '../../ui/list.tsx';
 import { pagesOf } from '../../ui/paging.ts';
 import { useMe } from '../session/api.ts';
@@ -82,7 +83,7 @@ export function MembersSection({ team }: { team: Team }) {
         pages={pages}
         onPage={setPage}
       >
-        <table className="table" aria-label={t('members.table')}>
+        <table className="table table-cards" aria-label={t('members.table')}>
           <thead>
             <tr>
               {sortBy('user__name', t('members.name'))}
@@ -98,11 +99,16 @@ export function MembersSection({ team }: { team: Team }) {
               return (
                 <tr key={access.id}>
                   <td>
-                    {name}
-                    {self && <span className="muted"> ({t('common.you')})</span>}
+                    <span className="person">
+                      <Avatar name={access.user.name} email={access.user.email} />
+                      <span>
+                        {name}
+                        {self && <span className="muted"> ({t('common.you')})</span>}
+                      </span>
+                    </span>
                   </td>
                   <td>{access.user.email}</td>
-                  <td>{t(`roles.${access.role}`)}</td>
+                  <td data-label={t('members.role')}>{t(`roles.${access.role}`)}</td>
                   <td>
                     <div className="row-actions">
                       {access.abilities.set_role_to.length > 0 && (

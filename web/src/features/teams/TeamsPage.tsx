@@ -77,7 +77,7 @@ export default function TeamsPage() {
         pages={pages}
         onPage={setPage}
       >
-        <table className="table" aria-label={t('teams.list')}>
+        <table className="table table-cards" aria-label={t('teams.list')}>
           <thead>
             <tr>
               <th scope="col">{t('teams.name')}</th>
@@ -92,7 +92,7 @@ export default function TeamsPage() {
                 <td>
                   <Link to={`/teams/${team.id}`}>{team.name}</Link>
                 </td>
-                <td>{t(`roles.${team.role}`)}</td>
+                <td data-label={t('teams.role')}>{t(`roles.${team.role}`)}</td>
                 <td>{t('teams.members', { count: team.member_count })}</td>
                 <td>{t('teams.created', { date: formatDate(team.created_at) })}</td>
               </tr>
