@@ -453,6 +453,12 @@ const settingsSchema = z.object({
   FRONTEND_STATE_IDENTITY: bool(true).describe(
     "the French state's identity in the web app's header and footer (République Française, links to the state's sites); false for an operator outside the French administration",
   ),
+  FRONTEND_GAUFRE_URL: httpUrl().describe(
+    "La Suite's app switcher (the gaufre) script, e.g. https://integration.lasuite.numerique.gouv.fr/api/v1/gaufre.js; its origin joins the Content-Security-Policy; unset = no app switcher",
+  ),
+  FRONTEND_CSS_URL: httpUrl().describe(
+    "a stylesheet added to the web app's pages, e.g. one declaring the Marianne font for a French state service (Desk ships no Marianne); its origin joins the Content-Security-Policy",
+  ),
   FRONTEND_ACCESSIBILITY_URL: httpUrl().describe(
     "the footer's accessibility statement; unset = Desk's own page (/accessibility: not compliant, no audit yet)",
   ),

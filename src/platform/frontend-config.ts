@@ -14,6 +14,7 @@ export const frontendConfigSchema = z.object({
   FEATURES: z.record(z.string(), z.boolean()),
   // The web app's header and footer (issue 20).
   FRONTEND_STATE_IDENTITY: z.boolean(),
+  FRONTEND_GAUFRE_URL: z.string().nullable(),
   FRONTEND_ACCESSIBILITY_URL: z.string().nullable(),
   FRONTEND_LEGAL_NOTICE_URL: z.string().nullable(),
   FRONTEND_PERSONAL_DATA_URL: z.string().nullable(),
@@ -37,6 +38,7 @@ export function frontendConfigRoute(app: App, config: Config): void {
       CONTACTS_CREATE: config.FEATURE_CONTACTS_DISPLAY && config.FEATURE_CONTACTS_CREATE,
     },
     FRONTEND_STATE_IDENTITY: config.FRONTEND_STATE_IDENTITY,
+    FRONTEND_GAUFRE_URL: config.FRONTEND_GAUFRE_URL ?? null,
     FRONTEND_ACCESSIBILITY_URL: config.FRONTEND_ACCESSIBILITY_URL ?? null,
     FRONTEND_LEGAL_NOTICE_URL: config.FRONTEND_LEGAL_NOTICE_URL ?? null,
     FRONTEND_PERSONAL_DATA_URL: config.FRONTEND_PERSONAL_DATA_URL ?? null,

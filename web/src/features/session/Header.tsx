@@ -1,8 +1,8 @@
 // The header, after the French state's conventions (DSFR): "République Française" and the service's name, the tools
-// (language, the account menu) and the main navigation below. On a narrow screen the
+// (language, La Suite's app switcher, the account menu) and the main navigation below. On a narrow screen the
 // navigation and the language fold under a "Menu" button; the account menu floats over the page, so the header
 // keeps its height whatever opens.
-import { type KeyboardEvent, type MouseEvent, useRef, useState } from 'react';
+import { type KeyboardEvent, lazy, type MouseEvent, Suspense, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, useNavigate } from 'react-router';
 import type { Me } from '../../api/types.ts';
@@ -11,6 +11,10 @@ import { Avatar } from '../../ui/avatar.tsx';
 import { useErrorText, useToast } from '../../ui/feedback.tsx';
 import { MenuButton } from '../../ui/menu-button.tsx';
 import { logOut, useConfig, useUpdateMe } from './api.ts';
+
+// The app switcher loads only where an operator turned it on (FRONTEND_GAUFRE_URL): its code and styles stay out of
+// everyone else's first load.
+const Gaufre = lazy(() => import('./Gaufre.tsx'));
 
 export function LanguageSwitch({ me, label }: { me: Me; label?: string }) {
   const { t, i18n } = useTranslation();
@@ -115,6 +119,11 @@ export function Header({ me }: { me: Me }) {
           <div className="header-language">
             <LanguageSwitch me={me} />
           </div>
+          {config?.FRONTEND_GAUFRE_URL && (
+            <Suspense fallback={null}>
+              <Gaufre />
+            </Suspense>
+          )}
           <MenuButton
             label={`${name} – ${t('nav.account')}`}
             className="button button-quiet account-button"
