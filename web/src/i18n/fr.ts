@@ -437,8 +437,8 @@ export const fr: Catalog = {
     gaufre: 'Les services de La Suite numérique',
     footer: {
       description:
-        'Desk : les personnes et les équipes de votre administration, partagées avec les services de La Suite numérique.',
-      accessibility: 'Accessibilité : non conforme',
+        'Desk : les personnes et les équipes de votre administration, partagées avec les services de La Suite numérique.',
+      accessibility: 'Accessibilité : non conforme',
       legalNotice: 'Mentions légales',
       personalData: 'Données personnelles',
     },
@@ -446,31 +446,31 @@ export const fr: Catalog = {
       accessibility: {
         title: 'Accessibilité',
         status:
-          "Desk est non conforme au RGAA, le référentiel général d'amélioration de l'accessibilité fondé sur les WCAG 2.1 : il n'a pas encore été audité.",
+          "Desk est non conforme au RGAA, le référentiel général d'amélioration de l'accessibilité fondé sur les WCAG 2.1 : il n'a pas encore été audité.",
         checked:
           'Chaque page est vérifiée automatiquement (axe) sur téléphone et sur ordinateur, en français et en anglais, et est conçue pour être utilisée au clavier seul, avec un lecteur d’écran et agrandie.',
         contact:
-          "Si vous ne pouvez pas accéder à un contenu ou à un service, signalez-le à l'administration qui gère ce service : elle vous donnera l'information sous une autre forme.",
+          "Si vous ne pouvez pas accéder à un contenu ou à un service, signalez-le à l'administration qui gère ce service : elle vous donnera l'information sous une autre forme.",
         remedyTitle: 'Si vous n’obtenez pas de réponse',
-        remedy: 'Vous pouvez saisir le Défenseur des droits :',
+        remedy: 'Vous pouvez saisir le Défenseur des droits :',
         defender: 'écrire au Défenseur des droits',
       },
       legalNotice: {
         title: 'Mentions légales',
         publisher:
-          "Ce service est édité par l'administration qui vous y a donné accès : elle répond du service, de son hébergement et de son contenu.",
+          "Ce service est édité par l'administration qui vous y a donné accès : elle répond du service, de son hébergement et de son contenu.",
         contact:
           "Pour joindre l'éditeur, adressez-vous au support de votre administration, ou à la personne qui vous a invité dans une équipe.",
       },
       personalData: {
         title: 'Données personnelles',
-        intro: "Desk conserve ce qu'il lui faut pour gérer les personnes et les équipes, et rien de plus :",
+        intro: "Desk conserve ce qu'il lui faut pour gérer les personnes et les équipes, et rien de plus :",
         identity:
-          "vos nom, adresse e-mail et organisation, tels que votre fournisseur d'identité les transmet à la connexion ;",
-        settings: 'votre langue et votre fuseau horaire ;',
+          "vos nom, adresse e-mail et organisation, tels que votre fournisseur d'identité les transmet à la connexion ;",
+        settings: 'votre langue et votre fuseau horaire ;',
         teams:
-          'les équipes dont vous êtes membre, votre rôle dans chacune et les invitations que vous envoyez ;',
-        contacts: 'les contacts que vous créez ;',
+          'les équipes dont vous êtes membre, votre rôle dans chacune et les invitations que vous envoyez ;',
+        contacts: 'les contacts que vous créez ;',
         audit:
           "un journal des événements de sécurité (connexions, changements d'accès) avec l'adresse d'où ils viennent, gardé pour une durée limitée.",
         cookiesTitle: 'Cookies',
