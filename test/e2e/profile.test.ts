@@ -30,9 +30,13 @@ describe.skipIf(CHROMIUM_MISSING !== '')('the profile page', () => {
   async function agentOnProfile(
     values: { language?: string; timezone?: string } = {},
     options: BrowserContextOptions = {},
+    { named = true }: { named?: boolean } = {},
   ): Promise<{ page: Page; organization: string; siret: string; userId: string; close(): Promise<void> }> {
-    const organization = `Direction interministérielle du numérique ${crypto.randomUUID().slice(0, 4)}`;
     const siret = String(Math.floor(Math.random() * 1e14)).padStart(14, '0');
+    // Not named: made at sign-in from the SIRET, as people names it until the company registry or staff do.
+    const organization = named
+      ? `Direction interministérielle du numérique ${crypto.randomUUID().slice(0, 4)}`
+      : siret;
     const db = t.testDb.database.db;
     const [row] = await db.insert(organizations).values({ name: organization }).returning();
     await db.insert(organizationRegistrationIds).values({ registrationId: siret, organizationId: row!.id });
@@ -66,6 +70,19 @@ describe.skipIf(CHROMIUM_MISSING !== '')('the profile page', () => {
       expect(await fact(page, 'Registration ids \\(SIRET\\)').textContent()).toBe(siret);
       await expectAccessible(page);
       await screenshot(page, 'profile-en-1440');
+    } finally {
+      await close();
+    }
+  });
+
+  it('shows an organization still named by its SIRET as "Organization" and the SIRET in groups', async () => {
+    const { page, siret, close } = await agentOnProfile({}, {}, { named: false });
+    try {
+      const grouped = [siret.slice(0, 3), siret.slice(3, 6), siret.slice(6, 9), siret.slice(9)].join(
+        '\u00a0',
+      );
+      await expect.poll(() => fact(page, 'Organization').textContent()).toBe(`Organization ${grouped}`);
+      expect(await fact(page, 'Registration ids \\(SIRET\\)').textContent()).toBe(siret);
     } finally {
       await close();
     }

@@ -2,6 +2,7 @@
 import { useTranslation } from 'react-i18next';
 import { useTitle } from '../../pages/errors.tsx';
 import { Loading } from '../../ui/feedback.tsx';
+import { useOrganizationName } from '../organizations/use-organization-name.ts';
 import { useMe } from '../session/api.ts';
 import { LanguageSwitch } from '../session/Header.tsx';
 import { TimeZoneField } from './TimeZoneField.tsx';
@@ -10,6 +11,7 @@ export default function ProfilePage() {
   const { t } = useTranslation();
   useTitle(t('profile.title'));
   const me = useMe().data;
+  const organizationName = useOrganizationName();
   if (!me) return <Loading />;
   return (
     <section aria-labelledby="profile-title" className="narrow">
@@ -21,7 +23,7 @@ export default function ProfilePage() {
         <dt>{t('profile.email')}</dt>
         <dd>{me.email ?? '—'}</dd>
         <dt>{t('profile.organization')}</dt>
-        <dd>{me.organization?.name || '—'}</dd>
+        <dd>{me.organization?.name ? organizationName(me.organization.name) : '—'}</dd>
         {me.organization?.registration_id_list.length ? (
           <>
             <dt>{t('profile.registrationIds')}</dt>
