@@ -186,6 +186,8 @@ describe.skipIf(CHROMIUM_MISSING !== '')('the web app in a browser', () => {
     await createTeam('Équipe e2e');
     teamUrl = page.url();
     await members().waitFor();
+    // The dialog that had the focus is gone: the focus is on the new page's main, not lost on the document.
+    expect(await isFocused(page.getByRole('main'))).toBe(true);
     await settle();
     await screenshot(page, 'team-en');
   });

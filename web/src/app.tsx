@@ -1,5 +1,5 @@
 // The routes, each page loaded on first visit, inside the layout that needs a signed-in agent.
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from 'react-router';
 import { useConfig, useMe } from './features/session/api.ts';
 import { Footer } from './features/session/Footer.tsx';
@@ -41,10 +41,27 @@ function SignedOutPage() {
   );
 }
 
+/**
+ * After a navigation that removed what had the focus (a dialog that opened the new page, a link of the page left),
+ * the focus would fall back to the document: keyboard and screen-reader users would start again from the top,
+ * without hearing the new page. It moves to the page's main instead. Focus still on something (a navigation link)
+ * stays where it is.
+ */
+function useFocusMainOnNavigation(pathname: string) {
+  const previous = useRef(pathname);
+  useEffect(() => {
+    if (previous.current === pathname) return;
+    previous.current = pathname;
+    const lost = document.activeElement === null || document.activeElement === document.body;
+    if (lost) document.getElementById('main')?.focus();
+  }, [pathname]);
+}
+
 function Layout() {
   const config = useConfig();
   const me = useMe();
   const { pathname } = useLocation();
+  useFocusMainOnNavigation(pathname);
   if (config.isError) return <ErrorPage error={config.error} retry={() => config.refetch()} />;
   if (me.isError) return <ErrorPage error={me.error} retry={() => me.refetch()} />;
   if (config.isPending || me.isPending)
