@@ -28,33 +28,26 @@ const bool = (fallback: boolean) =>
       return z.NEVER;
     });
 
-const seconds = (fallback: number, min = 0) =>
-  z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      if (raw === undefined || raw.trim() === '') return fallback;
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n < min) {
-        ctx.addIssue({ code: 'custom', message: `expected a whole number of seconds ≥ ${min}` });
-        return z.NEVER;
-      }
-      return n;
-    });
+/** A whole number of `unit` (seconds, minutes, days), at least `min`; empty = the fallback. */
+const wholeNumberOf =
+  (unit: string) =>
+  (fallback: number, min = 0) =>
+    z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined || raw.trim() === '') return fallback;
+        const n = Number(raw);
+        if (!Number.isInteger(n) || n < min) {
+          ctx.addIssue({ code: 'custom', message: `expected a whole number of ${unit} ≥ ${min}` });
+          return z.NEVER;
+        }
+        return n;
+      });
 
-const days = (fallback: number, min = 0) =>
-  z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      if (raw === undefined || raw.trim() === '') return fallback;
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n < min) {
-        ctx.addIssue({ code: 'custom', message: `expected a whole number of days ≥ ${min}` });
-        return z.NEVER;
-      }
-      return n;
-    });
+const seconds = wholeNumberOf('seconds');
+const minutes = wholeNumberOf('minutes');
+const days = wholeNumberOf('days');
 
 const port = (fallback: number) =>
   z
@@ -449,6 +442,24 @@ const settingsSchema = z.object({
   FEATURE_TEAMS_CREATE: bool(true).describe('teams can be created'),
   FEATURE_CONTACTS_DISPLAY: bool(true).describe('contacts shown'),
   FEATURE_CONTACTS_CREATE: bool(true).describe('contacts can be created'),
+  // DESIGN.md §11, people's names: mail domains and mailboxes through the dimail provisioning API.
+  MAIL_PROVISIONING_API_URL: httpUrl().describe(
+    'the dimail API, e.g. https://api.dimail.example; unset = the built-in development dimail when DESK_DEV_DIMAIL is on, else no mail platform (mail domains cannot be created)',
+  ),
+  MAIL_PROVISIONING_API_CREDENTIALS: optionalText().describe(
+    "dimail's API user as people sets it: base64 of user:password, sent as HTTP Basic to get tokens",
+  ),
+  MAIL_PROVISIONING_API_TIMEOUT: seconds(20, 1).describe('bound on every call to dimail, in seconds'),
+  MAIL_CHECK_DOMAIN_INTERVAL: minutes(10, 1).describe(
+    "minutes between two checks of every mail domain's status at dimail (one run across all pods)",
+  ),
+  WEBMAIL_URL: httpUrl().describe('the webmail; login links sent to mailboxes point there (WEBMAIL_URL/code/…)'),
+  FEATURE_MAILBOXES_CREATE: bool(true).describe('mailboxes can be created'),
+  DESK_DEV_DIMAIL: optionalText()
+    .pipe(bool(false).optional())
+    .describe(
+      'built-in development dimail at /dev-dimail; default on only with no settings (as DESK_DEV_IDP) and no MAIL_PROVISIONING_API_URL, never in production',
+    ),
   // The web app's look and links (issue 20); FRONTEND_* as people's front-end settings.
   FRONTEND_STATE_IDENTITY: bool(true).describe(
     "the French state's identity in the web app's header and footer (République Française, links to the state's sites); false for an operator outside the French administration",
@@ -488,6 +499,7 @@ export type Config = Omit<
   | 'OIDC_TRUST_PROVIDER_EMAILS'
   | 'OIDC_RS_BACKEND'
   | 'DESK_DEV_IDP'
+  | 'DESK_DEV_DIMAIL'
   | 'DEBUG'
   | 'PUBLIC_URL'
   | 'EMAIL_APP_URL'
@@ -498,6 +510,7 @@ export type Config = Omit<
   OIDC_TRUST_PROVIDER_EMAILS: boolean;
   OIDC_RS_BACKEND: 'jwt' | 'json';
   DESK_DEV_IDP: boolean;
+  DESK_DEV_DIMAIL: boolean;
   DEBUG: boolean;
   PUBLIC_URL: string;
   EMAIL_APP_URL: string;
@@ -530,7 +543,7 @@ export class ConfigError extends Error {
   }
 }
 
-const SECRET_NAMES = /SECRET|PASSWORD|TOKENS|PRIVATE_KEY_STR/;
+const SECRET_NAMES = /SECRET|PASSWORD|TOKENS|PRIVATE_KEY_STR|CREDENTIALS/;
 function redact(name: string, value: string): string {
   return SECRET_NAMES.test(name) ? '***' : value;
 }
@@ -593,6 +606,14 @@ function productionProblems(env: NodeJS.ProcessEnv): ConfigProblem[] {
     problems.push({ name: 'OIDC_RP_CLIENT_SECRET', received: undefined, expected: 'required in production' });
   if (TRUE.has(env.DESK_DEV_IDP?.trim().toLowerCase() ?? ''))
     problems.push({ name: 'DESK_DEV_IDP', received: env.DESK_DEV_IDP, expected: 'never on in production' });
+  if (TRUE.has(env.DESK_DEV_DIMAIL?.trim().toLowerCase() ?? ''))
+    problems.push({ name: 'DESK_DEV_DIMAIL', received: env.DESK_DEV_DIMAIL, expected: 'never on in production' });
+  if (set('MAIL_PROVISIONING_API_URL') && !set('MAIL_PROVISIONING_API_CREDENTIALS'))
+    problems.push({
+      name: 'MAIL_PROVISIONING_API_CREDENTIALS',
+      received: undefined,
+      expected: 'required in production with MAIL_PROVISIONING_API_URL (base64 of the dimail API user:password)',
+    });
   if (TRUE.has(env.DEBUG?.trim().toLowerCase() ?? ''))
     problems.push({ name: 'DEBUG', received: env.DEBUG, expected: 'never on in production' });
   if (!set('EMAIL_HOST') && !TRUE.has(env.EMAIL_DISABLED?.trim().toLowerCase() ?? ''))
@@ -743,6 +764,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     OIDC_TRUST_PROVIDER_EMAILS: p.OIDC_TRUST_PROVIDER_EMAILS ?? devIdp,
     OIDC_RS_BACKEND: p.OIDC_RS_BACKEND ?? (hasKey ? 'jwt' : 'json'),
     DESK_DEV_IDP: devIdp,
+    DESK_DEV_DIMAIL: p.DESK_DEV_DIMAIL ?? (embeddedDefault && !p.MAIL_PROVISIONING_API_URL),
     DEBUG: p.DEBUG ?? embeddedDefault,
     PUBLIC_URL: publicUrl,
     EMAIL_APP_URL: (p.EMAIL_APP_URL ?? publicUrl).replace(/\/+$/, ''),
