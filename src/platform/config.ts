@@ -453,7 +453,9 @@ const settingsSchema = z.object({
   MAIL_CHECK_DOMAIN_INTERVAL: minutes(10, 1).describe(
     "minutes between two checks of every mail domain's status at dimail (one run across all pods)",
   ),
-  WEBMAIL_URL: httpUrl().describe('the webmail; login links sent to mailboxes point there (WEBMAIL_URL/code/…)'),
+  WEBMAIL_URL: httpUrl().describe(
+    'the webmail; login links sent to mailboxes point there (WEBMAIL_URL/code/…)',
+  ),
   FEATURE_MAILBOXES_CREATE: bool(true).describe('mailboxes can be created'),
   DESK_DEV_DIMAIL: optionalText()
     .pipe(bool(false).optional())
@@ -607,12 +609,17 @@ function productionProblems(env: NodeJS.ProcessEnv): ConfigProblem[] {
   if (TRUE.has(env.DESK_DEV_IDP?.trim().toLowerCase() ?? ''))
     problems.push({ name: 'DESK_DEV_IDP', received: env.DESK_DEV_IDP, expected: 'never on in production' });
   if (TRUE.has(env.DESK_DEV_DIMAIL?.trim().toLowerCase() ?? ''))
-    problems.push({ name: 'DESK_DEV_DIMAIL', received: env.DESK_DEV_DIMAIL, expected: 'never on in production' });
+    problems.push({
+      name: 'DESK_DEV_DIMAIL',
+      received: env.DESK_DEV_DIMAIL,
+      expected: 'never on in production',
+    });
   if (set('MAIL_PROVISIONING_API_URL') && !set('MAIL_PROVISIONING_API_CREDENTIALS'))
     problems.push({
       name: 'MAIL_PROVISIONING_API_CREDENTIALS',
       received: undefined,
-      expected: 'required in production with MAIL_PROVISIONING_API_URL (base64 of the dimail API user:password)',
+      expected:
+        'required in production with MAIL_PROVISIONING_API_URL (base64 of the dimail API user:password)',
     });
   if (TRUE.has(env.DEBUG?.trim().toLowerCase() ?? ''))
     problems.push({ name: 'DEBUG', received: env.DEBUG, expected: 'never on in production' });
