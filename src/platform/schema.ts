@@ -37,6 +37,10 @@ export const jobs = pgTable(
     uniqueIndex('jobs_one_pending_audit_prune_idx')
       .on(t.kind)
       .where(sql`${t.kind} = 'audit.prune' and ${t.status} = 'pending'`),
+    // One queued check of the mail domains' status at dimail (DESIGN.md §11), whatever the number of pods.
+    uniqueIndex('jobs_one_pending_mail_domain_check_idx')
+      .on(t.kind)
+      .where(sql`${t.kind} = 'mail_domains.check' and ${t.status} = 'pending'`),
   ],
 );
 
