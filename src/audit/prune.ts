@@ -2,7 +2,8 @@
 import type { Config } from '../platform/config.ts';
 import type { Database, Db } from '../platform/database.ts';
 import type { JobHandler } from '../platform/job-queue.ts';
-import { deleteAuditEventsBefore, queueJobOnce } from './queries.ts';
+import { queueJobOnce } from '../platform/jobs.ts';
+import { deleteAuditEventsBefore } from './queries.ts';
 
 export const AUDIT_PRUNE_JOB = 'audit.prune';
 

@@ -2,7 +2,6 @@
 // queued prune job.
 import { and, desc, eq, gte, lt, or, type SQL, sql } from 'drizzle-orm';
 import { type Db, escapeLike, rowsOf } from '../platform/database.ts';
-import { jobs } from '../platform/schema.ts';
 import { type AuditRow, auditEvents } from './schema.ts';
 
 export interface AuditFilter {
@@ -108,16 +107,4 @@ export async function deleteAuditEventsBefore(db: Db, cutoff: Date, batch = 5_00
     total += deleted;
     if (deleted < batch) return total;
   }
-}
-
-/**
- * Queues a job of `kind` (one a unique index keeps to one pending row, e.g. the audit prune) unless one is pending:
- * one statement, and the index decides between pods starting together. True when this call queued it.
- */
-export async function queueJobOnce(db: Db, kind: string, runAt: Date): Promise<boolean> {
-  const result = await db.execute(sql`
-    insert into ${jobs} (kind, payload, run_at) values (${kind}, '{}'::jsonb, ${runAt.toISOString()}::timestamptz)
-    on conflict do nothing
-    returning id`);
-  return rowsOf(result).length > 0;
 }

@@ -26,7 +26,23 @@ export type AuditEventName =
   | 'organization.merged'
   | 'service_provider.renamed'
   | 'job.retried'
-  | 'token.refused';
+  | 'token.refused'
+  | 'mail_domain.created'
+  | 'mail_domain.checked'
+  | 'mail_domain_access.created'
+  | 'mail_domain_access.role_changed'
+  | 'mail_domain_access.removed'
+  | 'mail_domain_invitation.created'
+  | 'mail_domain_invitation.refreshed'
+  | 'mail_domain_invitation.cancelled'
+  | 'mailbox.created'
+  | 'mailbox.changed'
+  | 'mailbox.enabled'
+  | 'mailbox.disabled'
+  | 'mailbox.password_reset'
+  | 'mailbox.login_link_sent'
+  | 'alias.created'
+  | 'alias.deleted';
 
 export interface AuditParty {
   type: string;

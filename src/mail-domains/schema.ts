@@ -124,9 +124,7 @@ export const mailboxes = pgTable(
       sql`lower(${t.firstName})`,
       sql`lower(${t.lastName})`,
     ),
-    index('mailboxes_pending_idx')
-      .on(t.domainId)
-      .where(sql`${t.status} = 'pending'`),
+    index('mailboxes_pending_idx').on(t.domainId).where(sql`${t.status} = 'pending'`),
     check('mailboxes_status_check', sql`${t.status} in (${inList(MAILBOX_STATUSES)})`),
   ],
 );

@@ -40,6 +40,8 @@ export interface JobKindOptions {
    * by a pod stopped mid-way) mends itself without a restart.
    */
   keepQueued?: (now: Date) => Promise<unknown>;
+  /** Attempts before a job of this kind is failed (default: the queue's); work that must outlive an outage sets more. */
+  maxAttempts?: number;
 }
 
 /** Retry pause after the n-th failed attempt: 5 s, 10 s, 20 s … capped at one hour. */
@@ -58,6 +60,7 @@ interface ClaimedRow {
 export class JobQueue {
   private readonly handlers = new Map<string, JobHandler>();
   private readonly recurring = new Map<string, NonNullable<JobKindOptions['keepQueued']>>();
+  private readonly attemptsOf = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private keepQueuedTimer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
@@ -83,6 +86,7 @@ export class JobQueue {
   register(kind: string, handler: JobHandler, options: JobKindOptions = {}): void {
     this.handlers.set(kind, handler);
     if (options.keepQueued) this.recurring.set(kind, options.keepQueued);
+    if (options.maxAttempts) this.attemptsOf.set(kind, options.maxAttempts);
   }
 
   /** Queues each recurring job unless one is pending (see JobKindOptions.keepQueued); failures are logged. */
@@ -162,7 +166,8 @@ export class JobQueue {
     const ran = await this.call(handler, row);
     const message = 'error' in ran ? ran.error : undefined;
     const again = 'outcome' in ran ? ran.outcome?.runAgainAt : undefined;
-    const failed = message !== undefined && row.attempts >= this.options.maxAttempts;
+    const failed =
+      message !== undefined && row.attempts >= (this.attemptsOf.get(row.kind) ?? this.options.maxAttempts);
     // Guarded by the claim token: if our lease lapsed and another worker claimed the job since, its run owns
     // the row and our late outcome must not overwrite it.
     const result = await this.database.db.execute(
