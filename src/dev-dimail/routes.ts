@@ -37,12 +37,6 @@ class DimailError extends Error {
 
 type Auth = 'basic' | 'bearer';
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    dimailAuth?: Auth;
-  }
-}
-
 // FastAPI's validation error items (pydantic): {type, loc, msg, input}.
 interface ValidationItem {
   type: string;
@@ -217,7 +211,7 @@ export function registerDimailApi(scope: FastifyInstance, options: DimailApiOpti
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   scope.addHook('onRequest', async (request) => {
-    const auth = request.routeOptions.config.dimailAuth;
+    const auth = (request.routeOptions.config as { dimailAuth?: Auth }).dimailAuth;
     if (auth === 'basic') basicUser(request);
     if (auth === 'bearer') await bearerUser(request);
   });
