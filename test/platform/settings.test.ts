@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { devDimailCredentials, withDevDimail } from '../../src/dev-dimail/settings.ts';
 import { ConfigError, configFrom, loadConfig, startWarnings } from '../../src/platform/config.ts';
 import { PRODUCTION_SETTINGS } from '../support/desk.ts';
 
@@ -308,5 +309,44 @@ describe('desk start', () => {
     expect(result.stderr).toContain(
       'Desk cannot start: 1 setting is missing or invalid:\n  - PORT: expected a port number from 0 to 65535 (received "nope")',
     );
+  });
+});
+
+describe('the development dimail (DESIGN.md §11)', () => {
+  it('is on with no settings, and Desk then calls it at /dev-dimail with credentials from SECRET_KEY', () => {
+    const config = withDevDimail(
+      configFrom({ SECRET_KEY: 'k'.repeat(40), PUBLIC_URL: 'http://desk.test:8071' }),
+    );
+    expect(config.DESK_DEV_DIMAIL).toBe(true);
+    expect(config.MAIL_PROVISIONING_API_URL).toBe('http://desk.test:8071/dev-dimail');
+    const [user, password] = Buffer.from(config.MAIL_PROVISIONING_API_CREDENTIALS ?? '', 'base64')
+      .toString()
+      .split(':');
+    expect(user).toBe('desk');
+    expect(password?.length).toBeGreaterThanOrEqual(32);
+    // The same key gives the same credentials (every start, every process); another key other ones.
+    expect(devDimailCredentials({ SECRET_KEY: 'k'.repeat(40) })).toBe(
+      config.MAIL_PROVISIONING_API_CREDENTIALS,
+    );
+    expect(devDimailCredentials({ SECRET_KEY: 'j'.repeat(40) })).not.toBe(
+      config.MAIL_PROVISIONING_API_CREDENTIALS,
+    );
+  });
+
+  it('is off once a dimail or a database is named, leaving the dimail settings as given', () => {
+    const dimail = {
+      MAIL_PROVISIONING_API_URL: 'https://api.dimail.example',
+      MAIL_PROVISIONING_API_CREDENTIALS: 'Zm9vOmJhcg==',
+    };
+    const config = withDevDimail(configFrom(dimail));
+    expect(config).toMatchObject({ DESK_DEV_DIMAIL: false, ...dimail });
+    expect(configFrom({ DATABASE_URL: 'postgres://desk@db/desk' }).DESK_DEV_DIMAIL).toBe(false);
+  });
+
+  it('is refused in production', () => {
+    expect(problemsOf({ ...PRODUCTION_SETTINGS, DESK_DEV_DIMAIL: 'true' })).toContain(
+      '- DESK_DEV_DIMAIL: never on in production',
+    );
+    expect(configFrom(PRODUCTION_SETTINGS).DESK_DEV_DIMAIL).toBe(false);
   });
 });
