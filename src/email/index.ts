@@ -1,5 +1,6 @@
 // Mail: rendering (MJML → HTML plus text), the outbox (mail jobs), delivery over SMTP, development previews.
 import type { Db } from '../platform/database.ts';
+import type { JobOutcome } from '../platform/job-queue.ts';
 import { enqueueJob } from '../platform/jobs.ts';
 import { languageOf, TEMPLATES, type TemplateContext, type TemplateName } from './templates.ts';
 
@@ -62,16 +63,42 @@ export interface QueuedMail<T extends TemplateName = TemplateName> {
   context: TemplateContext<T>;
 }
 
-/** Puts a mail in the outbox within the caller's transaction: sent after commit, never if it rolls back. */
-export async function enqueueMail<T extends TemplateName>(tx: Db, mail: QueuedMail<T>): Promise<void> {
-  await enqueueJob(tx, MAIL_JOB, { ...mail });
+/** An outbox mail as its job stores it. */
+export interface OutboxMail<T extends TemplateName = TemplateName> extends QueuedMail<T> {
+  /** Context keys whose values the outbox forgets once the mail is sent. */
+  secret?: string[];
 }
 
-/** The job that renders and sends an outbox mail. */
+export interface EnqueueMailOptions<T extends TemplateName> {
+  /**
+   * Context keys holding secrets (a new password): sent in the mail, then replaced by SENT_SECRET in the outbox, and
+   * never shown by the back office.
+   */
+  secret?: (keyof TemplateContext<T> & string)[];
+}
+
+/** What a secret of an outbox mail reads once the mail is sent. */
+export const SENT_SECRET = '[sent]';
+
+/** Puts a mail in the outbox within the caller's transaction: sent after commit, never if it rolls back. */
+export async function enqueueMail<T extends TemplateName>(
+  tx: Db,
+  mail: QueuedMail<T>,
+  options: EnqueueMailOptions<T> = {},
+): Promise<void> {
+  const stored: OutboxMail<T> = { ...mail, ...(options.secret?.length ? { secret: options.secret } : {}) };
+  await enqueueJob(tx, MAIL_JOB, { ...stored });
+}
+
+/** The job that renders and sends an outbox mail, then has the outbox forget the mail's secrets. */
 export function mailJobHandler(mailer: Mailer) {
-  return async (payload: Record<string, unknown>): Promise<void> => {
-    const mail = payload as unknown as QueuedMail;
+  return async (payload: Record<string, unknown>): Promise<JobOutcome | undefined> => {
+    const mail = payload as unknown as OutboxMail;
     const rendered = await renderMail(mail.template, mail.language, mail.context);
     await mailer.send({ to: mail.to, ...rendered });
+    if (!mail.secret?.length) return undefined;
+    const context: Record<string, unknown> = { ...mail.context };
+    for (const key of mail.secret) if (key in context) context[key] = SENT_SECRET;
+    return { payload: { ...payload, context } };
   };
 }

@@ -1,4 +1,4 @@
-// Development-only mail previews (/__debug__/mail/{template}_{html,txt}) and the outbox (/__debug__/outbox).
+// Development-only mail previews (/__debug__/mail/ lists them: {template}_{html,txt}) and the outbox (/__debug__/outbox).
 import { z } from 'zod';
 import type { Config } from '../platform/config.ts';
 import type { Database } from '../platform/database.ts';
@@ -15,6 +15,15 @@ export function mailDebugRoutes(
 ): void {
   // Unauthenticated and showing other people's mail: only on DEBUG (never allowed in production).
   if (!config.DEBUG) return;
+  app.get('/__debug__/mail/', { schema: { hide: true } }, async () =>
+    Object.keys(TEMPLATES).map((template) => ({
+      template,
+      html: `/__debug__/mail/${template}_html`,
+      text: `/__debug__/mail/${template}_txt`,
+      french: `/__debug__/mail/${template}_html?lang=fr-fr`,
+    })),
+  );
+
   app.get(
     '/__debug__/mail/:name',
     {

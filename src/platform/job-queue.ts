@@ -4,12 +4,18 @@ import type { FastifyBaseLogger } from 'fastify';
 import { type Database, rowsOf } from './database.ts';
 import type { Job } from './schema.ts';
 
-/**
- * What a handler may return: `runAgainAt` keeps the job queued for another run then (a recurring job, such as the
- * daily audit prune, is one row that never leaves the queue), instead of marking it done.
- */
+/** What a handler may return when its run succeeded. */
 export interface JobOutcome {
-  runAgainAt: Date;
+  /**
+   * Keeps the job queued for another run then (a recurring job, such as the daily audit prune, is one row that
+   * never leaves the queue), instead of marking it done.
+   */
+  runAgainAt?: Date;
+  /**
+   * Replaces the stored payload, in the same statement that records the outcome: a mail forgets its secrets (a
+   * new password) once sent, so the outbox does not keep them.
+   */
+  payload?: Record<string, unknown>;
 }
 
 // biome-ignore lint/suspicious/noConfusingVoidType: most handlers return nothing (an async function's Promise<void>).
@@ -165,7 +171,11 @@ export class JobQueue {
     if (!handler) return;
     const ran = await this.call(handler, row);
     const message = 'error' in ran ? ran.error : undefined;
-    const again = 'outcome' in ran ? ran.outcome?.runAgainAt : undefined;
+    const outcome = 'outcome' in ran ? ran.outcome : undefined;
+    const again = outcome?.runAgainAt;
+    const payload = outcome?.payload
+      ? sql`, payload = ${JSON.stringify(outcome.payload)}::jsonb`
+      : sql.empty();
     const failed =
       message !== undefined && row.attempts >= (this.attemptsOf.get(row.kind) ?? this.options.maxAttempts);
     // Guarded by the claim token: if our lease lapsed and another worker claimed the job since, its run owns
@@ -174,11 +184,11 @@ export class JobQueue {
       message === undefined
         ? again
           ? sql`update jobs set run_at = ${again.toISOString()}::timestamptz, attempts = 0, locked_until = null,
-              last_error = null, claim_token = null
+              last_error = null, claim_token = null${payload}
             where id = ${row.id} and claim_token = ${row.claim_token}::uuid
             returning id`
           : sql`update jobs set status = 'done', done_at = ${this.at()}::timestamptz, locked_until = null,
-              last_error = null, claim_token = null
+              last_error = null, claim_token = null${payload}
             where id = ${row.id} and claim_token = ${row.claim_token}::uuid
             returning id`
         : sql`update jobs set status = ${failed ? 'failed' : 'pending'}, locked_until = null,

@@ -129,6 +129,33 @@ describe('the job queue', () => {
     expect(job).toMatchObject({ status: 'failed', attempts: 3, lastError: 'SMTP said no' });
   });
 
+  it('stores the payload a successful run returns in place of the one it ran with', async () => {
+    const k = kind();
+    const queue = new JobQueue(testDb.database, { now: () => clock });
+    queue.register(k, async (payload) => ({ payload: { ...payload, token: '[sent]' } }));
+    await enqueueJob(testDb.database.db, k, { n: 1, token: 'one-time' }, { runAt: new Date(clock) });
+    expect(await queue.runOnce()).toBe(1);
+    const [job] = await jobsOf(k);
+    expect(job).toMatchObject({ status: 'done', payload: { n: 1, token: '[sent]' } });
+  });
+
+  it('gives a recurring job the payload its last run returned', async () => {
+    const k = kind();
+    const queue = new JobQueue(testDb.database, { now: () => clock });
+    const seen: unknown[] = [];
+    queue.register(k, async (payload) => {
+      seen.push(payload.cursor);
+      return { runAgainAt: new Date(clock + 60_000), payload: { cursor: Number(payload.cursor) + 1 } };
+    });
+    await enqueueJob(testDb.database.db, k, { cursor: 0 }, { runAt: new Date(clock) });
+    expect(await queue.runOnce()).toBe(1);
+    clock += 60_001;
+    expect(await queue.runOnce()).toBe(1);
+    expect(seen).toEqual([0, 1]);
+    const [job] = await jobsOf(k);
+    expect(job).toMatchObject({ status: 'pending', payload: { cursor: 2 } });
+  });
+
   it('lets two workers share 20 jobs without running any twice', async () => {
     const k = kind();
     const runs = new Map<number, number>();
