@@ -3,6 +3,7 @@ import { AdminService, adminRoutes } from './admin/index.ts';
 import { AUDIT_PRUNE_JOB, auditPruneJobHandler, auditRoutes, scheduleAuditPrune } from './audit/index.ts';
 import { installAuth, OidcProvider, resources, SessionStore } from './auth/index.ts';
 import { ContactService, contactRoutes, createProfileContact } from './contacts/index.ts';
+import { withDevDimail } from './dev-dimail/settings.ts';
 import { withDevProvider } from './dev-idp/settings.ts';
 import {
   createForOwnerRoute,
@@ -12,10 +13,26 @@ import {
   serverTokenOf,
 } from './documents/index.ts';
 import { MAIL_JOB, type Mailer, mailJobHandler } from './email/index.ts';
-import { documentFiledMail, teamInvitationMail } from './email/notifications.ts';
+import {
+  documentFiledMail,
+  mailDomainInvitationMail,
+  mailDomainMails,
+  teamInvitationMail,
+} from './email/notifications.ts';
 import { mailDebugRoutes } from './email/routes.ts';
 import { createMailer } from './email/smtp.ts';
 import { InvitationService, invitationRoutes } from './invitations/index.ts';
+import {
+  DimailClient,
+  domainChecksJobHandler,
+  MAIL_CHECK_JOB,
+  MAIL_SYNC_JOB,
+  MailDomainService,
+  MailPlatform,
+  mailDomainRoutes,
+  mailSyncJobHandler,
+  scheduleDomainChecks,
+} from './mail-domains/index.ts';
 import {
   createMarketingBackend,
   MARKETING_JOB,
@@ -94,7 +111,7 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
     throw new Error(
       `buildDesk refuses parts meant for tests with NODE_ENV=production: ${testParts.join(', ')}`,
     );
-  const config = withDevProvider(settings);
+  const config = withDevDimail(withDevProvider(settings));
   const metrics = new Metrics(config);
   const database = metrics.timedDatabase(
     parts.database ?? openDatabase(config.DATABASE_URL, config.DESK_DATA_DIR, databaseSettings(config)),
@@ -117,11 +134,30 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   const resource = resources(app, deps);
   const teamsShown = (c: Config) => c.FEATURE_TEAMS_DISPLAY;
   const contactsShown = (c: Config) => c.FEATURE_CONTACTS_DISPLAY;
+  // DESIGN.md §11: mail domains, their mailboxes and aliases on the mail platform (dimail).
+  const dimail =
+    config.MAIL_PROVISIONING_API_URL && config.MAIL_PROVISIONING_API_CREDENTIALS
+      ? new DimailClient({
+          url: config.MAIL_PROVISIONING_API_URL.replace(/\/+$/, ''),
+          credentials: config.MAIL_PROVISIONING_API_CREDENTIALS,
+          timeoutMs: config.MAIL_PROVISIONING_API_TIMEOUT * 1000,
+          ...(parts.now ? { now: parts.now } : {}),
+        })
+      : null;
+  const mailPlatform = new MailPlatform(database, dimail, mailDomainMails(config), {
+    webmailUrl: config.WEBMAIL_URL,
+    log: app.log,
+    ...(parts.now ? { now: parts.now } : {}),
+  });
+  const mailDomains = new MailDomainService(database, config, mailPlatform, {
+    log: app.log,
+    ...(parts.now ? { now: parts.now } : {}),
+  });
   installAuth(app, resource, deps);
   // As people's UserViewSet: the per-user rates guard who-am-I and the directory search (enumeration), not the
   // pages an agent clicks through (20/minute would stop the web app).
   resource('/api/v1.0/users/', { caller: 'user', throttle: true }, (scope) => {
-    userRoutes(scope, deps);
+    userRoutes(scope, { ...deps, mailboxAbilities: mailDomains.abilitiesOf });
     userSearchRoute(scope, deps);
   });
   resource('/api/v1.0/config/', { caller: 'visitor' }, (scope) => frontendConfigRoute(scope, config));
@@ -142,6 +178,13 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
     teamRoutes(scope, { config, teams });
     invitationRoutes(scope, { config, invitations, teams });
   });
+  mailDomains.afterInvitation(mailDomainInvitationMail(config));
+  lifecycle.onCreated(mailDomains.convertFor);
+  lifecycle.onEmailChanged(mailDomains.convertFor);
+  lifecycle.onSignedIn(mailDomains.convertAtSignIn);
+  resource('/api/v1.0/mail-domains/', { caller: 'user' }, (scope) =>
+    mailDomainRoutes(scope, { config, domains: mailDomains }),
+  );
   const organizations = new OrganizationService(database, config, sessions);
   resource('/api/v1.0/organizations/', { caller: 'user' }, (scope) =>
     organizationRoutes(scope, { config, organizations }),
@@ -203,6 +246,21 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
         await queueUnnamedOrganizations(database.db, new Date((parts.now ?? Date.now)()));
       });
   }
+  // Work on dimail outlives an outage: retried with backoff (capped at an hour) for about three days, then failed
+  // (staff retry it from the jobs list). A run makes a few calls, each bounded by MAIL_PROVISIONING_API_TIMEOUT.
+  jobs.register(MAIL_SYNC_JOB, mailSyncJobHandler(mailPlatform), {
+    maxAttempts: 72,
+    timeoutMs: 5 * config.MAIL_PROVISIONING_API_TIMEOUT * 1000,
+  });
+  if (dimail) {
+    jobs.register(MAIL_CHECK_JOB, domainChecksJobHandler(database, config, parts.now), {
+      keepQueued: (now) => scheduleDomainChecks(database, now),
+    });
+    if (parts.runJobs ?? true)
+      app.addHook('onListen', async () => {
+        await scheduleDomainChecks(database, new Date((parts.now ?? Date.now)()));
+      });
+  }
   // Without onboarding nothing is queued for it, and an idle queue (no handlers) sends no query at all.
   if (config.SIGNUP_NEW_USER_TO_MARKETING_EMAIL) {
     jobs.register(
@@ -215,6 +273,7 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   webAppRoutes(app, resource, config, parts.webDist);
   // Loaded only when used: production never imports the development provider.
   if (config.DESK_DEV_IDP) await (await import('./dev-idp/index.ts')).mountDevProvider(app, config, keys);
+  if (config.DESK_DEV_DIMAIL) await (await import('./dev-dimail/index.ts')).mountDevDimail(app, config);
   if (parts.runJobs ?? true) app.addHook('onListen', async () => jobs.start());
 
   let closed: Promise<void> | undefined;

@@ -6,6 +6,7 @@ import type { Config } from '../platform/config.ts';
 import type { Database } from '../platform/database.ts';
 import { NotAuthenticated, NotFound } from '../platform/errors.ts';
 import type { App } from '../platform/http.ts';
+import { isSafeParam } from '../platform/input.ts';
 import type { KeyValueStore } from '../platform/kv.ts';
 import { consume } from '../platform/throttle.ts';
 import { checkCsrf, issueCsrfCookie, loadSession } from './session-auth.ts';
@@ -49,15 +50,15 @@ const CACHE_CONTROL = {
   immutable: 'public, max-age=31536000, immutable',
 } as const;
 
-/** Every `:param` of a route under a resource is an id declared with z.uuid(): malformed ids never reach SQL. */
+/** Every `:param` of a route under a resource is an id (uuid()) or a slug (slugParam()): malformed ones never reach SQL. */
 function assertUuidParams(url: string, method: unknown, params: unknown): void {
   const names = [...url.matchAll(/:(\w+)/g)].map((m) => m[1] as string);
   if (!names.length) return;
   const shape = params instanceof z.ZodObject ? (params.shape as Record<string, unknown>) : {};
   for (const name of names)
-    if (!(shape[name] instanceof z.ZodUUID))
+    if (!isSafeParam(shape[name]))
       throw new Error(
-        `${String(method)} ${url}: path parameter :${name} must be declared with uuid() (input.ts)`,
+        `${String(method)} ${url}: path parameter :${name} must be declared with uuid() or slugParam() (input.ts)`,
       );
 }
 

@@ -2,6 +2,7 @@
 export { domainChecksJobHandler, scheduleDomainChecks } from './checks.ts';
 export { DimailClient, DimailRefused, DimailUnavailable } from './dimail.ts';
 export {
+  actionRequiredDetails,
   MAIL_CHECK_JOB,
   MAIL_SYNC_JOB,
   type MailDomainMails,

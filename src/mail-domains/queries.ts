@@ -557,3 +557,13 @@ export async function queueDomainChecks(db: Db, kind: string, now: Date): Promis
   );
   return rows.length;
 }
+
+/** Whether the user has a role on any mail domain (people's abilities.mailboxes.can_view). */
+export async function hasDomainAccess(db: Db, userId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: mailDomainAccesses.id })
+    .from(mailDomainAccesses)
+    .where(eq(mailDomainAccesses.userId, userId))
+    .limit(1);
+  return Boolean(row);
+}

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { requestParty } from '../audit/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { App } from '../platform/http.ts';
-import { email, idParams, requiredText, text, uuid } from '../platform/input.ts';
+import { email, idParams, requiredText, slugParam, text, uuid } from '../platform/input.ts';
 import { offsetOf, paged, pageOf, pageQuery } from '../platform/paging.ts';
 import { requireUser } from '../users/index.ts';
 import { domainAbilities, invitationAbilities } from './abilities.ts';
@@ -145,7 +145,7 @@ const destination = () =>
     },
   );
 
-const slugParams = z.object({ slug: z.string().regex(/^[\w-]{1,80}$/) });
+const slugParams = z.object({ slug: slugParam() });
 const withId = slugParams.extend(idParams('id').shape);
 
 export function mailDomainRoutes(

@@ -40,6 +40,7 @@ import {
   domainInvitationOf,
   domainOf,
   finishQueuedJob,
+  hasDomainAccess,
   insertAlias,
   insertDomain,
   insertDomainAccess,
@@ -191,6 +192,12 @@ export class MailDomainService {
   }
 
   // --- Domains ---
+
+  /** users/me's `abilities.mailboxes`, computed as people does: a role on some domain shows the mail pages. */
+  readonly abilitiesOf = async (user: User) => {
+    const canView = await hasDomainAccess(this.database.db, user.id);
+    return { can_view: canView, can_create: canView && this.config.FEATURE_MAILBOXES_CREATE };
+  };
 
   list(user: User, ordering: DomainOrdering, limit: number, offset: number) {
     return myDomains(this.database.db, user.id, ordering, limit, offset);

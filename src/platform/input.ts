@@ -33,6 +33,23 @@ export function idParams<const K extends string>(...names: K[]) {
   return z.object(Object.fromEntries(names.map((n) => [n, uuid()])) as Record<K, ReturnType<typeof uuid>>);
 }
 
+const SLUG_PARAMS = new WeakSet<z.ZodType>();
+
+/**
+ * A slug in a path (people's `[\w-]+`, e.g. a mail domain's), at most `max` characters of ASCII letters, digits,
+ * `_` and `-`: like ids, a malformed one answers 404 and never reaches SQL.
+ */
+export function slugParam(max = 80) {
+  const schema = z.string().regex(new RegExp(`^[A-Za-z0-9_-]{1,${max}}$`), 'Not a slug.');
+  SLUG_PARAMS.add(schema);
+  return schema;
+}
+
+/** Whether a path parameter's schema is one that only lets ids or slugs through. */
+export function isSafeParam(schema: unknown): boolean {
+  return schema instanceof z.ZodUUID || (schema instanceof z.ZodType && SLUG_PARAMS.has(schema));
+}
+
 /**
  * Text as DRF's CharField takes it: surrounding whitespace trimmed (unless `trim: false`, for bodies such as Markdown
  * whose blank lines mean something), storable (no NUL, no unpaired surrogate), at most `max` characters.

@@ -48,6 +48,8 @@ export interface JobKindOptions {
   keepQueued?: (now: Date) => Promise<unknown>;
   /** Attempts before a job of this kind is failed (default: the queue's); work that must outlive an outage sets more. */
   maxAttempts?: number;
+  /** Bound on one run of this kind (default: the queue's `timeoutMs`); the lease grows to stay above it. */
+  timeoutMs?: number;
 }
 
 /** Retry pause after the n-th failed attempt: 5 s, 10 s, 20 s … capped at one hour. */
@@ -67,6 +69,7 @@ export class JobQueue {
   private readonly handlers = new Map<string, JobHandler>();
   private readonly recurring = new Map<string, NonNullable<JobKindOptions['keepQueued']>>();
   private readonly attemptsOf = new Map<string, number>();
+  private readonly timeoutOf = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private keepQueuedTimer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
@@ -93,6 +96,11 @@ export class JobQueue {
     this.handlers.set(kind, handler);
     if (options.keepQueued) this.recurring.set(kind, options.keepQueued);
     if (options.maxAttempts) this.attemptsOf.set(kind, options.maxAttempts);
+    if (options.timeoutMs) {
+      this.timeoutOf.set(kind, options.timeoutMs);
+      // A live run must never be taken over by another worker: the lease outlasts the longest bound.
+      this.options.leaseMs = Math.max(this.options.leaseMs, options.timeoutMs + 10_000);
+    }
   }
 
   /** Queues each recurring job unless one is pending (see JobKindOptions.keepQueued); failures are logged. */
@@ -147,14 +155,12 @@ export class JobQueue {
     row: ClaimedRow,
   ): Promise<{ error: string } | { outcome: JobOutcome | undefined }> {
     let timer: NodeJS.Timeout | undefined;
+    const timeoutMs = this.timeoutOf.get(row.kind) ?? this.options.timeoutMs;
     try {
       const outcome = await Promise.race([
         handler(row.payload, row as unknown as Job),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`timed out after ${this.options.timeoutMs} ms`)),
-            this.options.timeoutMs,
-          );
+          timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
         }),
       ]);
       return { outcome: outcome || undefined };

@@ -34,6 +34,7 @@ export function serializeMe(
   user: User,
   config: Config,
   organization?: OrganizationView,
+  mailboxes: { can_view: boolean; can_create: boolean } = { can_view: false, can_create: false },
 ): z.infer<typeof meSchema> {
   return {
     id: user.id,
@@ -47,8 +48,8 @@ export function serializeMe(
       ? { id: organization.id, name: organization.name, registration_id_list: organization.registrationIds }
       : null,
     abilities: {
-      // Desk has no mailboxes; people's front end reads these on every page.
-      mailboxes: { can_view: false, can_create: false },
+      // As people: an agent with a role on a mail domain sees the mail pages (people's front end reads this on every page).
+      mailboxes,
       teams: {
         can_view: config.FEATURE_TEAMS_DISPLAY,
         can_create: config.FEATURE_TEAMS_DISPLAY && config.FEATURE_TEAMS_CREATE,
@@ -82,17 +83,25 @@ function organizationOf(database: Database, user: User): Promise<OrganizationVie
 export interface UsersDeps {
   config: Config;
   database: Database;
+  /** `abilities.mailboxes` of an agent (DESIGN.md §11), from the mail domains slice. */
+  mailboxAbilities?: (user: User) => Promise<{ can_view: boolean; can_create: boolean }>;
 }
 
-export function userRoutes(app: App, { config, database }: UsersDeps): void {
+export function userRoutes(app: App, { config, database, mailboxAbilities }: UsersDeps): void {
+  const profile = async (user: User) => {
+    const [organization, mailboxes] = await Promise.all([
+      organizationOf(database, user),
+      mailboxAbilities?.(user),
+    ]);
+    return serializeMe(user, config, organization, mailboxes);
+  };
   app.get(
     '/api/v1.0/users/me/',
     {
       schema: { tags: ['users'], summary: 'The signed-in user', response: { 200: meSchema } },
     },
     async (request) => {
-      const me = requireUser(request);
-      return serializeMe(me, config, await organizationOf(database, me));
+      return profile(requireUser(request));
     },
   );
 
@@ -112,7 +121,7 @@ export function userRoutes(app: App, { config, database }: UsersDeps): void {
         if (request.params.id !== me.id) throw new PermissionDenied('You can only update your own account.');
         const updated = await updateProfile(database.db, me.id, request.body);
         // The same answer as users/me (people's UserSerializer too): the app keeps it as the agent's profile.
-        return serializeMe(updated, config, await organizationOf(database, updated));
+        return profile(updated);
       },
     });
   }
