@@ -222,7 +222,11 @@ function mailDomainStatus(lang: Language, c: MailDomainStatusContext): Rendered 
   const details = c.status === 'action_required' ? c.details : [];
   const listed = details.length > 0;
   const subject = words.subject(c.domainName);
-  const list = listed ? [`<ul>${details.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>`] : [];
+  const list = listed
+    ? [
+        `<ul style="margin: 0; padding-left: 20px;">${details.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>`,
+      ]
+    : [];
   return {
     subject,
     mjml: layout(

@@ -56,7 +56,7 @@ describe('the mail-domain status mail', () => {
 
   it('sends to the domain page when action is required and the platform listed nothing', async () => {
     const en = await render('maildomain_status', 'en-us', status('action_required'));
-    expect(en.html).not.toContain('<ul>');
+    expect(en.html).not.toContain('<ul');
     expect(en.text).toContain('its page in Desk shows which');
     expect(en.html).toContain(`href="${MANAGE_URL}"`);
   });
