@@ -23,6 +23,7 @@ import { mailDebugRoutes } from './email/routes.ts';
 import { createMailer } from './email/smtp.ts';
 import { InvitationService, invitationRoutes } from './invitations/index.ts';
 import {
+  adminMailDomainRoutes,
   DimailClient,
   domainChecksJobHandler,
   MAIL_CHECK_JOB,
@@ -191,6 +192,9 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   );
   resource('/api/v1.0/admin/organizations/', { caller: 'user', staff: true }, (scope) =>
     adminOrganizationRoutes(scope, { config, organizations }),
+  );
+  resource('/api/v1.0/admin/mail-domains/', { caller: 'user', staff: true }, (scope) =>
+    adminMailDomainRoutes(scope, { config, database, domains: mailDomains }),
   );
   // DESIGN.md §8: the staff back office's API; anyone but staff gets 404, as if it were absent.
   const admin = new AdminService(database, sessions, parts.now);

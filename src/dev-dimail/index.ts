@@ -11,6 +11,7 @@
  * - `failed.…`: the internal check cert fails and `fix` cannot mend it.
  * - `fixable.…`: cert fails until `GET /domains/{name}/fix/` is called, which mends it.
  * - any other name: every check passes.
+ * Login links lead to /dev-dimail/webmail/code/… (WEBMAIL_URL's default with it), a page saying what a webmail would do.
  * The DNS specification points at the made-up platform dev-dimail.invalid. A display name already used in the
  * domain's OX context makes mailbox creation answer 500, as dimail does (the address lookup then names the holder).
  *
@@ -37,6 +38,16 @@ export async function mountDevDimail(app: App, config: Config): Promise<void> {
         tokenKey: devDimailTokenKey(config),
         lenient: true,
       });
+      // Where login links lead in development (WEBMAIL_URL defaults here): a real webmail signs in with the code.
+      scope.get('/webmail/code/:code', { schema: { hide: true } }, async (_request, reply) =>
+        reply
+          .type('text/html; charset=utf-8')
+          .send(
+            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Development webmail</title></head>' +
+              '<body><main><h1>Development webmail</h1><p>This link came from the development dimail. A real ' +
+              'webmail (WEBMAIL_URL) would sign the mailbox in with its one-time code here.</p></main></body></html>',
+          ),
+      );
     },
     { prefix: DEV_DIMAIL_PATH },
   );

@@ -27,5 +27,6 @@ export function withDevDimail(config: Config): Config {
     ...config,
     MAIL_PROVISIONING_API_URL: `${config.PUBLIC_URL}${DEV_DIMAIL_PATH}`,
     MAIL_PROVISIONING_API_CREDENTIALS: devDimailCredentials(config),
+    WEBMAIL_URL: config.WEBMAIL_URL ?? `${config.PUBLIC_URL}${DEV_DIMAIL_PATH}/webmail`,
   };
 }

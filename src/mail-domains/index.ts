@@ -1,4 +1,5 @@
 // The mail domains slice (DESIGN.md §11): what the rest of Desk uses of it.
+export { adminMailDomainRoutes, adminMailDomainSchema } from './admin-routes.ts';
 export { domainChecksJobHandler, scheduleDomainChecks } from './checks.ts';
 export { DimailClient, DimailRefused, DimailUnavailable } from './dimail.ts';
 export {

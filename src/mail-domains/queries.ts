@@ -567,3 +567,54 @@ export async function hasDomainAccess(db: Db, userId: string): Promise<boolean> 
     .limit(1);
   return Boolean(row);
 }
+
+// --- The staff back office ---
+
+export interface AdminDomainRow {
+  domain: MailDomain;
+  organizationName: string | null;
+  mailboxCount: number;
+}
+
+/** Every domain (staff), newest first; `q` in the name, `status` exact. */
+export async function adminDomains(
+  db: Db,
+  filters: { q?: string; status?: string },
+  limit: number,
+  offset: number,
+): Promise<{ rows: AdminDomainRow[]; count: number }> {
+  const conditions: SQL[] = [];
+  if (filters.q)
+    conditions.push(sql`${mailDomains.name} ilike ${`%${escapeLike(filters.q.toLowerCase())}%`}`);
+  if (filters.status) conditions.push(eq(mailDomains.status, filters.status as MailDomain['status']));
+  const rows = await db
+    .select({
+      domain: mailDomains,
+      organizationName: sql<
+        string | null
+      >`(select o.name from organizations o where o.id = ${mailDomains.organizationId})`,
+      mailboxCount,
+      total: sql<number>`count(*) over ()::int`,
+    })
+    .from(mailDomains)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(mailDomains.createdAt), asc(mailDomains.id))
+    .limit(limit)
+    .offset(offset);
+  return { rows, count: rows[0]?.total ?? 0 };
+}
+
+export async function adminDomain(db: Db, id: string): Promise<AdminDomainRow | undefined> {
+  const [row] = await db
+    .select({
+      domain: mailDomains,
+      organizationName: sql<
+        string | null
+      >`(select o.name from organizations o where o.id = ${mailDomains.organizationId})`,
+      mailboxCount,
+    })
+    .from(mailDomains)
+    .where(eq(mailDomains.id, id))
+    .limit(1);
+  return row;
+}
