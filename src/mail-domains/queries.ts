@@ -82,12 +82,22 @@ export async function slugTaken(db: Db, slug: string): Promise<boolean> {
   return Boolean(row);
 }
 
-/** The organization that lists `name` among its email domains, if any (organization_domains, DESIGN.md §7). */
-export async function organizationOfEmailDomain(db: Db, name: string): Promise<string | undefined> {
+/**
+ * The organizations that list `name`, or a domain it is under, among their email domains (organization_domains,
+ * DESIGN.md §7): `mail.example.fr` is under `example.fr`.
+ */
+export async function organizationsOfEmailDomain(db: Db, name: string): Promise<string[]> {
+  const labels = name.split('.');
+  const candidates = labels.slice(0, -1).map((_, i) => labels.slice(i).join('.'));
   const rows = rowsOf<{ organization_id: string }>(
-    await db.execute(sql`select organization_id from organization_domains where domain = ${name} limit 1`),
+    await db.execute(
+      sql`select distinct organization_id from organization_domains where domain in (${sql.join(
+        candidates.map((c) => sql`${c}`),
+        sql`, `,
+      )})`,
+    ),
   );
-  return rows[0]?.organization_id;
+  return rows.map((r) => r.organization_id);
 }
 
 export async function insertDomain(

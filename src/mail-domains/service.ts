@@ -53,7 +53,7 @@ import {
   mailboxClash,
   mailboxOf,
   myDomains,
-  organizationOfEmailDomain,
+  organizationsOfEmailDomain,
   queueJob,
   setDomainAccessRole,
   slugTaken,
@@ -209,8 +209,8 @@ export class MailDomainService {
     if (!name) throw new ValidationFailed({ name: ['Enter a valid domain name, such as example.fr.'] });
     const db = this.database.db;
     // §5 Isolation: a domain that names another organization's agents (its email domain) is not another's to run.
-    const owner = await organizationOfEmailDomain(db, name);
-    if (owner && owner !== user.organizationId)
+    const owners = await organizationsOfEmailDomain(db, name);
+    if (owners.some((o) => o !== user.organizationId))
       throw new ValidationFailed({ name: ['This domain belongs to another organization.'] });
     const base = slugify(name).slice(0, 70) || 'domain';
     let slug = base;
