@@ -100,6 +100,22 @@ export async function organizationsOfEmailDomain(db: Db, name: string): Promise<
   return rows.map((r) => r.organization_id);
 }
 
+/** Changes a domain, mailbox or alias by id, its updated_at with it; the row as it is now. */
+async function updateRow<T extends typeof mailDomains | typeof mailboxes | typeof mailAliases>(
+  db: Db,
+  table: T,
+  id: string,
+  values: Partial<T['$inferSelect']>,
+): Promise<T['$inferSelect'] | undefined> {
+  const t = table as typeof mailDomains;
+  const [row] = await db
+    .update(t)
+    .set({ ...(values as Partial<MailDomain>), updatedAt: new Date() })
+    .where(eq(t.id, id))
+    .returning();
+  return row as T['$inferSelect'] | undefined;
+}
+
 export async function insertDomain(
   tx: Db,
   values: { name: string; slug: string; supportEmail: string; organizationId: string | null },
@@ -108,17 +124,12 @@ export async function insertDomain(
   return row;
 }
 
-export async function updateDomain(
+export function updateDomain(
   db: Db,
   id: string,
   values: Partial<Omit<MailDomain, 'id' | 'createdAt'>>,
 ): Promise<MailDomain | undefined> {
-  const [row] = await db
-    .update(mailDomains)
-    .set({ ...values, updatedAt: new Date() })
-    .where(eq(mailDomains.id, id))
-    .returning();
-  return row;
+  return updateRow(db, mailDomains, id, values);
 }
 
 export async function deleteDomain(tx: Db, id: string): Promise<void> {
@@ -281,31 +292,57 @@ export async function availableUsers(
     .limit(100);
 }
 
-// --- Mailboxes ---
+/** The tables whose rows belong to one domain and are read the same way. */
+type DomainRows = typeof mailboxes | typeof mailAliases;
 
-export async function listMailboxes(db: Db, domainId: string, limit: number, offset: number) {
-  const rows = await db
-    .select({ mailbox: mailboxes, total: sql<number>`count(*) over ()::int` })
-    .from(mailboxes)
-    .where(eq(mailboxes.domainId, domainId))
-    .orderBy(desc(mailboxes.createdAt), asc(mailboxes.id))
-    .limit(limit)
-    .offset(offset);
-  return { rows: rows.map((r) => r.mailbox), count: rows[0]?.total ?? 0 };
-}
-
-export async function mailboxOf(db: Db, domainId: string, id: string): Promise<Mailbox | undefined> {
+/** One row of a domain's mailboxes or aliases, by id (undefined when it is another domain's). */
+async function rowOfDomain<T extends DomainRows>(
+  db: Db,
+  table: T,
+  domainId: string | null,
+  id: string,
+): Promise<T['$inferSelect'] | undefined> {
+  const t = table as DomainRows;
   const [row] = await db
     .select()
-    .from(mailboxes)
-    .where(and(eq(mailboxes.domainId, domainId), eq(mailboxes.id, id)))
+    .from(t)
+    .where(domainId ? and(eq(t.domainId, domainId), eq(t.id, id)) : eq(t.id, id))
     .limit(1);
-  return row;
+  return row as T['$inferSelect'] | undefined;
 }
 
-export async function mailboxById(db: Db, id: string): Promise<Mailbox | undefined> {
-  const [row] = await db.select().from(mailboxes).where(eq(mailboxes.id, id)).limit(1);
-  return row;
+/** A page of a domain's mailboxes or aliases, with the count of all in the same statement. */
+async function pageOfDomain<T extends DomainRows>(
+  db: Db,
+  table: T,
+  domainId: string,
+  order: SQL[],
+  limit: number,
+  offset: number,
+): Promise<{ rows: T['$inferSelect'][]; count: number }> {
+  const t = table as DomainRows;
+  const rows = await db
+    .select({ row: t, total: sql<number>`count(*) over ()::int` })
+    .from(t)
+    .where(eq(t.domainId, domainId))
+    .orderBy(...order, asc(t.id))
+    .limit(limit)
+    .offset(offset);
+  return { rows: rows.map((r) => r.row as T['$inferSelect']), count: rows[0]?.total ?? 0 };
+}
+
+// --- Mailboxes ---
+
+export function listMailboxes(db: Db, domainId: string, limit: number, offset: number) {
+  return pageOfDomain(db, mailboxes, domainId, [desc(mailboxes.createdAt)], limit, offset);
+}
+
+export function mailboxOf(db: Db, domainId: string, id: string): Promise<Mailbox | undefined> {
+  return rowOfDomain(db, mailboxes, domainId, id);
+}
+
+export function mailboxById(db: Db, id: string): Promise<Mailbox | undefined> {
+  return rowOfDomain(db, mailboxes, null, id);
 }
 
 export async function pendingMailboxIds(db: Db, domainId: string): Promise<string[]> {
@@ -343,17 +380,12 @@ export async function insertMailbox(
   return row;
 }
 
-export async function updateMailbox(
+export function updateMailbox(
   db: Db,
   id: string,
   values: Partial<Omit<Mailbox, 'id' | 'createdAt' | 'domainId'>>,
 ): Promise<Mailbox | undefined> {
-  const [row] = await db
-    .update(mailboxes)
-    .set({ ...values, updatedAt: new Date() })
-    .where(eq(mailboxes.id, id))
-    .returning();
-  return row;
+  return updateRow(db, mailboxes, id, values);
 }
 
 export async function deleteMailbox(tx: Db, id: string): Promise<void> {
@@ -362,29 +394,23 @@ export async function deleteMailbox(tx: Db, id: string): Promise<void> {
 
 // --- Aliases ---
 
-export async function listAliases(db: Db, domainId: string, limit: number, offset: number) {
-  const rows = await db
-    .select({ alias: mailAliases, total: sql<number>`count(*) over ()::int` })
-    .from(mailAliases)
-    .where(eq(mailAliases.domainId, domainId))
-    .orderBy(asc(mailAliases.localPart), asc(mailAliases.destination), asc(mailAliases.id))
-    .limit(limit)
-    .offset(offset);
-  return { rows: rows.map((r) => r.alias), count: rows[0]?.total ?? 0 };
+export function listAliases(db: Db, domainId: string, limit: number, offset: number) {
+  return pageOfDomain(
+    db,
+    mailAliases,
+    domainId,
+    [asc(mailAliases.localPart), asc(mailAliases.destination)],
+    limit,
+    offset,
+  );
 }
 
-export async function aliasOf(db: Db, domainId: string, id: string): Promise<MailAlias | undefined> {
-  const [row] = await db
-    .select()
-    .from(mailAliases)
-    .where(and(eq(mailAliases.domainId, domainId), eq(mailAliases.id, id)))
-    .limit(1);
-  return row;
+export function aliasOf(db: Db, domainId: string, id: string): Promise<MailAlias | undefined> {
+  return rowOfDomain(db, mailAliases, domainId, id);
 }
 
-export async function aliasById(db: Db, id: string): Promise<MailAlias | undefined> {
-  const [row] = await db.select().from(mailAliases).where(eq(mailAliases.id, id)).limit(1);
-  return row;
+export function aliasById(db: Db, id: string): Promise<MailAlias | undefined> {
+  return rowOfDomain(db, mailAliases, null, id);
 }
 
 export async function insertAlias(
@@ -395,17 +421,12 @@ export async function insertAlias(
   return row;
 }
 
-export async function updateAlias(
+export function updateAlias(
   db: Db,
   id: string,
   values: Partial<Pick<MailAlias, 'status' | 'lastError'>>,
 ): Promise<MailAlias | undefined> {
-  const [row] = await db
-    .update(mailAliases)
-    .set({ ...values, updatedAt: new Date() })
-    .where(eq(mailAliases.id, id))
-    .returning();
-  return row;
+  return updateRow(db, mailAliases, id, values);
 }
 
 /** Deletes aliases by id, or every destination of a local part; answers what went. */
