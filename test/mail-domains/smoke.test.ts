@@ -1,7 +1,7 @@
 // A first walk through the mail domains API against the HTTP fake of dimail.
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFakeDimail } from '../support/fake-dimail.ts';
 import { useDesk } from '../support/desk.ts';
+import { startFakeDimail } from '../support/fake-dimail.ts';
 
 const dimail = await startFakeDimail();
 afterAll(() => dimail.close());

@@ -37,6 +37,8 @@ export interface FakeDimail {
   platform: MailPlatform;
   /** The next `times` requests whose "METHOD /path" equals `match` (a trailing slash aside) or matches it fail as `how`. */
   failNext(match: string | RegExp, how: DimailFault, times?: number): void;
+  /** Forgets the faults still ordered: dimail answers again (hung requests stay hung until they time out). */
+  heal(): void;
   /** Tokens issued so far are refused with 401 from now on. */
   revokeTokens(): void;
   /** Stops listening (connections refused) and drops open connections, keeping the port and the state. */
@@ -140,6 +142,9 @@ export async function startFakeDimail(options: FakeDimailOptions = {}): Promise<
     platform: api.platform,
     failNext(match, how, times = 1) {
       faults.push({ match, how, remaining: times });
+    },
+    heal() {
+      faults.length = 0;
     },
     revokeTokens: () => api.revokeTokens(),
     stop: stopListening,
