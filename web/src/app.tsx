@@ -11,6 +11,8 @@ import { Loading, ToastProvider } from './ui/feedback.tsx';
 const TeamsPage = lazy(() => import('./features/teams/TeamsPage.tsx'));
 const TeamPage = lazy(() => import('./features/teams/TeamPage.tsx'));
 const ContactsPage = lazy(() => import('./features/contacts/ContactsPage.tsx'));
+const MailDomainsPage = lazy(() => import('./features/mail-domains/MailDomainsPage.tsx'));
+const MailDomainPage = lazy(() => import('./features/mail-domains/MailDomainPage.tsx'));
 const ProfilePage = lazy(() => import('./features/profile/ProfilePage.tsx'));
 const AdminPage = lazy(() => import('./features/admin/AdminPage.tsx'));
 const StaffLoginPage = lazy(() => import('./features/admin/StaffLoginPage.tsx'));
@@ -134,6 +136,8 @@ const router = createBrowserRouter([
               </Feature>
             ),
           },
+          { path: '/mail-domains', element: <MailDomainsPage /> },
+          { path: '/mail-domains/:slug/*', element: <MailDomainPage /> },
           { path: '/profile', element: <ProfilePage /> },
           { path: STAFF_LOGIN, element: <StaffLoginPage /> },
           ...Object.entries(LEGAL_PAGES).map(([path, topic]) => ({

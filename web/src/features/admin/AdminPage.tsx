@@ -7,6 +7,7 @@ import { useMe } from '../session/api.ts';
 import { AuditPage } from './AuditPage.tsx';
 import { InvitationsPage } from './InvitationsPage.tsx';
 import { JobsPage } from './JobsPage.tsx';
+import { MailDomainsPage } from './MailDomainsPage.tsx';
 import { OrganizationsPage } from './OrganizationsPage.tsx';
 import { ServiceProvidersPage } from './ServiceProvidersPage.tsx';
 import { TeamPage, TeamsPage } from './TeamsPages.tsx';
@@ -19,6 +20,7 @@ const SECTIONS = [
   ['invitations', 'admin.nav.invitations'],
   ['service-providers', 'admin.nav.serviceProviders'],
   ['organizations', 'admin.nav.organizations'],
+  ['mail-domains', 'admin.nav.mailDomains'],
   ['jobs', 'admin.nav.jobs'],
   ['audit', 'admin.nav.audit'],
 ] as const;
@@ -48,6 +50,7 @@ export default function AdminPage() {
           <Route path="invitations" element={<InvitationsPage />} />
           <Route path="service-providers" element={<ServiceProvidersPage />} />
           <Route path="organizations" element={<OrganizationsPage />} />
+          <Route path="mail-domains" element={<MailDomainsPage />} />
           <Route path="jobs" element={<JobsPage />} />
           <Route path="audit" element={<AuditPage />} />
           <Route path="*" element={<NotFound />} />
