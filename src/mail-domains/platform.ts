@@ -159,7 +159,13 @@ export class MailPlatform {
       domain = (await updateDomain(this.database.db, id, { onPlatform: true })) ?? domain;
     }
     if (domain.status === 'disabled') return;
-    await this.refreshStatus(domain);
+    try {
+      await this.refreshStatus(domain);
+    } catch (err) {
+      // The domain exists at dimail: a check it will not answer now is left to the periodic check, never undone.
+      if (!(err instanceof DimailRefused)) throw err;
+      this.settings.log?.warn({ domain: domain.name, err: err.message }, 'dimail refused the check');
+    }
   }
 
   /** Checks the domain at dimail, moves its status, keeps the report and the expected DNS records. */

@@ -8,6 +8,7 @@ import type { Config } from '../platform/config.ts';
 import type { Database, Db } from '../platform/database.ts';
 import {
   BadRequest,
+  isUniqueViolation,
   NotFound,
   PermissionDenied,
   ServiceUnavailable,
@@ -459,8 +460,15 @@ export class MailDomainService {
     const push = renamed && mailbox.onPlatform && domain.status === 'enabled';
     const party = this.party(user, audit);
     const jobId = await db.transaction(async (tx) => {
-      const row = await updateMailbox(tx, id, { ...next, ...(push ? { status: 'pending' as const } : {}) });
-      if (!row) throw this.clashMessage('display_name');
+      const row = await updateMailbox(tx, id, {
+        ...next,
+        ...(push ? { status: 'pending' as const } : {}),
+      }).catch((err: unknown) => {
+        // Two renames to one display name at once: the unique key decides, the loser gets the same 400.
+        if (isUniqueViolation(err)) throw this.clashMessage('display_name');
+        throw err;
+      });
+      if (!row) throw new NotFound();
       await this.audit(tx, party, 'mailbox.changed', domain, {
         type: 'mailbox',
         id,

@@ -41,6 +41,7 @@ const SECRET_PLACEHOLDERS: Record<string, string> = {
   OIDC_RP_CLIENT_SECRET: 'placeholder',
   OIDC_RS_CLIENT_SECRET: 'placeholder',
   EMAIL_HOST_PASSWORD: 'placeholder',
+  MAIL_PROVISIONING_API_CREDENTIALS: 'ZGVzazpwbGFjZWhvbGRlcg==',
   POSTGRES_PASSWORD: 'placeholder',
 };
 
