@@ -43,7 +43,7 @@ export default function AliasDialog({ domain, onClose }: { domain: MailDomain; o
           value={localPart}
           onChange={setLocalPart}
           error={errors.fields.local_part}
-          hint={t('aliases.localPartHint', { domain: domain.name })}
+          hint={t('aliases.localPartHint')}
           suffix={`@${domain.name}`}
           autoComplete="off"
           isRequired

@@ -106,8 +106,9 @@ export default function MailboxDialog({
             value={localPart}
             onChange={setTypedLocalPart}
             error={errors.fields.local_part}
-            hint={t('mailboxes.addressHint', { domain: domain.name })}
+            hint={t('mailboxes.addressHint')}
             suffix={`@${domain.name}`}
+            suffixSaid={t('mailDomain.endsWith', { domain: domain.name })}
             autoComplete="off"
             isRequired
             maxLength={150}

@@ -9,7 +9,7 @@ import { ListState } from '../../ui/list.tsx';
 import { type MenuAction, MenuButton } from '../../ui/menu-button.tsx';
 import { pagesOf } from '../../ui/paging.ts';
 import { Missing } from '../admin/parts.tsx';
-import { useMe } from '../session/api.ts';
+import { useConfig } from '../session/api.ts';
 import { type MailboxAction, useMailboxAction, useMailboxes } from './api.ts';
 import { StatusBadge } from './parts.tsx';
 
@@ -36,7 +36,7 @@ type Confirming = { mailbox: Mailbox; action: 'disable' | 'reset_password' };
 
 export function MailboxesSection({ domain }: { domain: MailDomain }) {
   const { t } = useTranslation();
-  const me = useMe().data;
+  const creationOn = useConfig().data?.FEATURES.MAILBOXES_CREATE !== false;
   const [page, setPage] = useState(1);
   const [editing, setEditing] = useState<Mailbox | 'new' | null>(null);
   const [confirming, setConfirming] = useState<Confirming | null>(null);
@@ -46,7 +46,7 @@ export function MailboxesSection({ domain }: { domain: MailDomain }) {
   const errorText = useErrorText();
   const why = useWhy(domain);
   const manage = domain.abilities.post;
-  const canCreate = manage && (me?.abilities.mailboxes.can_create ?? false) && domain.status !== 'disabled';
+  const canCreate = manage && creationOn && domain.status !== 'disabled';
 
   /** Runs an action, then says what happened: done, or queued until the mail platform answers (202). */
   const run = async (mailbox: Mailbox, action: MailboxAction) => {
@@ -108,9 +108,7 @@ export function MailboxesSection({ domain }: { domain: MailDomain }) {
           </button>
         )}
       </div>
-      {manage && me?.abilities.mailboxes.can_create === false && (
-        <p className="notice">{t('mailboxes.turnedOff')}</p>
-      )}
+      {manage && !creationOn && <p className="notice">{t('mailboxes.turnedOff')}</p>}
       <ListState
         query={mailboxes}
         empty={mailboxes.data?.count === 0 ? t('mailboxes.empty') : null}

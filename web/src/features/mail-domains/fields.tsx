@@ -9,6 +9,7 @@ export function Field({
   error,
   hint,
   suffix,
+  suffixSaid,
   type = 'text',
   isRequired = false,
   autoFocus = false,
@@ -20,7 +21,9 @@ export function Field({
   onChange: (value: string) => void;
   error?: string | undefined;
   hint?: string;
+  /** Shown after the input; said to screen readers by `suffixSaid`, in the hint. */
   suffix?: string;
+  suffixSaid?: string;
   type?: 'text' | 'email';
   isRequired?: boolean;
   autoFocus?: boolean;
@@ -44,7 +47,7 @@ export function Field({
       {suffix ? (
         <span className="input-with-suffix">
           <Input className="input input-suffixed" />
-          {/* Said by the hint to screen readers: shown here for the eye. */}
+          {/* Said to screen readers in the hint (suffixSaid): shown here for the eye. */}
           <span className="input-suffix" aria-hidden="true">
             {suffix}
           </span>
@@ -52,8 +55,9 @@ export function Field({
       ) : (
         <Input className="input" />
       )}
-      {hint && (
+      {(hint || suffixSaid) && (
         <Text slot="description" className="hint">
+          {suffixSaid && <span className="visually-hidden">{suffixSaid} </span>}
           {hint}
         </Text>
       )}
