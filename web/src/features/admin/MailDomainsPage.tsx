@@ -88,21 +88,24 @@ export function MailDomainsPage() {
               const problems = Object.entries(domain.action_required_details);
               return (
                 <tr key={domain.id}>
-                  <th scope="row">
+                  <th scope="row" className="cell-address">
                     {domain.name}
                     <span className="cell-detail">{domain.support_email}</span>
                   </th>
                   <td>{domain.organization ? organizationName(domain.organization.name) : <Missing />}</td>
-                  <td className={problems.length ? 'cell-wrap' : undefined}>
+                  <td>
                     <StatusBadge status={domain.status} text={statusText(domain.status)} />
                     {problems.length > 0 && (
-                      <ul className="cell-problems">
-                        {problems.map(([name, message]) => (
-                          <li key={name}>
-                            <code>{name}</code> {message}
-                          </li>
-                        ))}
-                      </ul>
+                      <details className="cell-problems">
+                        <summary>{t('admin.mailDomains.problems', { count: problems.length })}</summary>
+                        <ul>
+                          {problems.map(([name, message]) => (
+                            <li key={name}>
+                              <code>{name}</code> {message}
+                            </li>
+                          ))}
+                        </ul>
+                      </details>
                     )}
                   </td>
                   <td>{domain.count_mailboxes}</td>
@@ -111,7 +114,7 @@ export function MailDomainsPage() {
                       ? formatDate(domain.last_checked_at, true)
                       : t('admin.mailDomains.never')}
                   </td>
-                  <td>
+                  <td className="cell-nowrap">
                     <button
                       type="button"
                       className="button button-small"

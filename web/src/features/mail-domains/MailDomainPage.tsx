@@ -1,18 +1,31 @@
 // /mail-domains/:slug: the domain's name and status (what it means, "Check again"), the DNS records to set while
 // it is not enabled, then its sections as links (each its own address): mailboxes, aliases, accesses, invitations.
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, NavLink, Route, Routes, useParams } from 'react-router';
 import { ApiError } from '../../api/client.ts';
 import type { MailDomain } from '../../api/types.ts';
 import { NotFound, useTitle } from '../../pages/errors.tsx';
 import { LoadError, Loading, useErrorText, useToast } from '../../ui/feedback.tsx';
-import { AccessesSection } from './AccessesSection.tsx';
-import { AliasesSection } from './AliasesSection.tsx';
 import { useCheckMailDomain, useMailDomain } from './api.ts';
-import { DnsRecords } from './DnsRecords.tsx';
-import { InvitationsSection } from './InvitationsSection.tsx';
 import { MailboxesSection } from './MailboxesSection.tsx';
 import { StatusBadge } from './parts.tsx';
+
+// The mail texts join the catalogs with this page's code; the route waits for them (app.tsx).
+export { textsReady } from './texts.ts';
+
+// The first tab (mailboxes) comes with the page; the others, and the DNS records a domain not enabled yet shows,
+// load when first needed: the page's first load stays within the app's budget.
+const AliasesSection = lazy(() =>
+  import('./AliasesSection.tsx').then((m) => ({ default: m.AliasesSection })),
+);
+const AccessesSection = lazy(() =>
+  import('./AccessesSection.tsx').then((m) => ({ default: m.AccessesSection })),
+);
+const InvitationsSection = lazy(() =>
+  import('./InvitationsSection.tsx').then((m) => ({ default: m.InvitationsSection })),
+);
+const DnsRecords = lazy(() => import('./DnsRecords.tsx').then((m) => ({ default: m.DnsRecords })));
 
 function CheckAgain({ domain }: { domain: MailDomain }) {
   const { t } = useTranslation();
@@ -73,7 +86,11 @@ function DomainView({ domain }: { domain: MailDomain }) {
         </div>
         <CheckAgain domain={domain} />
       </div>
-      {domain.status !== 'enabled' && <DnsRecords domain={domain} />}
+      {domain.status !== 'enabled' && (
+        <Suspense fallback={<Loading />}>
+          <DnsRecords domain={domain} />
+        </Suspense>
+      )}
       <nav aria-label={t('mailDomain.sections')} className="subnav">
         <ul>
           {SECTIONS.map(([path, key]) => (
@@ -85,13 +102,15 @@ function DomainView({ domain }: { domain: MailDomain }) {
           ))}
         </ul>
       </nav>
-      <Routes>
-        <Route index element={<MailboxesSection domain={domain} />} />
-        <Route path="aliases" element={<AliasesSection domain={domain} />} />
-        <Route path="accesses" element={<AccessesSection domain={domain} />} />
-        <Route path="invitations" element={<InvitationsSection domain={domain} />} />
-        <Route path="*" element={<Navigate to={home} replace />} />
-      </Routes>
+      <Suspense fallback={<Loading />}>
+        <Routes>
+          <Route index element={<MailboxesSection domain={domain} />} />
+          <Route path="aliases" element={<AliasesSection domain={domain} />} />
+          <Route path="accesses" element={<AccessesSection domain={domain} />} />
+          <Route path="invitations" element={<InvitationsSection domain={domain} />} />
+          <Route path="*" element={<Navigate to={home} replace />} />
+        </Routes>
+      </Suspense>
     </article>
   );
 }

@@ -10,6 +10,9 @@ import { pagesOf } from '../../ui/paging.ts';
 import { useMailDomains } from './api.ts';
 import { StatusBadge } from './parts.tsx';
 
+// The mail texts join the catalogs with this page's code; the route waits for them (app.tsx).
+export { textsReady } from './texts.ts';
+
 // The dialog (and react-aria with it) loads when first opened.
 const AddDomainDialog = lazy(() => import('./AddDomainDialog.tsx'));
 
