@@ -315,7 +315,7 @@ describe.skipIf(CHROMIUM_MISSING !== '')('mail domains in a browser', () => {
   });
 
   test(
-    'a colleague is given an access, their role changed, then removed; the last owner stays',
+    'a colleague is given an access, their role changed, then removed; the last owner stays, another may leave',
     SLOW,
     async () => {
       const domain = await domainOf(helene);
@@ -356,6 +356,27 @@ describe.skipIf(CHROMIUM_MISSING !== '')('mail domains in a browser', () => {
         .getByRole('alert')
         .getByText('Cannot delete the last owner access for the domain.')
         .waitFor();
+      await leave.getByRole('button', { name: 'Cancel' }).click();
+
+      // With another owner, she may give up her own access: the domain's pages are no longer hers.
+      const found = (await call(
+        helene,
+        'GET',
+        `mail-domains/${domain.slug}/accesses/users/?q=${FRANCOIS.usual_name}`,
+      )) as { id: string }[];
+      await call(helene, 'POST', `mail-domains/${domain.slug}/accesses/`, {
+        user: found[0]?.id,
+        role: 'owner',
+      });
+      await page.reload();
+      await accesses
+        .getByRole('row', { name: HELENE_NAME })
+        .getByRole('button', { name: 'Remove access' })
+        .click();
+      await leave.getByRole('button', { name: 'Remove', exact: true }).click();
+      await h1(page, 'Mail domains').waitFor();
+      await toast(page, `You gave up your access to ${domain.name}.`).waitFor();
+      expect(await page.getByRole('link', { name: domain.name, exact: true }).count()).toBe(0);
       await page.close();
     },
   );

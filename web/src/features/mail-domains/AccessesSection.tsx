@@ -131,8 +131,9 @@ export function AccessesSection({ domain }: { domain: MailDomain }) {
             confirmLabel={t('domainAccesses.removeConfirm')}
             danger
             onConfirm={async () => {
-              await revoke.mutateAsync(removing.id);
-              if (removing.user.id === me?.id) {
+              const self = removing.user.id === me?.id;
+              await revoke.mutateAsync({ id: removing.id, self });
+              if (self) {
                 toast.success(t('domainAccesses.left', { domain: domain.name }));
                 navigate('/mail-domains');
               } else toast.success(t('domainAccesses.removed', { name: nameOf(removing) }));

@@ -194,11 +194,20 @@ export function useChangeDomainRole(slug: string) {
   });
 }
 
+/** Removes an access; `self`: the agent's own, after which the domain is no longer theirs to load (404). */
 export function useRevokeAccess(slug: string) {
+  const client = useQueryClient();
   const refresh = useRefresh(slug);
   return useMutation({
-    mutationFn: (id: string) => api<void>(`${base(slug)}/accesses/${id}/`, { method: 'DELETE' }),
-    onSuccess: refresh,
+    mutationFn: ({ id }: { id: string; self: boolean }) =>
+      api<void>(`${base(slug)}/accesses/${id}/`, { method: 'DELETE' }),
+    onSuccess: (_, { self }) =>
+      self
+        ? Promise.all([
+            client.invalidateQueries({ queryKey: [...mailDomainsKey, 'list'] }),
+            client.invalidateQueries({ queryKey: meKey }),
+          ])
+        : refresh(),
   });
 }
 
