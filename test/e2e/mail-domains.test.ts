@@ -496,6 +496,21 @@ describe.skipIf(CHROMIUM_MISSING !== '')('mail domains in a browser', () => {
     await page.close();
   });
 
+  test('switched to French on a mail page, the page and the next ones speak French', SLOW, async () => {
+    const francois = await signedIn(FRANCOIS);
+    const domain = await domainOf(francois);
+    const page = await open(francois, '/mail-domains');
+    await h1(page, 'Mail domains').waitFor();
+    await page.getByRole('combobox', { name: 'Language' }).selectOption({ label: 'Français' });
+    await h1(page, 'Domaines de messagerie').waitFor();
+    await page.getByRole('link', { name: domain.name, exact: true }).click();
+    await page.getByText('Actif', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Vérifier à nouveau' }).waitFor();
+    await page.getByRole('combobox', { name: 'Langue' }).selectOption({ label: 'English' });
+    await page.getByRole('button', { name: 'Check again' }).waitFor();
+    await francois.close();
+  });
+
   test('staff find every mail domain in the back office and check one now', SLOW, async () => {
     const domain = await domainOf(helene, 'action-required');
     const staff = await browser.newContext({ viewport: DESKTOP, locale: 'en-US' });
