@@ -41,6 +41,4 @@ const render = () =>
   );
 // The browser's language first (the signed-out page speaks it), its texts downloaded before anything is drawn; when
 // they cannot be (offline), the app starts in English.
-void switchLanguage(shortOf(navigator.language ?? 'en'))
-  .catch(() => undefined)
-  .then(render);
+void switchLanguage(shortOf(navigator.language ?? 'en')).then(render);

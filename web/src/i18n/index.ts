@@ -42,16 +42,31 @@ function featureInFrench(feature: FeatureTexts): Promise<void> {
 }
 
 function loadFrench(): Promise<void> {
-  french ??= import('./fr.ts').then(async ({ fr }) => {
-    add('fr', fr);
-    await Promise.all(features.map(featureInFrench));
-  });
+  french ??= import('./fr.ts')
+    .then(async ({ fr }) => {
+      add('fr', fr);
+      await Promise.all(features.map(featureInFrench));
+    })
+    .catch((err: unknown) => {
+      // Not downloaded (offline, or a redeploy removed the chunk: new-version.ts reloads then): tried again next time.
+      french = null;
+      frenchOf.clear();
+      throw err;
+    });
   return french;
 }
 
-/** Switches the app to `language`, its texts downloaded first. */
+/**
+ * Switches the app to `language`, its texts downloaded first. When they cannot be, the app stays in the language it
+ * speaks (it never shows keys, nor fails the page that asked).
+ */
 export async function switchLanguage(language: 'en' | 'fr'): Promise<void> {
-  if (language === 'fr') await loadFrench();
+  if (language === 'fr')
+    try {
+      await loadFrench();
+    } catch {
+      return;
+    }
   await i18n.changeLanguage(language);
 }
 
@@ -59,7 +74,8 @@ export async function switchLanguage(language: 'en' | 'fr'): Promise<void> {
 export function addFeatureTexts(feature: FeatureTexts): Promise<void> {
   add('en', feature.en);
   features.push(feature);
-  return french ? french.then(() => featureInFrench(feature)) : Promise.resolve();
+  // Its French missing (not downloaded), the page still opens, in English.
+  return french ? french.then(() => featureInFrench(feature)).catch(() => undefined) : Promise.resolve();
 }
 
 void i18n.use(initReactI18next).init({
