@@ -23,7 +23,9 @@ export interface DomainWithRole {
   mailboxCount: number;
 }
 
-const mailboxCount = sql<number>`(select count(*)::int from mailboxes mb where mb.domain_id = ${mailDomains.id})`;
+// Named in full: drizzle leaves a column unqualified in a query of one table, and an unqualified "id" here would be
+// the mailbox's own (every count 0, as the back office's list showed).
+const mailboxCount = sql<number>`(select count(*)::int from mailboxes mb where mb.domain_id = "mail_domains"."id")`;
 
 export type DomainOrdering = 'name' | '-name' | 'created_at' | '-created_at';
 

@@ -1,8 +1,8 @@
 // Every screen of the web app on a phone (390 × 844) and a desktop (1440 × 900): axe finds nothing serious (best
 // practices included), no page is wider than the screen, the header keeps its height when the account menu opens,
 // and a screenshot of each lands in test-results/screenshots (screens-<screen>-<size>.png) to be looked at.
-// The data is made once (an agent's team with a member, an invitation and a contact; a staff account); each test
-// opens its own tab on it and changes nothing, so any one runs alone.
+// The data is made once (an agent's team with a member, an invitation and a contact; mail domains with mailboxes;
+// a staff account); each test opens its own tab on it and changes nothing, so any one runs alone.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -24,6 +24,10 @@ const HELENE_NAME = `${HELENE.given_name} ${HELENE.usual_name}`;
 const STAFF = { email: 'staff.screens@example.gouv.fr', password: 'a long staff passphrase for screens' };
 const INVITED = 'a.rather.long.address.for.a.phone.screen@example.gouv.fr';
 const TEAM = 'Direction interministérielle du numérique – équipe produit';
+// Long names on purpose: a phone must wrap them, and the DKIM key of the domain that awaits its DNS records.
+const MAIL_DOMAIN = 'communaute-de-communes-du-pays-de-saint-germain.example.fr';
+const DNS_DOMAIN = 'action-required.mairie-de-saint-germain-en-laye.example.fr';
+const MAILBOX = `jean-baptiste.de-la-fontaine-dupres@${MAIL_DOMAIN}`;
 const SLOW = { timeout: 120_000 };
 
 const SIZES = [
@@ -48,6 +52,9 @@ describe.skipIf(CHROMIUM_MISSING !== '')('every screen of the web app', () => {
   let teamFrId = '';
   let heleneId = '';
   let adminTeamId = '';
+  let mailSlug = '';
+  let dnsSlug = '';
+  let mailFrSlug = '';
 
   /** A JSON call of the API as the browser context's agent (session cookie and X-CSRFToken). */
   async function call<T>(context: BrowserContext, method: string, path: string, body?: unknown): Promise<T> {
@@ -98,10 +105,56 @@ describe.skipIf(CHROMIUM_MISSING !== '')('every screen of the web app', () => {
       short_name: 'Jeanne',
       data: { emails: [{ type: 'Work', value: 'jeanne.dubois-lefevre@example.gouv.fr' }] },
     });
+    // Mail domains (issue 21): one enabled with mailboxes, an alias, a colleague and an invitation; one awaiting its
+    // DNS records, with a mailbox that waits for it.
+    mailSlug = (
+      await call<{ slug: string }>(agent, 'POST', 'mail-domains/', {
+        name: MAIL_DOMAIN,
+        support_email: HELENE.email,
+      })
+    ).slug;
+    await call(agent, 'POST', `mail-domains/${mailSlug}/mailboxes/`, {
+      first_name: 'Jean-Baptiste',
+      last_name: 'de La Fontaine-Duprès',
+      local_part: MAILBOX.split('@')[0],
+      secondary_email: 'jean-baptiste.de-la-fontaine-dupres.perso@example.org',
+    });
+    await call(agent, 'POST', `mail-domains/${mailSlug}/mailboxes/`, {
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      local_part: 'ada',
+      secondary_email: null,
+    });
+    await call(agent, 'POST', `mail-domains/${mailSlug}/aliases/`, {
+      local_part: 'accueil',
+      destination: MAILBOX,
+    });
+    await call(agent, 'POST', `mail-domains/${mailSlug}/accesses/`, {
+      user: found.results[0]?.id,
+      role: 'administrator',
+    });
+    await call(agent, 'POST', `mail-domains/${mailSlug}/invitations/`, { email: INVITED, role: 'viewer' });
+    dnsSlug = (
+      await call<{ slug: string }>(agent, 'POST', 'mail-domains/', {
+        name: DNS_DOMAIN,
+        support_email: HELENE.email,
+      })
+    ).slug;
+    await call(agent, 'POST', `mail-domains/${dnsSlug}/mailboxes/`, {
+      first_name: 'Marie',
+      last_name: 'Curie',
+      local_part: 'marie.curie',
+    });
     agentFr = await signedIn(AMINA);
     const amina = await call<{ id: string }>(agentFr, 'GET', 'users/me/');
     await call(agentFr, 'PATCH', `users/${amina.id}/`, { language: 'fr-fr' });
     teamFrId = (await call<{ id: string }>(agentFr, 'POST', 'teams/', { name: 'Équipe des écrans' })).id;
+    mailFrSlug = (
+      await call<{ slug: string }>(agentFr, 'POST', 'mail-domains/', {
+        name: 'action-required.ecrans.example.fr',
+        support_email: AMINA.email,
+      })
+    ).slug;
 
     staff = await browser.newContext({ locale: 'en-US' });
     const page = await staff.newPage();
@@ -260,6 +313,84 @@ describe.skipIf(CHROMIUM_MISSING !== '')('every screen of the web app', () => {
           .waitFor();
       },
     },
+    { name: 'mail-domains', small: true, context: () => agent, path: () => '/mail-domains' },
+    { name: 'mail-domains-fr', context: () => agentFr, path: () => '/mail-domains' },
+    {
+      name: 'mail-domain',
+      small: true,
+      context: () => agent,
+      path: () => `/mail-domains/${mailSlug}`,
+      act: async (page) => {
+        await page.getByRole('table', { name: 'Mailboxes' }).getByRole('row', { name: MAILBOX }).waitFor();
+      },
+    },
+    {
+      name: 'mail-domain-dns',
+      small: true,
+      context: () => agent,
+      path: () => `/mail-domains/${dnsSlug}`,
+      act: async (page) => {
+        await page.getByRole('table', { name: 'DNS records to set' }).waitFor();
+        await page.getByRole('table', { name: 'Mailboxes' }).waitFor();
+      },
+    },
+    {
+      name: 'mail-domain-fr',
+      context: () => agentFr,
+      path: () => `/mail-domains/${mailFrSlug}`,
+      act: async (page) => {
+        await page.getByRole('table', { name: 'Enregistrements DNS à configurer' }).waitFor();
+      },
+    },
+    {
+      name: 'mail-domain-aliases',
+      context: () => agent,
+      path: () => `/mail-domains/${mailSlug}/aliases`,
+      act: async (page) => {
+        await page.getByRole('table', { name: 'Aliases' }).waitFor();
+      },
+    },
+    {
+      name: 'mail-domain-accesses',
+      context: () => agent,
+      path: () => `/mail-domains/${mailSlug}/accesses`,
+      act: async (page) => {
+        await page
+          .getByRole('table', { name: 'Accesses' })
+          .getByRole('row', { name: FRANCOIS_NAME })
+          .waitFor();
+      },
+    },
+    {
+      name: 'mail-domain-invitations',
+      context: () => agent,
+      path: () => `/mail-domains/${mailSlug}/invitations`,
+      act: async (page) => {
+        await page.getByRole('table', { name: 'Invitations' }).getByRole('row', { name: INVITED }).waitFor();
+      },
+    },
+    {
+      name: 'create-mailbox',
+      small: true,
+      context: () => agent,
+      path: () => `/mail-domains/${mailSlug}`,
+      act: async (page) => {
+        await page.getByRole('button', { name: 'Create a mailbox' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Create a mailbox' });
+        await dialog.getByRole('textbox', { name: 'First name' }).fill('Marie-Thérèse');
+        await dialog.getByRole('textbox', { name: 'Last name' }).fill('Rodríguez-Villeneuve');
+      },
+    },
+    {
+      name: 'mailbox-menu',
+      small: true,
+      context: () => agent,
+      path: () => `/mail-domains/${mailSlug}`,
+      act: async (page) => {
+        await page.getByRole('button', { name: `Actions for ${MAILBOX}` }).click();
+        await expectTappable(page, page.getByRole('menuitem', { name: 'Send a login link' }));
+      },
+    },
     { name: 'not-found', context: () => agent, path: () => '/no/such/page' },
     // The footer's pages, signed out and signed in.
     { name: 'accessibility', context: () => visitor, path: () => '/accessibility' },
@@ -279,6 +410,14 @@ describe.skipIf(CHROMIUM_MISSING !== '')('every screen of the web app', () => {
     { name: 'admin-team', context: () => staff, path: () => `/admin/teams/${adminTeamId}` },
     { name: 'admin-invitations', context: () => staff, path: () => '/admin/invitations' },
     { name: 'admin-audit', context: () => staff, path: () => '/admin/audit' },
+    {
+      name: 'admin-mail-domains',
+      context: () => staff,
+      path: () => '/admin/mail-domains',
+      act: async (page) => {
+        await page.getByRole('button', { name: `Check now: ${DNS_DOMAIN}` }).waitFor();
+      },
+    },
     { name: 'admin-jobs', context: () => staff, path: () => '/admin/jobs' },
     { name: 'admin-service-providers', context: () => staff, path: () => '/admin/service-providers' },
   ];

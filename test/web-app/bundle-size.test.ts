@@ -1,5 +1,4 @@
-// The first load stays light: at most 150 KB of JavaScript, gzipped, for the signed-out page and for the teams
-// page (sizes are deterministic for a build, unlike timings: bench/web-app.ts measures those).
+// The first load stays light: at most 150 KB of JavaScript, gzipped, for the signed-out page and for each page (sizes are deterministic for a build, unlike timings: bench/web-app.ts measures those).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +18,8 @@ describe.runIf(built)('the first load of the web app', () => {
     'src/features/teams/TeamPage.tsx',
     'src/features/contacts/ContactsPage.tsx',
     'src/features/profile/ProfilePage.tsx',
+    'src/features/mail-domains/MailDomainsPage.tsx',
+    'src/features/mail-domains/MailDomainPage.tsx',
     'src/features/admin/AdminPage.tsx',
     'src/features/admin/StaffLoginPage.tsx',
   ])(

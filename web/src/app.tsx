@@ -8,11 +8,21 @@ import { Landing } from './features/session/Landing.tsx';
 import { ErrorPage, NotFound, RouteError } from './pages/errors.tsx';
 import { Loading, ToastProvider } from './ui/feedback.tsx';
 
+/** A page with texts of its own (textsReady): drawn once they are there in the agent's language. */
+const withTexts = (load: () => Promise<{ default: React.ComponentType; textsReady: Promise<void> }>) =>
+  lazy(async () => {
+    const page = await load();
+    await page.textsReady;
+    return page;
+  });
+
 const TeamsPage = lazy(() => import('./features/teams/TeamsPage.tsx'));
 const TeamPage = lazy(() => import('./features/teams/TeamPage.tsx'));
 const ContactsPage = lazy(() => import('./features/contacts/ContactsPage.tsx'));
+const MailDomainsPage = withTexts(() => import('./features/mail-domains/MailDomainsPage.tsx'));
+const MailDomainPage = withTexts(() => import('./features/mail-domains/MailDomainPage.tsx'));
 const ProfilePage = lazy(() => import('./features/profile/ProfilePage.tsx'));
-const AdminPage = lazy(() => import('./features/admin/AdminPage.tsx'));
+const AdminPage = withTexts(() => import('./features/admin/AdminPage.tsx'));
 const StaffLoginPage = lazy(() => import('./features/admin/StaffLoginPage.tsx'));
 const LegalPage = lazy(() => import('./features/legal/LegalPage.tsx'));
 
@@ -134,6 +144,8 @@ const router = createBrowserRouter([
               </Feature>
             ),
           },
+          { path: '/mail-domains', element: <MailDomainsPage /> },
+          { path: '/mail-domains/:slug/*', element: <MailDomainPage /> },
           { path: '/profile', element: <ProfilePage /> },
           { path: STAFF_LOGIN, element: <StaffLoginPage /> },
           ...Object.entries(LEGAL_PAGES).map(([path, topic]) => ({

@@ -1,12 +1,12 @@
 // Starts the web app: server state in TanStack Query, texts in i18next, pages in react-router.
 import './styles.css';
-import './i18n/index.ts';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ApiError } from './api/client.ts';
 import { App } from './app.tsx';
 import { meKey } from './features/session/api.ts';
+import { shortOf, switchLanguage } from './i18n/index.ts';
 import { reloadToNewVersion } from './new-version.ts';
 
 const client: QueryClient = new QueryClient({
@@ -30,7 +30,8 @@ const client: QueryClient = new QueryClient({
 window.addEventListener('vite:preloadError', () => void reloadToNewVersion());
 
 const root = document.getElementById('root');
-if (root)
+const render = () =>
+  root &&
   createRoot(root).render(
     <StrictMode>
       <QueryClientProvider client={client}>
@@ -38,3 +39,6 @@ if (root)
       </QueryClientProvider>
     </StrictMode>,
   );
+// The browser's language first (the signed-out page speaks it), its texts downloaded before anything is drawn; when
+// they cannot be (offline), the app starts in English.
+void switchLanguage(shortOf(navigator.language ?? 'en')).then(render);

@@ -42,10 +42,14 @@ export function loginUrl(next = `${location.pathname}${location.search}`): strin
   return `/api/v1.0/authenticate/?next=${encodeURIComponent(next)}`;
 }
 
-export async function api<T>(
-  path: string,
-  init: { method?: string; body?: unknown; signal?: AbortSignal } = {},
-) {
+type Init = { method?: string; body?: unknown; signal?: AbortSignal };
+
+export async function api<T>(path: string, init: Init = {}): Promise<T> {
+  return (await apiAnswer<T>(path, init)).body;
+}
+
+/** The answer with its status, for the routes whose 2xx codes differ in meaning (202: queued, not done yet). */
+export async function apiAnswer<T>(path: string, init: Init = {}): Promise<{ status: number; body: T }> {
   const method = init.method ?? 'GET';
   const headers: Record<string, string> = { accept: 'application/json' };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
@@ -76,5 +80,5 @@ export async function api<T>(
       res.status,
       body && typeof body === 'object' ? (body as Record<string, unknown>) : null,
     );
-  return body as T;
+  return { status: res.status, body: body as T };
 }

@@ -4,6 +4,14 @@ import type { z } from 'zod';
 import type { auditEventSchema } from '../../../src/audit/routes.ts';
 import type { contactSchema } from '../../../src/contacts/routes.ts';
 import type { invitationSchema } from '../../../src/invitations/routes.ts';
+import type { adminMailDomainSchema } from '../../../src/mail-domains/admin-routes.ts';
+import type {
+  aliasSchema,
+  domainAccessSchema,
+  domainInvitationSchema,
+  mailboxSchema,
+  mailDomainSchema,
+} from '../../../src/mail-domains/routes.ts';
 import type { organizationSchema } from '../../../src/organizations/routes.ts';
 import type { frontendConfigSchema } from '../../../src/platform/frontend-config.ts';
 import type { Role as ServerRole } from '../../../src/teams/index.ts';
@@ -19,6 +27,16 @@ export type Me = z.infer<typeof meSchema>;
 export type FoundUser = z.infer<typeof userItem>;
 export type Contact = z.infer<typeof contactSchema>;
 export type FrontendConfig = z.infer<typeof frontendConfigSchema>;
+
+// Mail domains (DESIGN.md §11), people's shapes.
+export type MailDomain = z.infer<typeof mailDomainSchema>;
+export type MailDomainStatus = MailDomain['status'];
+export type DomainRole = z.infer<typeof domainAccessSchema>['role'];
+export type DomainAccess = z.infer<typeof domainAccessSchema>;
+export type Mailbox = z.infer<typeof mailboxSchema>;
+export type MailAlias = z.infer<typeof aliasSchema>;
+export type DomainInvitation = z.infer<typeof domainInvitationSchema>;
+export type AdminMailDomain = z.infer<typeof adminMailDomainSchema>;
 
 // The staff back office (DESIGN.md §8). src/admin/routes.ts cannot be read from here: through its service it
 // reaches src/auth, whose fetch does not type-check against the browser's DOM library. So these shapes are

@@ -1,9 +1,11 @@
-// The staff API (DESIGN.md §8): users, teams, invitations, service providers, organizations, jobs and the audit log.
+// The staff API (DESIGN.md §8): users, teams, invitations, service providers, organizations, mail domains, jobs and
+// the audit log.
 // Lists keep the previous page on screen while the next one loads; each change refreshes what it touched.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client.ts';
 import type {
   AdminInvitation,
+  AdminMailDomain,
   AdminTeam,
   AdminTeamDetail,
   AdminUser,
@@ -150,6 +152,20 @@ export const useMergeOrganization = () =>
   useOrganizationChange(({ id, into }: { id: string; into: string }) =>
     api<MergeResult>(`admin/organizations/${id}/merge/`, { method: 'POST', body: { into } }),
   );
+
+// Mail domains
+
+export const useAdminMailDomains = (filters: { q?: string; status?: string; page: number }) =>
+  usePage<AdminMailDomain>('mail-domains', filters);
+
+/** A check at dimail now (503 when it does not answer); the list shows the status it found. */
+export function useCheckAdminMailDomain() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api<AdminMailDomain>(`admin/mail-domains/${id}/check/`, { method: 'POST' }),
+    onSuccess: () => client.invalidateQueries({ queryKey: [...adminKey, 'mail-domains'] }),
+  });
+}
 
 // Jobs
 

@@ -178,6 +178,11 @@ export function Header({ me }: { me: Me }) {
                   <NavLink to="/contacts">{t('nav.contacts')}</NavLink>
                 </li>
               )}
+              {/* Always shown (not only with abilities.mailboxes.can_view, as people does): an agent with no mail
+                  domain yet declares their first one there. */}
+              <li>
+                <NavLink to="/mail-domains">{t('nav.mailDomains')}</NavLink>
+              </li>
               {me.is_staff && (
                 <li>
                   <NavLink to="/admin">{t('nav.admin')}</NavLink>

@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api } from '../../api/client.ts';
 import type { FrontendConfig, Me } from '../../api/types.ts';
-import i18n, { shortOf } from '../../i18n/index.ts';
+import i18n, { shortOf, switchLanguage } from '../../i18n/index.ts';
 
 export const meKey = ['me'] as const;
 
@@ -21,7 +21,7 @@ export function useMe() {
     queryFn: async ({ signal }) => {
       try {
         const me = await api<Me>('users/me/', { signal });
-        if (shortOf(me.language) !== i18n.language) await i18n.changeLanguage(shortOf(me.language));
+        if (shortOf(me.language) !== i18n.language) await switchLanguage(shortOf(me.language));
         return me;
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) return null;
@@ -39,7 +39,7 @@ export function useUpdateMe() {
       api<Me>(`users/${id}/`, { method: 'PATCH', body: changes }),
     onSuccess: async (me) => {
       client.setQueryData(meKey, me);
-      await i18n.changeLanguage(shortOf(me.language));
+      await switchLanguage(shortOf(me.language));
       // Dates and role names in lists follow the new language and time zone.
       await client.invalidateQueries({
         predicate: (q) => q.queryKey[0] !== 'me' && q.queryKey[0] !== 'config',
