@@ -19,7 +19,7 @@ import {
   type MailAlias,
   type Mailbox,
 } from './schema.ts';
-import type { MailDomainService } from './service.ts';
+import { type MailDomainService, NO_DOMAIN } from './service.ts';
 
 const role = z.enum(DOMAIN_ROLES, { error: `Must be one of: ${DOMAIN_ROLES.join(', ')}.` });
 
@@ -145,7 +145,7 @@ const destination = () =>
     },
   );
 
-const slugParams = z.object({ slug: slugParam() });
+const slugParams = z.object({ slug: slugParam(80, NO_DOMAIN) });
 const withId = slugParams.extend(idParams('id').shape);
 
 export function mailDomainRoutes(

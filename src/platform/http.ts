@@ -22,6 +22,7 @@ import FindMyWay from 'find-my-way';
 import type { Config, TrustedProxies } from './config.ts';
 import { databaseUnavailable } from './database.ts';
 import { HttpError, MethodNotAllowed, NotFound } from './errors.ts';
+import { malformedParamsDetail } from './input.ts';
 import { logFormat, loggerOptions, OneLinePerRequest, prettyDestination } from './logging.ts';
 import { type ProxyTrust, requestId } from './request-id.ts';
 import { serializerCompiler } from './serializer.ts';
@@ -249,7 +250,12 @@ export async function createHttpServer(config: Config, options: HttpServerOption
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       // A malformed id in the path names no resource: 404, as Django's get_object_or_404 answers.
-      if (error.validationContext === 'params') return reply.code(404).send(new NotFound().body());
+      if (error.validationContext === 'params')
+        return reply
+          .code(404)
+          .send(
+            new NotFound(malformedParamsDetail(request.routeOptions.schema?.params, request.params)).body(),
+          );
       return reply.code(400).send(fieldErrors(error));
     }
     const fastifyError = error as FastifyError;

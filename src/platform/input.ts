@@ -34,15 +34,28 @@ export function idParams<const K extends string>(...names: K[]) {
 }
 
 const SLUG_PARAMS = new WeakSet<z.ZodType>();
+const SLUG_NOT_FOUND = new WeakMap<z.ZodType, string>();
 
 /**
  * A slug in a path (people's `[\w-]+`, e.g. a mail domain's), at most `max` characters of ASCII letters, digits,
- * `_` and `-`: like ids, a malformed one answers 404 and never reaches SQL.
+ * `_` and `-`: like ids, a malformed one answers 404 and never reaches SQL. `notFound` is the 404 detail of the
+ * resource it names, so a malformed slug gets the same answer as an unknown one (DESIGN.md §5).
  */
-export function slugParam(max = 80) {
+export function slugParam(max = 80, notFound?: string) {
   const schema = z.string().regex(new RegExp(`^[A-Za-z0-9_-]{1,${max}}$`), 'Not a slug.');
   SLUG_PARAMS.add(schema);
+  if (notFound) SLUG_NOT_FOUND.set(schema, notFound);
   return schema;
+}
+
+/** The 404 detail for malformed path parameters: a malformed slug's own `notFound`, else the generic one. */
+export function malformedParamsDetail(schema: unknown, params: unknown): string | undefined {
+  if (!(schema instanceof z.ZodObject) || typeof params !== 'object' || params === null) return undefined;
+  for (const [name, param] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+    const detail = SLUG_NOT_FOUND.get(param);
+    if (detail && !param.safeParse((params as Record<string, unknown>)[name]).success) return detail;
+  }
+  return undefined;
 }
 
 /** Whether a path parameter's schema is one that only lets ids or slugs through. */
