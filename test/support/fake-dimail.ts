@@ -13,6 +13,8 @@ export interface DimailRequest {
   authorization: 'basic' | 'bearer' | 'none';
   /** The JSON body (the raw text when it is not JSON); undefined when empty or refused before being read. */
   body: unknown;
+  /** dimail's answer, parsed as JSON (a new password, a login code); undefined until sent or when not JSON. */
+  response?: unknown;
 }
 
 /** A status to answer with (e.g. 500, 502, 503), `hang` (no answer until the fake closes) or `reset` (socket destroyed). */
@@ -105,6 +107,12 @@ export async function startFakeDimail(options: FakeDimailOptions = {}): Promise<
   app.addHook('preValidation', async (request) => {
     const entry = recorded.get(request);
     if (entry) entry.body = recordedBody(request.body);
+  });
+
+  app.addHook('onSend', async (request, _reply, payload) => {
+    const entry = recorded.get(request);
+    if (entry && typeof payload === 'string') entry.response = recordedBody(payload);
+    return payload;
   });
 
   const api = registerDimailApi(app, {
