@@ -269,6 +269,8 @@ describe('changing a role', () => {
 
   it("an administrator may neither make an owner nor change an owner's role (403)", async () => {
     const team = await domainWithRoles();
+    // Two owners: the last-owner rule alone would not refuse the demotion.
+    await addAccess(team, 'owner');
     const b = await team.as(team.members.administrator.user);
     const up = await b.patch(`${api}/${team.slug}/accesses/${team.members.viewer.access}/`, {
       role: 'owner',
@@ -278,7 +280,7 @@ describe('changing a role', () => {
       role: 'viewer',
     });
     expect(down.status).toBe(403);
-    expect(await rolesOf(team)).toEqual(['administrator', 'owner', 'viewer']);
+    expect(await rolesOf(team)).toEqual(['administrator', 'owner', 'owner', 'viewer']);
   });
 
   it('an owner sets any role on another access, another owner included', async () => {
