@@ -684,26 +684,28 @@ export function mailDomainRoutes(
     },
   );
 
-  app.delete(
-    `${base}/:slug/aliases/`,
-    {
-      schema: {
-        tags: aliasTags,
-        summary: 'Delete every destination of an alias (?local_part=, required)',
-        params: slugParams,
-        querystring: z.object({ local_part: requiredText(100) }),
+  // people's bulk action answers at aliases/ and at its action route aliases/delete/, which its front end calls.
+  for (const path of ['aliases/', 'aliases/delete/'])
+    app.delete(
+      `${base}/:slug/${path}`,
+      {
+        schema: {
+          tags: aliasTags,
+          summary: 'Delete every destination of an alias (?local_part=, required)',
+          params: slugParams,
+          querystring: z.object({ local_part: requiredText(100) }),
+        },
       },
-    },
-    async (request, reply) => {
-      await domains.deleteAlias(
-        user(request),
-        request.params.slug,
-        { localPart: request.query.local_part.toLowerCase() },
-        requestParty(request),
-      );
-      return reply.code(204).send();
-    },
-  );
+      async (request, reply) => {
+        await domains.deleteAlias(
+          user(request),
+          request.params.slug,
+          { localPart: request.query.local_part.toLowerCase() },
+          requestParty(request),
+        );
+        return reply.code(204).send();
+      },
+    );
 
   app.delete(
     `${base}/:slug/aliases/:id/`,

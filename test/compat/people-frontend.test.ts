@@ -1,13 +1,20 @@
 // Plays people's own front end (suitenumerique/people, src/frontend/apps/desk/src at commit
 // 9bb1758f15736035f2684a6ec52f70daa6003eeb): the calls it makes, with its headers, and every field it reads.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { User } from '../../src/users/index.ts';
 import type { Answer, Browser } from '../support/browser.ts';
 import { useDesk } from '../support/desk.ts';
+import { startFakeDimail } from '../support/fake-dimail.ts';
 import { uniqueEmail } from '../support/parts.ts';
 
 const FRONT_END = 'http://localhost:3000';
+const dimail = await startFakeDimail();
+afterAll(() => dimail.close());
 const t = useDesk({
+  MAIL_PROVISIONING_API_URL: dimail.url,
+  MAIL_PROVISIONING_API_CREDENTIALS: dimail.credentials,
+  MAIL_PROVISIONING_API_TIMEOUT: '2',
+  WEBMAIL_URL: 'https://webmail.example.test',
   CORS_ALLOWED_ORIGINS: FRONT_END,
   CORS_ALLOWED_ORIGIN_REGEXES: String.raw`https://[a-z0-9-]+\.review\.example\.gouv\.fr`,
   CSRF_TRUSTED_ORIGINS: FRONT_END,
@@ -233,5 +240,167 @@ describe('a front end served from another origin (CORS)', () => {
       { headers: { origin: 'https://pr-42.review.example.gouv.fr' } },
     );
     expect(corsOnly.status).toBe(403);
+  });
+});
+
+describe("people's front end on the mail-domain pages (features/mail-domains)", () => {
+  const abilityKeys = ['delete', 'get', 'manage_accesses', 'patch', 'post', 'put'];
+
+  /** useAddMailDomain, then the list and the domain page as it reads them. */
+  async function domainPage() {
+    const { app, me } = await signedIn();
+    const name = `d${crypto.randomUUID().slice(0, 8)}.example.fr`;
+    const created = await app.call('POST', 'mail-domains/', { name, support_email: `support@${name}` });
+    expect(created.status, created.text).toBe(201);
+    const { slug } = created.json as { slug: string };
+    return { app, me, name, slug };
+  }
+
+  it('adds a domain, finds it in its list (page, ordering) and reads its page and status', async () => {
+    const { app, name, slug } = await domainPage();
+    const list = (await app.call('GET', 'mail-domains/?page=1&ordering=-created_at')).json as {
+      next: string | null;
+      results: Record<string, unknown>[];
+    };
+    expect(list.next).toBeNull();
+    const item = list.results.find((d) => d.slug === slug);
+    expect(item).toMatchObject({ name, slug, status: 'enabled', support_email: `support@${name}` });
+    expect(Object.keys(item?.abilities as object).sort()).toEqual(abilityKeys);
+    const page = (await app.call('GET', `mail-domains/${slug}/`)).json as Record<string, unknown>;
+    for (const field of ['id', 'created_at', 'updated_at', 'count_mailboxes', 'action_required_details'])
+      expect(page).toHaveProperty(field);
+    expect(Array.isArray(page.expected_config)).toBe(true);
+    for (const record of page.expected_config as Record<string, unknown>[])
+      expect(record).toEqual({
+        target: expect.any(String),
+        type: expect.any(String),
+        value: expect.any(String),
+      });
+    const fetched = await app.call('POST', `mail-domains/${slug}/fetch/`);
+    expect(fetched.status, fetched.text).toBe(200);
+    expect(fetched.json).toMatchObject({ slug, status: 'enabled' });
+  });
+
+  it('creates, lists, edits, disables and enables a mailbox and sends its login link, with no body on actions', async () => {
+    const { app, slug } = await domainPage();
+    const created = await app.call('POST', `mail-domains/${slug}/mailboxes/`, {
+      first_name: 'Jeanne',
+      last_name: 'Martin',
+      local_part: 'jeanne.martin',
+      secondary_email: uniqueEmail('jeanne'),
+    });
+    expect(created.status, created.text).toBe(201);
+    const list = (await app.call('GET', `mail-domains/${slug}/mailboxes/?page=1`)).json as {
+      next: string | null;
+      results: Record<string, unknown>[];
+    };
+    const [box] = list.results;
+    expect(Object.keys(box ?? {}).sort()).toEqual(
+      ['first_name', 'id', 'last_name', 'local_part', 'secondary_email', 'status'].sort(),
+    );
+    const id = String(box?.id);
+    const edited = await app.call('PATCH', `mail-domains/${slug}/mailboxes/${id}/`, {
+      first_name: 'Jeanne',
+      last_name: 'Martin-Dupont',
+      secondary_email: uniqueEmail('jeanne'),
+    });
+    expect(edited.status, edited.text).toBe(200);
+    expect((await app.call('POST', `mail-domains/${slug}/mailboxes/${id}/disable/`)).status).toBe(200);
+    expect((await app.call('POST', `mail-domains/${slug}/mailboxes/${id}/enable/`)).status).toBe(200);
+    expect((await app.call('POST', `mail-domains/${slug}/mailboxes/${id}/login_link/`)).status).toBe(200);
+  });
+
+  it('shows a refused mailbox’s causes field by field', async () => {
+    const { app, slug } = await domainPage();
+    const res = await app.call('POST', `mail-domains/${slug}/mailboxes/`, {
+      first_name: 'Jeanne',
+      last_name: 'Martin',
+      local_part: 'not valid',
+      secondary_email: uniqueEmail(),
+    });
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({ local_part: [expect.any(String)] });
+  });
+
+  it('groups aliases by local part, deletes one destination by id and a whole group through aliases/delete/', async () => {
+    const { app, name, slug } = await domainPage();
+    for (const destination of ['one@elsewhere.example', 'two@elsewhere.example'])
+      expect(
+        (await app.call('POST', `mail-domains/${slug}/aliases/`, { local_part: 'team', destination })).status,
+      ).toBe(201);
+    await app.call('POST', `mail-domains/${slug}/aliases/`, {
+      local_part: 'contact',
+      destination: 'one@elsewhere.example',
+    });
+    const list = (await app.call('GET', `mail-domains/${slug}/aliases/?page=1`)).json as {
+      next: string | null;
+      results: { id: string; local_part: string; destination: string }[];
+    };
+    expect(list.results.map((a) => [a.local_part, a.destination])).toEqual([
+      ['contact', 'one@elsewhere.example'],
+      ['team', 'one@elsewhere.example'],
+      ['team', 'two@elsewhere.example'],
+    ]);
+    const contact = list.results[0]?.id;
+    expect((await app.call('DELETE', `mail-domains/${slug}/aliases/${contact}/`)).status).toBe(204);
+    // useDeleteAlias: people's bulk action is routed at aliases/delete/.
+    const bulk = await app.call('DELETE', `mail-domains/${slug}/aliases/delete/?local_part=team`);
+    expect(bulk.status, bulk.text).toBe(204);
+    expect((await app.call('GET', `mail-domains/${slug}/aliases/?page=1`)).json).toMatchObject({ count: 0 });
+    expect(dimail.platform.aliases.some((a) => a.domain === name)).toBe(false);
+  });
+
+  it('manages accesses and invitations as its access modal does', async () => {
+    const { app, me, slug } = await domainPage();
+    const colleague = await t.createUser({ name: 'Paul Collègue' });
+    const found = (await app.call('GET', `mail-domains/${slug}/accesses/users/?q=Paul`)).json as {
+      id: string;
+    }[];
+    expect(found.map((u) => u.id)).toContain(colleague.id);
+    const granted = await app.call('POST', `mail-domains/${slug}/accesses/`, {
+      user: colleague.id,
+      role: 'viewer',
+    });
+    expect(granted.status, granted.text).toBe(201);
+    const accesses = (await app.call('GET', `mail-domains/${slug}/accesses/?page=1&ordering=-user__name`))
+      .json as {
+      results: { id: string; role: string; user: { id: string; name: string }; can_set_role_to: string[] }[];
+    };
+    const mine = accesses.results.find((a) => a.user.id === me.id);
+    expect(mine?.role).toBe('owner');
+    expect(mine?.can_set_role_to.sort()).toEqual(['administrator', 'viewer']);
+    const theirs = accesses.results.find((a) => a.user.id === colleague.id);
+    expect(theirs?.can_set_role_to.sort()).toEqual(['administrator', 'owner']);
+    expect(
+      (await app.call('PATCH', `mail-domains/${slug}/accesses/${theirs?.id}/`, { role: 'administrator' }))
+        .status,
+    ).toBe(200);
+    expect((await app.call('DELETE', `mail-domains/${slug}/accesses/${theirs?.id}/`)).status).toBe(204);
+
+    const email = uniqueEmail('invited');
+    const invited = await app.call('POST', `mail-domains/${slug}/invitations/`, {
+      email,
+      role: 'administrator',
+    });
+    expect(invited.status, invited.text).toBe(201);
+    const invitations = (await app.call('GET', `mail-domains/${slug}/invitations/`)).json as {
+      results: Record<string, unknown>[];
+    };
+    expect(invitations.results).toEqual([
+      expect.objectContaining({
+        email,
+        role: 'administrator',
+        is_expired: false,
+        abilities: expect.any(Object),
+      }),
+    ]);
+    const id = String(invitations.results[0]?.id);
+    expect((await app.call('DELETE', `mail-domains/${slug}/invitations/${id}/`)).status).toBe(204);
+  });
+
+  it('shows the mail pages once users/me/ says so', async () => {
+    const { app } = await domainPage();
+    const me = (await app.call('GET', 'users/me/')).json as { abilities: { mailboxes: unknown } };
+    expect(me.abilities.mailboxes).toEqual({ can_view: true, can_create: true });
   });
 });
