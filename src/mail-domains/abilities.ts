@@ -18,12 +18,12 @@ export function domainAbilities(role: DomainRole | null) {
 
 /**
  * The roles the requester (role `mine`) may give an access that has role `target`, its own role left out: viewers
- * change nothing, only owners touch an owner's access or make owners.
+ * change nothing, only owners touch an owner's access or make owners. In alphabetical order, as people sorts them.
  */
 export function canSetRoleTo(mine: DomainRole | null, target: DomainRole): DomainRole[] {
   if (!manages(mine)) return [];
   if (mine !== 'owner' && target === 'owner') return [];
-  return DOMAIN_ROLES.filter((r) => r !== target && (mine === 'owner' || r !== 'owner'));
+  return DOMAIN_ROLES.filter((r) => r !== target && (mine === 'owner' || r !== 'owner')).sort();
 }
 
 export function accessAbilities(role: DomainRole | null) {

@@ -244,9 +244,9 @@ export class MailDomainService {
     return this.domain(user, domain.slug);
   }
 
-  /** people's fetch/: checks the domain at dimail now (503 when dimail does not answer). */
+  /** people's fetch/: checks the domain at dimail now (503 when dimail does not answer); administrators and owners. */
   async fetch(user: User, slug: string): Promise<DomainWithRole> {
-    const found = await this.domain(user, slug);
+    const found = await this.domainFor(user, slug, 'post');
     await this.checkNow(found.domain);
     return this.domain(user, slug);
   }

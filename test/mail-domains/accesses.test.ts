@@ -214,7 +214,7 @@ describe('giving an access', () => {
       role: 'owner',
     });
     expect(res.status, res.text).toBe(201);
-    expect(res.json).toMatchObject({ role: 'owner', can_set_role_to: ['viewer', 'administrator'] });
+    expect(res.json).toMatchObject({ role: 'owner', can_set_role_to: ['administrator', 'viewer'] });
   });
 
   it('a user of another organization and an unknown id get the same 400', async () => {

@@ -260,6 +260,17 @@ describe('a domain', () => {
     expect(stored).toEqual([{ status: 'enabled' }]);
   });
 
+  it('is checked with fetch/ by its administrators and owners only: a viewer gets 403, as in people', async () => {
+    const owner = await t.createUser();
+    const domain = await create(await t.browserFor(owner));
+    const viewer = await t.createUser();
+    await t.testDb.database.db.execute(
+      sql`insert into mail_domain_accesses (domain_id, user_id, role) values (${domain.id}, ${viewer.id}, 'viewer')`,
+    );
+    const res = await (await t.browserFor(viewer)).post(`${api}/${domain.slug}/fetch/`, {});
+    expect(res.status).toBe(403);
+  });
+
   it('is 404 on fetch/ for a domain I have no role on', async () => {
     const theirs = await create(await agent());
     const res = await (await agent()).post(`${api}/${theirs.slug}/fetch/`, {});

@@ -84,7 +84,8 @@ function DomainView({ domain }: { domain: MailDomain }) {
             {t('mailDomain.support', { email: domain.support_email })}
           </p>
         </div>
-        <CheckAgain domain={domain} />
+        {/* As people: asking dimail for a check is for the domain's administrators and owners. */}
+        {domain.abilities.post && <CheckAgain domain={domain} />}
       </div>
       {domain.status !== 'enabled' && (
         <Suspense fallback={<Loading />}>
