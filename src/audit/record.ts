@@ -42,7 +42,8 @@ export type AuditEventName =
   | 'mailbox.password_reset'
   | 'mailbox.login_link_sent'
   | 'alias.created'
-  | 'alias.deleted';
+  | 'alias.deleted'
+  | 'mail_platform.refused';
 
 export interface AuditParty {
   type: string;

@@ -163,6 +163,23 @@ export class MailDomainService {
     await recordAudit(tx, { ...party, event, target, details: { domain: domain.name, ...details } });
   }
 
+  /**
+   * Removes a record whose creation dimail refused (the agent's request answers 400), and says so in the audit log,
+   * which keeps its 'created' event: the log is append-only.
+   */
+  private async undo(
+    party: AuditContext,
+    domain: MailDomain,
+    target: { type: string; id: string; label: string },
+    err: DimailRefused,
+    remove: (tx: Db) => Promise<void>,
+  ): Promise<void> {
+    await this.database.db.transaction(async (tx) => {
+      await remove(tx);
+      await this.audit(tx, party, 'mail_platform.refused', domain, target, { reason: err.message });
+    });
+  }
+
   /** When a queued task may run: after the request's own attempt has surely ended. */
   private jobDelay(): Date {
     return new Date(this.now() + 3 * this.config.MAIL_PROVISIONING_API_TIMEOUT * 1000 + 5_000);
@@ -238,7 +255,9 @@ export class MailDomainService {
       await this.attempt({ entity: 'domain', id: domain.id }, jobId, true);
     } catch (err) {
       if (!(err instanceof DimailRefused)) throw err;
-      await deleteDomain(db, domain.id);
+      await this.undo(party, domain, { type: 'mail_domain', id: domain.id, label: name }, err, (tx) =>
+        deleteDomain(tx, domain.id),
+      );
       throw new ValidationFailed({ name: [err.message] });
     }
     return this.domain(user, domain.slug);
@@ -422,7 +441,13 @@ export class MailDomainService {
         await this.attempt({ entity: 'mailbox', id: mailbox.id }, jobId);
       } catch (err) {
         if (!(err instanceof DimailRefused)) throw err;
-        await deleteMailbox(db, mailbox.id);
+        await this.undo(
+          party,
+          domain,
+          { type: 'mailbox', id: mailbox.id, label: `${mailbox.localPart}@${domain.name}` },
+          err,
+          (tx) => deleteMailbox(tx, mailbox.id),
+        );
         throw new ValidationFailed({ __all__: [err.message] });
       }
     }
@@ -601,7 +626,13 @@ export class MailDomainService {
       await this.attempt({ entity: 'alias', id: alias.id }, jobId);
     } catch (err) {
       if (!(err instanceof DimailRefused)) throw err;
-      await deleteAliases(db, domain.id, { id: alias.id });
+      await this.undo(
+        party,
+        domain,
+        { type: 'alias', id: alias.id, label: `${alias.localPart}@${domain.name}` },
+        err,
+        async (tx) => void (await deleteAliases(tx, domain.id, { id: alias.id })),
+      );
       throw new ValidationFailed({ __all__: [err.message] });
     }
     return { ...found, alias: (await aliasOf(db, domain.id, alias.id)) ?? alias };

@@ -181,5 +181,12 @@ describe('a refusal by dimail', () => {
     expect(res.status).toBe(400);
     const list = (await b.get(`${api}/${slug}/mailboxes/`)).json as { count: number };
     expect(list.count).toBe(0);
+    // The audit log, append-only, keeps the creation and says it was refused.
+    const events = rowsOf<{ event: string }>(
+      await t.testDb.database.db.execute(
+        sql`select event from audit_events where target_label = ${`refused@${name}`} order by event`,
+      ),
+    ).map((e) => e.event);
+    expect(events.sort()).toEqual(['mail_platform.refused', 'mailbox.created']);
   });
 });

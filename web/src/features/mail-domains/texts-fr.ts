@@ -221,6 +221,7 @@ export const mailFr: Widen<typeof mailEn> = {
         mailbox_login_link_sent: 'Lien de connexion de boîte mail envoyé',
         alias_created: 'Alias créé',
         alias_deleted: 'Alias supprimé',
+        mail_platform_refused: 'Annulé : refusé par la plateforme de messagerie',
       },
       targetType: {
         mail_domain: 'domaine de messagerie',

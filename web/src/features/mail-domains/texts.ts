@@ -217,6 +217,7 @@ export const mailEn = {
         mailbox_login_link_sent: 'Mailbox login link sent',
         alias_created: 'Alias created',
         alias_deleted: 'Alias deleted',
+        mail_platform_refused: 'Undone: the mail platform refused it',
       },
       targetType: {
         mail_domain: 'mail domain',
