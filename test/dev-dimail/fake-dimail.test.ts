@@ -29,7 +29,7 @@ async function failureOf(request: Promise<Response>): Promise<string> {
 }
 
 describe('the fake dimail', () => {
-  it('records each request: method, path, the scheme of its credentials, its body', async () => {
+  it('records each request: method, path, the scheme of its credentials, its body, and its answer', async () => {
     const dimail = await fake();
     const { access_token } = (await (await getToken(dimail)).json()) as { access_token: string };
     await fetch(`${dimail.url}/domains/mairie.example.fr/aliases/?page=1`, {
@@ -38,7 +38,7 @@ describe('the fake dimail', () => {
       body: JSON.stringify({ user_name: 'contact', destination: 'a@elsewhere.fr' }),
     });
     await fetch(`${dimail.url}/domains/mairie.example.fr/check`);
-    expect(dimail.requests).toEqual([
+    expect(dimail.requests.map(({ response: _, ...request }) => request)).toEqual([
       { method: 'GET', path: '/token/', authorization: 'basic', body: undefined },
       {
         method: 'POST',
@@ -47,6 +47,11 @@ describe('the fake dimail', () => {
         body: { user_name: 'contact', destination: 'a@elsewhere.fr' },
       },
       { method: 'GET', path: '/domains/mairie.example.fr/check', authorization: 'none', body: undefined },
+    ]);
+    expect(dimail.requests.map((r) => r.response)).toEqual([
+      { access_token, token_type: 'bearer' },
+      { detail: 'Domain not found' },
+      expect.objectContaining({ detail: expect.any(String) }),
     ]);
   });
 
