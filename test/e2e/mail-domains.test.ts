@@ -504,7 +504,9 @@ describe.skipIf(CHROMIUM_MISSING !== '')('mail domains in a browser', () => {
     await page.getByRole('combobox', { name: 'Language' }).selectOption({ label: 'Français' });
     await h1(page, 'Domaines de messagerie').waitFor();
     await page.getByRole('link', { name: domain.name, exact: true }).click();
-    await page.getByText('Actif', { exact: true }).waitFor();
+    // The domain's page, not the list still on screen (its rows have "Actif" badges too).
+    await h1(page, domain.name).waitFor();
+    await page.getByRole('main').getByText('Actif', { exact: true }).first().waitFor();
     await page.getByRole('button', { name: 'Vérifier à nouveau' }).waitFor();
     await page.getByRole('combobox', { name: 'Langue' }).selectOption({ label: 'English' });
     await page.getByRole('button', { name: 'Check again' }).waitFor();
