@@ -155,7 +155,14 @@ export class MailPlatform {
     let domain = await domainById(this.database.db, id);
     if (!domain) return;
     if (!domain.onPlatform) {
-      await this.dimail().createDomain(domain.name, firstAttempt ? 'refuse' : 'accept');
+      try {
+        await this.dimail().createDomain(domain.name, firstAttempt ? 'refuse' : 'accept');
+      } catch (err) {
+        // A job finishing an agent's creation: nobody waits for an answer, the domain says it failed (the agent's own
+        // request, a first attempt, is answered 400 and undone instead).
+        if (!firstAttempt && err instanceof DimailRefused) await this.failCreation(domain);
+        throw err;
+      }
       domain = (await updateDomain(this.database.db, id, { onPlatform: true })) ?? domain;
     }
     if (domain.status === 'disabled') return;
@@ -166,6 +173,16 @@ export class MailPlatform {
       if (!(err instanceof DimailRefused)) throw err;
       this.settings.log?.warn({ domain: domain.name, err: err.message }, 'dimail refused the check');
     }
+  }
+
+  /** dimail refused to create the domain: failed, and its support address told (once). */
+  private async failCreation(domain: MailDomain): Promise<void> {
+    if (domain.status === 'failed') return;
+    await this.database.db.transaction(async (tx) => {
+      const row = await updateDomain(tx, domain.id, { status: 'failed' });
+      if (row) await this.mails.statusChanged(tx, row, (await ownerLanguage(tx, domain.id)) ?? 'en-us');
+    });
+    this.settings.log?.warn({ domain: domain.name }, 'dimail refused the domain: failed');
   }
 
   /** Checks the domain at dimail, moves its status, keeps the report and the expected DNS records. */

@@ -189,4 +189,22 @@ describe('a refusal by dimail', () => {
     ).map((e) => e.event);
     expect(events.sort()).toEqual(['mail_platform.refused', 'mailbox.created']);
   });
+
+  it('fails a domain whose creation the queued job finds refused, and tells its support address', async () => {
+    const b = await t.browserFor(await t.createUser());
+    const name = unique();
+    // The agent's own attempt meets an outage; when the job tries again (and the periodic checks after it), dimail
+    // refuses the domain.
+    dimail.failNext('POST /domains/', 500);
+    dimail.failNext('POST /domains/', 422, 1_000);
+    const res = await b.post(`${api}/`, { name, support_email: `support@${name}` });
+    expect(res.status, res.text).toBe(201);
+    expect(res.json).toMatchObject({ status: 'pending' });
+    await runQueuedJobs();
+    const slug = (res.json as { slug: string }).slug;
+    expect((await b.get(`${api}/${slug}/`)).json).toMatchObject({ status: 'failed' });
+    const mails = await mailsTo(`support@${name}`);
+    expect(mails.map((m) => [m.template, m.context.status])).toEqual([['maildomain_status', 'failed']]);
+    dimail.heal();
+  });
 });
