@@ -225,7 +225,8 @@ function apiRoutes(api: App, { config, service, invitations }: ResourceServerDep
         displayName: user.name,
         emails: user.email ? [{ value: user.email, primary: true, type: 'work' }] : [],
         active: user.isActive,
-        groups: groups.map(({ team }) => ({ value: team.id, display: team.name, type: 'direct' })),
+        // By the team's external_id, as people: the id services that synchronize teams stored (DESIGN.md §3).
+        groups: groups.map(({ team }) => ({ value: team.externalId, display: team.name, type: 'direct' })),
         meta: {
           resourceType: 'User',
           created: user.createdAt.toISOString(),

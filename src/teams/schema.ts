@@ -1,6 +1,7 @@
 // Teams, their members' accesses (roles), and the service providers (other apps) each team is linked to.
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   boolean,
   check,
   index,
@@ -22,6 +23,13 @@ export const teams = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     name: varchar('name', { length: 100 }).notNull(),
+    /**
+     * The id other systems synchronize the team by (people's `external_id`): the resource server's SCIM `Me` lists
+     * groups by it. Never changes, and kept by the import from people.
+     */
+    externalId: uuid('external_id').notNull().defaultRandom(),
+    /** The team this one belongs to (people's tree, imported from treebeard's `path`); none for a root team. */
+    parentId: uuid('parent_id').references((): AnyPgColumn => teams.id, { onDelete: 'set null' }),
     /** Visible to every service provider, not only the linked ones (resource server). */
     isVisibleAllServiceProviders: boolean('is_visible_all_service_providers').notNull().default(false),
     /** The organization of its creator (DESIGN.md §7). */
@@ -29,7 +37,11 @@ export const teams = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [index('teams_name_idx').on(t.name)],
+  (t) => [
+    index('teams_name_idx').on(t.name),
+    uniqueIndex('teams_external_id_key').on(t.externalId),
+    index('teams_parent_idx').on(t.parentId).where(sql`${t.parentId} is not null`),
+  ],
 );
 
 export const teamAccesses = pgTable(

@@ -183,9 +183,11 @@ describe('bearer tokens', () => {
 });
 
 describe('SCIM Me', () => {
-  it('describes the agent (userName is their sub, as people) with the teams this service sees', async () => {
+  it('describes the agent (userName is their sub, as people) with the teams this service sees, by their external id', async () => {
     const { sub, user } = await agent();
     const team = (await as(sub, 'app-a').post('/teams/', { name: 'Groupe A' })).json as { id: string };
+    const [stored] = await desk.desk.database.db.select().from(teams).where(eq(teams.id, team.id));
+    expect(stored?.externalId).not.toBe(team.id);
     const me = await as(sub, 'app-a').get('/scim/Me/');
     expect(me.headers.get('content-type')).toContain('application/scim+json');
     expect(me.json).toMatchObject({
@@ -194,7 +196,7 @@ describe('SCIM Me', () => {
       displayName: 'Agent Smith',
       emails: [{ value: user.email, primary: true }],
       active: true,
-      groups: [{ value: team.id, display: 'Groupe A', type: 'direct' }],
+      groups: [{ value: stored?.externalId, display: 'Groupe A', type: 'direct' }],
     });
     expect(((await as(sub, 'app-b').get('/scim/Me/')).json as { groups: unknown[] }).groups).toEqual([]);
   });
