@@ -165,7 +165,7 @@ export async function listInvitations(
   db: Db,
   o: { q?: string; expired?: boolean; cutoff: Date; limit: number; offset: number },
 ) {
-  const isExpired = sql<boolean>`${invitations.createdAt} < ${o.cutoff.toISOString()}::timestamptz`;
+  const isExpired = sql<boolean>`${invitations.updatedAt} < ${o.cutoff.toISOString()}::timestamptz`;
   const conditions: (SQL | undefined)[] = [];
   if (o.q)
     conditions.push(

@@ -10,7 +10,7 @@ export interface InvitationRow extends Invitation {
 }
 
 const expired = (cutoff: Date) =>
-  sql<boolean>`${invitations.createdAt} < ${cutoff.toISOString()}::timestamptz`;
+  sql<boolean>`${invitations.updatedAt} < ${cutoff.toISOString()}::timestamptz`;
 
 export async function listInvitations(
   db: Db,
@@ -88,7 +88,7 @@ export async function convertInvitations(
   email: string,
   cutoff: Date,
 ): Promise<{ id: string; teamId: string; role: Role }[]> {
-  const valid = and(sql`lower(${invitations.email}) = lower(${email})`, gte(invitations.createdAt, cutoff));
+  const valid = and(sql`lower(${invitations.email}) = lower(${email})`, gte(invitations.updatedAt, cutoff));
   const converted = await tx
     .insert(teamAccesses)
     .select(

@@ -15,6 +15,10 @@ export const invitations = pgTable(
     role: varchar('role', { length: 20 }).$type<Role>().notNull().default('member'),
     issuerId: uuid('issuer_id').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    /**
+     * Validity counts from here, as people counts it (a refreshed invitation is valid again): equal to created_at for
+     * the invitations Desk makes (never updated), people's own for the imported ones.
+     */
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [
