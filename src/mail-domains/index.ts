@@ -12,4 +12,4 @@ export {
 } from './platform.ts';
 export { mailboxSchema, mailDomainRoutes, mailDomainSchema, serializeDomain } from './routes.ts';
 export type { Mailbox, MailDomain, MailDomainInvitation } from './schema.ts';
-export { type DomainInvitationMail, MailDomainService } from './service.ts';
+export { type DomainInvitationMail, domainName, MailDomainService } from './service.ts';

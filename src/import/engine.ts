@@ -1,0 +1,369 @@
+// Copies tables from a source database into Desk's with set-based SQL: the source is read in keyset batches inside
+// one read-only snapshot; each batch is checked against Desk's keys (one statement) and upserted (one statement) in a
+// transaction of its own, so a failure leaves Desk as it was before that batch and a rerun goes on. A row Desk cannot
+// take is reported (table, id, problem, what was done), never dropped silently. Rows the import created are
+// remembered in imported_rows: a later run deletes those that left the source, and never a row Desk made itself.
+import { type SQL, sql } from 'drizzle-orm';
+import type postgres from 'postgres';
+import { type Db, rowsOf } from '../platform/database.ts';
+
+export type Row = Record<string, unknown> & { id: string };
+
+/** A row Desk could not take as it is, and what the import did with it. */
+export interface Problem {
+  table: string;
+  id: string;
+  problem: string;
+  /** `skipped`, or how it was imported instead (e.g. `imported as a root team`). */
+  outcome: string;
+}
+
+/** A column naming a row of another Desk table: a row whose target is missing is skipped, or imported without it. */
+export interface Reference {
+  column: string;
+  table: string;
+  /** Import the row with this column null (and say so) instead of skipping it. */
+  clear?: string;
+  problem: string;
+}
+
+/** A unique key of the Desk table, which another row (Desk's own, or one earlier in the source) may already hold. */
+export interface UniqueKey {
+  /** SQL that holds when rows `a` and `b` have the same key (written so Desk's unique index serves it). */
+  same: (a: string, b: string) => string;
+  /** The key's partial index condition, for a row alias. */
+  where?: (a: string) => string;
+  problem: string;
+  /** Import the row with this column null (and say so) instead of skipping it. */
+  clear?: { column: string; outcome: string };
+}
+
+/** What to do with one source row before the batch is checked: change it, or leave it out. */
+export type Preparation =
+  | undefined
+  | { skip: true; problem: string }
+  | { skip: true; expired: true }
+  | { skip?: false; problem: string; outcome: string };
+
+/** A table whose rows have a uuid `id` kept as it is in the source. */
+export interface RowTable {
+  table: string;
+  /** The source table, named in messages and read for the ids that still exist. */
+  source: string;
+  /** Counts the source rows (for the progress bar). */
+  count: string;
+  /** Reads one batch: $1 = the last key read (null at first), $2 = the batch size; ordered by `key`. */
+  read: string;
+  /** The row field `read` orders by: `id`, or e.g. `path` for parents before children. */
+  key: string;
+  /** Desk's columns and their types, as the rows carry them (JSON). */
+  columns: Record<string, string>;
+  references?: Reference[];
+  uniques?: UniqueKey[];
+  prepare?: (row: Row) => Preparation;
+}
+
+/** A table of pairs without an id of their own (registration ids, domains, links): synced as a set per owner. */
+export interface PairTable {
+  table: string;
+  source: string;
+  /** Reads every pair. */
+  read: string;
+  columns: Record<string, string>;
+  /** The row owning the pair: pairs are deleted only for owners the import created. */
+  owner: { column: string; table: string };
+  /** Desk's primary key columns. */
+  key: string[];
+  references: Reference[];
+  /** How a row is named in the report (e.g. `registration id 12345678901234`). */
+  describe: (row: Record<string, unknown>) => string;
+}
+
+export interface TableResult {
+  table: string;
+  source: string;
+  read: number;
+  created: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  skipped: number;
+  expired: number;
+}
+
+export interface Progress {
+  start(table: string, total: number): void;
+  advance(table: string, done: number): void;
+  end(result: TableResult): void;
+}
+
+export interface ImportRun {
+  /** The source, inside its read-only snapshot. */
+  source: postgres.TransactionSql;
+  /** Runs one batch's work in a transaction (or, for a dry run, inside the run's own transaction). */
+  unit<T>(work: (db: Db) => Promise<T>): Promise<T>;
+  batchSize: number;
+  progress: Progress;
+  problem(p: Problem): void;
+}
+
+const emptyResult = (table: string, source: string): TableResult => ({
+  table,
+  source,
+  read: 0,
+  created: 0,
+  updated: 0,
+  deleted: 0,
+  unchanged: 0,
+  skipped: 0,
+  expired: 0,
+});
+
+/** `json_to_recordset` of a batch, with `_n` its position (earlier rows win a shared key). */
+function recordset(columns: Record<string, string>, json: string): SQL {
+  const list = Object.entries(columns)
+    .map(([name, type]) => `${name} ${type}`)
+    .join(', ');
+  return sql`json_to_recordset(${json}::json) AS s(_n int, ${sql.raw(list)})`;
+}
+
+interface Found {
+  id: string;
+  check: number;
+}
+
+/** Which rows of a batch break a reference or a unique key: one statement, index lookups only. */
+async function findConflicts(db: Db, plan: RowTable, json: string): Promise<Found[]> {
+  const checks: string[] = [];
+  (plan.references ?? []).forEach((ref, i) => {
+    const inBatch =
+      ref.table === plan.table ? ` AND NOT EXISTS (SELECT 1 FROM s p WHERE p.id = s.${ref.column} AND p._n < s._n)` : '';
+    checks.push(
+      `SELECT s.id, ${i} AS check FROM s WHERE s.${ref.column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${ref.table} x WHERE x.id = s.${ref.column})${inBatch}`,
+    );
+  });
+  const offset = plan.references?.length ?? 0;
+  (plan.uniques ?? []).forEach((key, i) => {
+    const where = (a: string) => (key.where ? ` AND ${key.where(a)}` : '');
+    checks.push(
+      `SELECT s.id, ${offset + i} AS check FROM s WHERE true${where('s')} AND (EXISTS (SELECT 1 FROM ${plan.table} x WHERE x.id <> s.id${where('x')} AND ${key.same('x', 's')}) OR EXISTS (SELECT 1 FROM s x WHERE x._n < s._n AND x.id <> s.id${where('x')} AND ${key.same('x', 's')}))`,
+    );
+  });
+  if (!checks.length) return [];
+  const result = await db.execute(
+    sql`WITH s AS MATERIALIZED (SELECT * FROM ${recordset(plan.columns, json)}) ${sql.raw(checks.join(' UNION ALL '))}`,
+  );
+  return rowsOf<Found>(result);
+}
+
+/** Inserts new rows and updates changed ones (unchanged rows are not written); remembers the rows it created. */
+async function upsert(db: Db, plan: RowTable, json: string): Promise<{ created: number; updated: number }> {
+  const names = Object.keys(plan.columns);
+  const list = names.join(', ');
+  const changing = names.filter((n) => n !== 'id');
+  const set = changing.map((n) => `${n} = excluded.${n}`).join(', ');
+  const mine = changing.map((n) => `${plan.table}.${n}`).join(', ');
+  const theirs = changing.map((n) => `excluded.${n}`).join(', ');
+  const result = await db.execute(sql`
+    WITH up AS (
+      INSERT INTO ${sql.raw(plan.table)} (${sql.raw(list)})
+      SELECT ${sql.raw(list)} FROM ${recordset(plan.columns, json)} ORDER BY _n
+      ON CONFLICT (id) DO UPDATE SET ${sql.raw(set)}
+      WHERE (${sql.raw(mine)}) IS DISTINCT FROM (${sql.raw(theirs)})
+      RETURNING id, (xmax = 0) AS created
+    ), remembered AS (
+      INSERT INTO imported_rows (table_name, id) SELECT ${plan.table}::varchar, id FROM up WHERE created
+      ON CONFLICT DO NOTHING
+    )
+    SELECT count(*) FILTER (WHERE created)::int AS created, count(*) FILTER (WHERE NOT created)::int AS updated FROM up`);
+  const [counts] = rowsOf<{ created: number; updated: number }>(result);
+  return { created: counts?.created ?? 0, updated: counts?.updated ?? 0 };
+}
+
+/** Applies the conflicts found: rows skipped, or columns cleared; rows naming a skipped row of their table follow. */
+function resolve(plan: RowTable, rows: Row[], found: Found[], problems: Problem[]): Row[] {
+  const refs = plan.references ?? [];
+  const keys = plan.uniques ?? [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const skipped = new Set<string>();
+  const apply = (row: Row, check: number) => {
+    if (skipped.has(row.id)) return;
+    const ref = refs[check];
+    const key = keys[check - refs.length];
+    const column = ref?.clear ?? key?.clear?.column;
+    const problem = ref?.problem ?? key?.problem ?? 'conflict';
+    if (column) {
+      if (row[column] === null) return;
+      problems.push({ table: plan.table, id: row.id, problem, outcome: ref?.clear ? `imported without ${ref.clear}` : (key?.clear?.outcome ?? '') });
+      row[column] = null;
+      return;
+    }
+    skipped.add(row.id);
+    problems.push({ table: plan.table, id: row.id, problem, outcome: 'skipped' });
+  };
+  for (const f of found) {
+    const row = byId.get(f.id);
+    if (row) apply(row, f.check);
+  }
+  // A row naming a row of its own table that this batch skips would break its reference: it follows that row's fate.
+  const selfRefs = refs.map((ref, i) => ({ ref, i })).filter(({ ref }) => ref.table === plan.table);
+  for (let changed = selfRefs.length > 0; changed; ) {
+    changed = false;
+    for (const row of rows)
+      for (const { ref, i } of selfRefs) {
+        const target = row[ref.column];
+        if (typeof target === 'string' && skipped.has(target) && !skipped.has(row.id)) {
+          apply(row, i);
+          changed = true;
+        }
+      }
+  }
+  return rows.filter((r) => !skipped.has(r.id));
+}
+
+export async function importRows(run: ImportRun, plan: RowTable): Promise<TableResult> {
+  const result = emptyResult(plan.table, plan.source);
+  const [total] = await run.source.unsafe<{ n: number }[]>(`SELECT (${plan.count})::int AS n`);
+  run.progress.start(plan.table, total?.n ?? 0);
+  let last: unknown = null;
+  for (;;) {
+    const rows = (await run.source.unsafe(plan.read, [last as string, run.batchSize])) as unknown as Row[];
+    if (!rows.length) break;
+    last = rows[rows.length - 1]?.[plan.key];
+    result.read += rows.length;
+    const problems: Problem[] = [];
+    const prepared: Row[] = [];
+    for (const row of rows) {
+      const done = plan.prepare?.(row);
+      if (done?.skip) {
+        if ('expired' in done) result.expired += 1;
+        else problems.push({ table: plan.table, id: row.id, problem: done.problem, outcome: 'skipped' });
+        continue;
+      }
+      if (done) problems.push({ table: plan.table, id: row.id, problem: done.problem, outcome: done.outcome });
+      prepared.push(row);
+    }
+    const counts = await run.unit(async (db) => {
+      const numbered = (list: Row[]) => JSON.stringify(list.map((r, n) => ({ ...r, _n: n })));
+      const found = await findConflicts(db, plan, numbered(prepared));
+      const kept = resolve(plan, prepared, found, problems);
+      return kept.length ? upsert(db, plan, numbered(kept)) : { created: 0, updated: 0 };
+    });
+    result.created += counts.created;
+    result.updated += counts.updated;
+    result.skipped += problems.filter((p) => p.outcome === 'skipped').length;
+    for (const p of problems) run.problem(p);
+    run.progress.advance(plan.table, result.read);
+  }
+  return result;
+}
+
+/**
+ * Deletes the rows an earlier run created whose id left the source: the source's ids are read in order, and each
+ * batch deletes the remembered rows of its id range that it does not list (so memory stays one batch).
+ */
+export async function deleteGone(run: ImportRun, plan: RowTable, result: TableResult): Promise<void> {
+  let last: string | null = null;
+  for (;;) {
+    const ids: string[] = (
+      await run.source.unsafe<{ id: string }[]>(
+        `SELECT id FROM ${plan.source} WHERE ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
+        [last as string, run.batchSize],
+      )
+    ).map((r) => r.id);
+    const upTo: string | null = ids.length < run.batchSize ? null : (ids[ids.length - 1] ?? null);
+    const deleted = await run.unit(async (db) => {
+      const found = await db.execute(sql`
+        WITH listed AS (SELECT json_array_elements_text(${JSON.stringify(ids)}::json)::uuid AS id),
+        gone AS (
+          DELETE FROM imported_rows r
+          WHERE r.table_name = ${plan.table}
+            AND (${last}::uuid IS NULL OR r.id > ${last}::uuid)
+            AND (${upTo}::uuid IS NULL OR r.id <= ${upTo}::uuid)
+            AND NOT EXISTS (SELECT 1 FROM listed WHERE listed.id = r.id)
+          RETURNING r.id
+        ), deleted AS (
+          DELETE FROM ${sql.raw(plan.table)} x USING gone WHERE x.id = gone.id RETURNING 1
+        )
+        SELECT count(*)::int AS n FROM deleted`);
+      return rowsOf<{ n: number }>(found)[0]?.n ?? 0;
+    });
+    result.deleted += deleted;
+    if (upTo === null) break;
+    last = upTo;
+  }
+}
+
+/** Syncs a pair table as one set: new pairs inserted, moved ones updated, pairs of imported owners gone deleted. */
+export async function importPairs(run: ImportRun, plan: PairTable): Promise<TableResult> {
+  const result = emptyResult(plan.table, plan.source);
+  const rows = (await run.source.unsafe(plan.read)) as unknown as Record<string, unknown>[];
+  run.progress.start(plan.table, rows.length);
+  result.read = rows.length;
+  const problems: Problem[] = [];
+  const names = Object.keys(plan.columns);
+  const owner = plan.owner.column;
+  const json = JSON.stringify(rows.map((r, n) => ({ ...r, _n: n })));
+  const sameKey = (a: string, b: string) => plan.key.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND ');
+  const counts = await run.unit(async (db) => {
+    const refChecks = plan.references.map(
+      (ref, i) =>
+        `SELECT s._n, ${i} AS check FROM s WHERE NOT EXISTS (SELECT 1 FROM ${ref.table} x WHERE x.id = s.${ref.column})`,
+    );
+    // The key held by another owner Desk made (an imported owner's pair moves with the source), or earlier in it.
+    const taken = `SELECT s._n, ${plan.references.length} AS check FROM s WHERE EXISTS (SELECT 1 FROM ${plan.table} x WHERE ${sameKey('x', 's')} AND x.${owner} <> s.${owner} AND NOT EXISTS (SELECT 1 FROM imported_rows r WHERE r.table_name = '${plan.owner.table}' AND r.id = x.${owner})) OR EXISTS (SELECT 1 FROM s x WHERE x._n < s._n AND ${sameKey('x', 's')})`;
+    const found = rowsOf<{ _n: number; check: number }>(
+      await db.execute(
+        sql`WITH s AS MATERIALIZED (SELECT * FROM ${recordset(plan.columns, json)}) ${sql.raw([...refChecks, taken].join(' UNION ALL '))}`,
+      ),
+    );
+    const skipped = new Set<number>();
+    for (const f of found) {
+      if (skipped.has(f._n)) continue;
+      skipped.add(f._n);
+      const row = rows[f._n] ?? {};
+      const ref = plan.references[f.check];
+      problems.push({
+        table: plan.table,
+        id: String(row[owner]),
+        problem: `${plan.describe(row)}: ${ref ? ref.problem : 'already belongs to another one'}`,
+        outcome: 'skipped',
+      });
+    }
+    const kept = JSON.stringify(rows.map((r, n) => ({ ...r, _n: n })).filter((r) => !skipped.has(r._n)));
+    const others = names.filter((n) => !plan.key.includes(n));
+    const update = others.length
+      ? `DO UPDATE SET ${others.map((n) => `${n} = excluded.${n}`).join(', ')} WHERE (${others.map((n) => `${plan.table}.${n}`).join(', ')}) IS DISTINCT FROM (${others.map((n) => `excluded.${n}`).join(', ')})`
+      : 'DO NOTHING';
+    const written = rowsOf<{ created: number; updated: number; deleted: number }>(
+      await db.execute(sql`
+        WITH s AS MATERIALIZED (SELECT * FROM ${recordset(plan.columns, kept)}),
+        up AS (
+          INSERT INTO ${sql.raw(plan.table)} (${sql.raw(names.join(', '))}) SELECT ${sql.raw(names.join(', '))} FROM s
+          ON CONFLICT (${sql.raw(plan.key.join(', '))}) ${sql.raw(update)}
+          RETURNING (xmax = 0) AS created
+        ), gone AS (
+          DELETE FROM ${sql.raw(plan.table)} x USING imported_rows r
+          WHERE r.table_name = ${plan.owner.table}::varchar AND r.id = x.${sql.raw(owner)}
+            AND NOT EXISTS (SELECT 1 FROM s WHERE ${sql.raw(sameKey('s', 'x'))})
+          RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM up WHERE created)::int AS created, (SELECT count(*) FROM up WHERE NOT created)::int AS updated,
+          (SELECT count(*) FROM gone)::int AS deleted`),
+    );
+    return written[0] ?? { created: 0, updated: 0, deleted: 0 };
+  });
+  result.created = counts.created;
+  result.updated = counts.updated;
+  result.deleted = counts.deleted;
+  result.skipped = problems.length;
+  for (const p of problems) run.problem(p);
+  run.progress.advance(plan.table, rows.length);
+  return result;
+}
+
+/** Unchanged = read, less what was written or left out. */
+export function finish(result: TableResult): TableResult {
+  result.unchanged = Math.max(0, result.read - result.created - result.updated - result.skipped - result.expired);
+  return result;
+}

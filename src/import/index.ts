@@ -1,0 +1,138 @@
+// `desk import people`: a people v1.26 database copied into Desk's (DESIGN.md §10), read at one consistent snapshot
+// (a read-only, repeatable-read transaction), written a batch per transaction. Running it again with the same source
+// writes nothing; `dryRun` does everything in one transaction rolled back at the end, so it reports exactly.
+import postgres from 'postgres';
+import type { Db } from '../platform/database.ts';
+import {
+  deleteGone,
+  finish,
+  type ImportRun,
+  importPairs,
+  importRows,
+  type PairTable,
+  type Problem,
+  type Progress,
+  type RowTable,
+  type TableResult,
+} from './engine.ts';
+import { PEOPLE_COLUMNS, peopleTables } from './people.ts';
+
+export type { Problem, Progress, TableResult } from './engine.ts';
+export { importedRows } from './schema.ts';
+
+export interface ImportOptions {
+  /** people's database (postgres://…). */
+  from: string;
+  /** Desk's database. */
+  db: Db;
+  dryRun?: boolean;
+  batchSize?: number;
+  /** INVITATION_VALIDITY_DURATION: invitations older than this (from updated_at) are not revived. */
+  invitationValiditySeconds: number;
+  now?: number;
+  progress?: Progress;
+  onProblem?: (problem: Problem) => void;
+  /** Bounds connecting to the source, and each of its statements. */
+  sourceTimeoutSeconds?: number;
+}
+
+export interface ImportResult {
+  dryRun: boolean;
+  tables: TableResult[];
+  problems: number;
+}
+
+/** The source is not a people v1.26 database (or not one this user may read). */
+export class NotPeopleDatabase extends Error {}
+
+/** The source database could not be reached. */
+export class SourceUnavailable extends Error {}
+
+class DryRunDone extends Error {
+  constructor(readonly tables: TableResult[]) {
+    super('dry run: rolled back');
+  }
+}
+
+const quiet: Progress = { start() {}, advance() {}, end() {} };
+
+/** What the source lacks of people v1.26's tables and columns (empty when it has them all). */
+async function missingColumns(source: postgres.Sql): Promise<string[]> {
+  const rows = await source<{ table_name: string; column_name: string }[]>`
+    SELECT table_name, column_name FROM information_schema.columns
+    WHERE table_schema = current_schema() AND table_name IN ${source(Object.keys(PEOPLE_COLUMNS))}`;
+  const present = new Set(rows.map((r) => `${r.table_name}.${r.column_name}`));
+  return Object.entries(PEOPLE_COLUMNS).flatMap(([table, columns]) =>
+    columns.map((c) => `${table}.${c}`).filter((c) => !present.has(c)),
+  );
+}
+
+function isRowTable(plan: RowTable | PairTable): plan is RowTable {
+  return 'key' in plan && typeof plan.key === 'string';
+}
+
+export async function importPeople(o: ImportOptions): Promise<ImportResult> {
+  const timeout = o.sourceTimeoutSeconds ?? 600;
+  const source = postgres(o.from, {
+    max: 1,
+    connect_timeout: Math.min(timeout, 30),
+    onnotice: () => {},
+    // Times stay text, so microseconds reach Desk as people stored them.
+    types: {
+      time: { to: 1184, from: [1114, 1184], serialize: (x: string) => x, parse: (x: string) => x },
+    },
+    connection: { application_name: 'desk import people', statement_timeout: timeout * 1000 },
+  });
+  let problems = 0;
+  const progress = o.progress ?? quiet;
+  const tables = peopleTables({
+    invitationValiditySeconds: o.invitationValiditySeconds,
+    now: o.now ?? Date.now(),
+  });
+  try {
+    const missing = await missingColumns(source).catch((err: unknown) => {
+      throw new SourceUnavailable(`people's database cannot be read: ${(err as Error).message}`);
+    });
+    if (missing.length)
+      throw new NotPeopleDatabase(
+        `This is not a people v1.26 database (suitenumerique/people@9bb1758f): it lacks ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}.`,
+      );
+    const all = async (run: Omit<ImportRun, 'source'>, snapshot: postgres.TransactionSql) => {
+      const full: ImportRun = { ...run, source: snapshot };
+      const results: TableResult[] = [];
+      for (const plan of tables) {
+        const result = isRowTable(plan) ? await importRows(full, plan) : await importPairs(full, plan);
+        results.push(result);
+      }
+      // Children before parents, so a row is deleted before (rather than by) the row it depends on.
+      for (const [i, plan] of [...tables.entries()].reverse())
+        if (isRowTable(plan)) await deleteGone(full, plan, results[i] as TableResult);
+      for (const result of results) progress.end(finish(result));
+      return results;
+    };
+    const base = {
+      batchSize: o.batchSize ?? 5_000,
+      progress,
+      problem(p: Problem) {
+        problems += 1;
+        o.onProblem?.(p);
+      },
+    };
+    const results = await source
+      .begin('isolation level repeatable read read only', async (snapshot) => {
+        if (!o.dryRun) return all({ ...base, unit: (work) => o.db.transaction(work) }, snapshot);
+        try {
+          await o.db.transaction(async (tx) => {
+            throw new DryRunDone(await all({ ...base, unit: (work) => work(tx as unknown as Db) }, snapshot));
+          });
+        } catch (err) {
+          if (err instanceof DryRunDone) return err.tables;
+          throw err;
+        }
+        throw new Error('unreachable: a dry run always rolls back');
+      });
+    return { dryRun: o.dryRun ?? false, tables: results as TableResult[], problems };
+  } finally {
+    await source.end({ timeout: 5 });
+  }
+}
