@@ -3,7 +3,6 @@
 import { createHash, pbkdf2, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { verify as verifyArgon2 } from '@node-rs/argon2';
-import { hash as bcryptHash } from 'bcryptjs';
 
 const pbkdf2Async = promisify(pbkdf2);
 const scryptAsync = promisify(scrypt) as (
@@ -143,6 +142,8 @@ async function verifyBcryptSha256(encoded: string, password: string): Promise<bo
   const cost = BCRYPT.exec(stored)?.[1];
   if (!cost || Number(cost) < 4 || Number(cost) > DJANGO_HASH_LIMITS.bcryptCost) return false;
   const prehashed = createHash('sha256').update(password, 'utf8').digest('hex');
+  // Loaded here, at the first bcrypt hash, as Desk loads a part only when it is used: most deployments have none.
+  const { hash: bcryptHash } = await import('bcryptjs');
   // The first 29 characters are the version, the cost and the salt: bcrypt's salt argument.
   return sameText(await bcryptHash(prehashed, stored.slice(0, 29)), stored);
 }
