@@ -1,5 +1,6 @@
 // Staff passwords: argon2id hashes and the rules a new password must meet.
 import { hash, verify } from '@node-rs/argon2';
+import { isDjangoPassword, isUnusableDjangoPassword, verifyDjangoPassword } from './django-passwords.ts';
 
 // @node-rs/argon2's default algorithm is Argon2id; OWASP's minimum is 19 MiB, 2 passes.
 const OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
@@ -28,17 +29,27 @@ export function hashPassword(password: string): Promise<string> {
 
 let dummyHash: Promise<string> | undefined;
 
+/** Spends the time of one verification, for an account that has no password to verify. */
+async function verifyNothing(password: string): Promise<false> {
+  dummyHash ??= hash('no such account: the time of a verification', OPTIONS);
+  await verify(await dummyHash, password).catch(() => false);
+  return false;
+}
+
 /**
- * Verifies a password; with no stored hash it still spends the time of one verification, so an
- * unknown email and a wrong password cannot be told apart by timing.
+ * Verifies a password against Desk's argon2id hash or, for staff imported from people, Django's encoded hash. With
+ * no usable hash (none, or Django's unusable '!…' of OIDC users) it still spends the time of one verification, so
+ * an unknown email and a wrong password cannot be told apart by timing.
  */
 export async function verifyPassword(stored: string | null | undefined, password: string): Promise<boolean> {
-  if (!stored) {
-    dummyHash ??= hash('no such account: the time of a verification', OPTIONS);
-    await verify(await dummyHash, password).catch(() => false);
-    return false;
-  }
+  if (!stored || isUnusableDjangoPassword(stored)) return verifyNothing(password);
+  if (isDjangoPassword(stored)) return verifyDjangoPassword(stored, password);
   return verify(stored, password).catch(() => false);
+}
+
+/** A hash Desk does not write (Django's, from people): the login it lets in replaces it with hashPassword's. */
+export function passwordNeedsRehash(stored: string): boolean {
+  return isDjangoPassword(stored);
 }
 
 /** Why a password is too weak, or an empty list when it is acceptable. */

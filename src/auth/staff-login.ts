@@ -9,8 +9,14 @@ import { requiredText } from '../platform/input.ts';
 import type { KeyValueStore } from '../platform/kv.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import { forgetAttempts, takeAttempt } from '../platform/throttle.ts';
-import { findPasswordUserByEmail, meSchema, recordLogin, serializeMe } from '../users/index.ts';
-import { verifyPassword } from './passwords.ts';
+import {
+  findPasswordUserByEmail,
+  meSchema,
+  recordLogin,
+  replacePasswordHash,
+  serializeMe,
+} from '../users/index.ts';
+import { hashPassword, passwordNeedsRehash, verifyPassword } from './passwords.ts';
 import { setSessionCookie } from './session-auth.ts';
 import type { SessionStore } from './sessions.ts';
 
@@ -74,12 +80,18 @@ export function staffLoginRoute(app: App, { config, database, kv, sessions, metr
       }
       // Only failures should stay counted: an office of agents behind one address logs in all morning.
       await Promise.all([forgetAttempts(kv, accountKey), forgetAttempts(kv, addressKey)]);
+      // A Django hash from people (DESIGN.md §10) is replaced at its first successful login, while the password is
+      // at hand; computed before the transaction so no connection waits on argon2.
+      const verifiedHash = user.password;
+      const rehashed =
+        verifiedHash && passwordNeedsRehash(verifiedHash) ? await hashPassword(password) : undefined;
 
       // A new id at login (session fixation): whatever session the browser had ends here.
       if (request.session) await sessions.destroy(request.session);
       // The login, its event and the session together: if the session cannot be opened, neither is written.
       const session = await database.db.transaction(async (tx) => {
         await recordLogin(tx, user.id);
+        if (verifiedHash && rehashed) await replacePasswordHash(tx, user.id, verifiedHash, rehashed);
         await recordAudit(tx, {
           event: 'login.succeeded',
           actor: userParty(user),

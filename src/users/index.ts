@@ -15,6 +15,7 @@ export {
   insertUser,
   lockSuperusersWhoMayAct,
   recordLogin,
+  replacePasswordHash,
   updateUser,
   userIdsOfOrganization,
 } from './queries.ts';

@@ -108,6 +108,25 @@ export async function recordLogin(db: Db, id: string): Promise<void> {
   await db.update(users).set({ lastLogin: new Date() }).where(eq(users.id, id));
 }
 
+/**
+ * Replaces a password hash by another for the same password (a Django hash re-hashed to argon2id at login), only if
+ * it is still the one that was verified: of two logins at once, one writes and the other changes nothing, and a
+ * password changed meanwhile is never overwritten. True when this call wrote it.
+ */
+export async function replacePasswordHash(
+  db: Db,
+  id: string,
+  verified: string,
+  rehashed: string,
+): Promise<boolean> {
+  const written = await db
+    .update(users)
+    .set({ password: rehashed })
+    .where(and(eq(users.id, id), eq(users.password, verified)))
+    .returning({ id: users.id });
+  return written.length > 0;
+}
+
 /** A staff account: staff, or one that logs in with a password (only `desk createsuperuser` gives one). */
 const isStaffAccount = or(eq(users.isStaff, true), sql`${users.password} is not null`) as SQL;
 
