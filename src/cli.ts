@@ -27,6 +27,7 @@ Commands:
   start             run the Desk server (migrates the database first)
   migrate           apply database migrations and exit
   createsuperuser   create a staff account that can log in with a password
+  import people     copy a people (Django) database into Desk's, to switch over
   keys generate     print a new encryption key for the resource server
   settings          list every setting with its meaning
 
@@ -44,6 +45,24 @@ direct connection: refused with DATABASE_TRANSACTION_POOLER set (start then only
 Creates a staff superuser (or gives an existing account with that email staff rights and this
 password). Refused when an account with that email already logs in with a password (staff emails are
 unique). Prompts for what is missing. Passwords need 12+ characters and must not be common.`,
+  import: `Usage: desk import people --from postgres://… [--dry-run] [--report FILE] [--batch-size N]
+
+Copies a people v1.26 database (suitenumerique/people@9bb1758f) into Desk's database (DATABASE_URL, or embedded
+PGlite): organizations, service providers, users (same id and sub; Django password hashes keep working for staff
+login), teams (same id and external_id, the tree from treebeard's path), accesses, invitations still valid,
+contacts, mail domains with their accesses, mailboxes, aliases and invitations. people's database is only read, in
+one read-only transaction (a consistent snapshot); Desk's is written a batch per transaction.
+
+Run it again with the same source and it writes nothing; a changed source updates what changed, and deletes rows an
+earlier import made that people no longer has (never a row Desk made itself). Stopped half-way, run it again.
+Rows Desk cannot take as they are (a sub another Desk user has, two staff accounts with one email, a team whose
+parent is missing, contact data Desk's schema refuses…) are listed on standard error and in the report file
+(CSV: table, id, problem, outcome; default people-import-report.csv), never dropped silently.
+
+  --from URL        people's PostgreSQL database (read only; a read-only role is enough)
+  --dry-run         do everything in one transaction rolled back at the end: reports exactly, writes nothing
+  --report FILE     where to write the conflict report (default people-import-report.csv)
+  --batch-size N    rows per batch and transaction (default 5000)`,
   keys: `Usage: desk keys generate [--type rsa|ec]
 
 Prints a new private key (PEM, PKCS#8) for OIDC_RS_PRIVATE_KEY_STR or OIDC_RS_PRIVATE_KEY_FILE: RSA 2048 bits
@@ -223,6 +242,65 @@ async function createSuperuser(args: string[]): Promise<void> {
     fail(`${refused.message} Nothing was changed: log in with that account, or choose another email.`);
 }
 
+async function importCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      from: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      report: { type: 'string' },
+      'batch-size': { type: 'string' },
+    },
+    allowPositionals: true,
+  });
+  if (positionals[0] !== 'people' || positionals.length !== 1) fail(HELP.import ?? '');
+  if (!values.from)
+    fail(`--from is missing: people's database, e.g. --from postgres://people@db/people.\n\n${HELP.import}`);
+  if (!/^postgres(ql)?:\/\//.test(values.from))
+    fail('--from must be a postgres:// URL (people runs on PostgreSQL).');
+  const batchSize = Number(values['batch-size'] ?? 5_000);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000)
+    fail('--batch-size must be a whole number from 1 to 100000.');
+  const read = config();
+  const lock = holdDataFolder(read, 'import');
+  // Batches of thousands of rows may take longer than a request's statement is allowed.
+  const c = { ...read, DATABASE_QUERY_TIMEOUT: Math.max(read.DATABASE_QUERY_TIMEOUT, 600) };
+  const { importPeople, NotPeopleDatabase, SourceUnavailable } = await import('./import/index.ts');
+  const { openReport } = await import('./import/report.ts');
+  const { progressOn, summary } = await import('./import/progress.ts');
+  const database = await readyDatabase(c, lock);
+  const reportPath = resolve(values.report ?? 'people-import-report.csv');
+  const report = openReport(reportPath, process.stderr);
+  let failure: unknown;
+  try {
+    const result = await importPeople({
+      from: values.from,
+      db: database.db,
+      dryRun: values['dry-run'] ?? false,
+      batchSize,
+      invitationValiditySeconds: c.INVITATION_VALIDITY_DURATION,
+      progress: progressOn(process.stderr),
+      onProblem: (p) => report.add(p),
+    });
+    process.stdout.write(summary(result.tables, result.dryRun));
+    process.stdout.write(
+      result.problems
+        ? `${result.problems} rows could not be taken as they were: listed above and in ${reportPath}.\n`
+        : `Every row was taken as it was (report: ${reportPath}).\n`,
+    );
+  } catch (err) {
+    failure = err;
+  } finally {
+    await report.close();
+    await database.close();
+  }
+  if (failure instanceof NotPeopleDatabase || failure instanceof SourceUnavailable) fail(failure.message);
+  if (failure)
+    fail(
+      `The import stopped: ${failure instanceof Error ? failure.message : String(failure)}\nDesk's database is as it was before the batch that failed${values['dry-run'] ? ' (a dry run writes nothing)' : ''}; run the import again to go on.`,
+    );
+}
+
 function keys(args: string[]): void {
   const { values, positionals } = parseArgs({
     args,
@@ -264,6 +342,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'createsuperuser') return createSuperuser(rest);
   if (command === 'settings') return settings();
   if (command === 'keys') return keys(rest);
+  if (command === 'import') return importCommand(rest);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -61,6 +61,8 @@ export interface RowTable {
   references?: Reference[];
   uniques?: UniqueKey[];
   prepare?: (row: Row) => Preparation;
+  /** A column's new value when the row exists already (SQL over Desk's value and the source's): the source's if unset. */
+  merge?: Record<string, (mine: string, theirs: string) => string>;
 }
 
 /** A table of pairs without an id of their own (registration ids, domains, links): synced as a set per owner. */
@@ -137,7 +139,9 @@ async function findConflicts(db: Db, plan: RowTable, json: string): Promise<Foun
   const checks: string[] = [];
   (plan.references ?? []).forEach((ref, i) => {
     const inBatch =
-      ref.table === plan.table ? ` AND NOT EXISTS (SELECT 1 FROM s p WHERE p.id = s.${ref.column} AND p._n < s._n)` : '';
+      ref.table === plan.table
+        ? ` AND NOT EXISTS (SELECT 1 FROM s p WHERE p.id = s.${ref.column} AND p._n < s._n)`
+        : '';
     checks.push(
       `SELECT s.id, ${i} AS check FROM s WHERE s.${ref.column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${ref.table} x WHERE x.id = s.${ref.column})${inBatch}`,
     );
@@ -161,9 +165,10 @@ async function upsert(db: Db, plan: RowTable, json: string): Promise<{ created: 
   const names = Object.keys(plan.columns);
   const list = names.join(', ');
   const changing = names.filter((n) => n !== 'id');
-  const set = changing.map((n) => `${n} = excluded.${n}`).join(', ');
+  const value = (n: string) => plan.merge?.[n]?.(`${plan.table}.${n}`, `excluded.${n}`) ?? `excluded.${n}`;
+  const set = changing.map((n) => `${n} = ${value(n)}`).join(', ');
   const mine = changing.map((n) => `${plan.table}.${n}`).join(', ');
-  const theirs = changing.map((n) => `excluded.${n}`).join(', ');
+  const theirs = changing.map(value).join(', ');
   const result = await db.execute(sql`
     WITH up AS (
       INSERT INTO ${sql.raw(plan.table)} (${sql.raw(list)})
@@ -194,7 +199,12 @@ function resolve(plan: RowTable, rows: Row[], found: Found[], problems: Problem[
     const problem = ref?.problem ?? key?.problem ?? 'conflict';
     if (column) {
       if (row[column] === null) return;
-      problems.push({ table: plan.table, id: row.id, problem, outcome: ref?.clear ? `imported without ${ref.clear}` : (key?.clear?.outcome ?? '') });
+      problems.push({
+        table: plan.table,
+        id: row.id,
+        problem,
+        outcome: ref?.clear ? `imported without ${ref.clear}` : (key?.clear?.outcome ?? ''),
+      });
       row[column] = null;
       return;
     }
@@ -240,7 +250,8 @@ export async function importRows(run: ImportRun, plan: RowTable): Promise<TableR
         else problems.push({ table: plan.table, id: row.id, problem: done.problem, outcome: 'skipped' });
         continue;
       }
-      if (done) problems.push({ table: plan.table, id: row.id, problem: done.problem, outcome: done.outcome });
+      if (done)
+        problems.push({ table: plan.table, id: row.id, problem: done.problem, outcome: done.outcome });
       prepared.push(row);
     }
     const counts = await run.unit(async (db) => {
@@ -364,6 +375,9 @@ export async function importPairs(run: ImportRun, plan: PairTable): Promise<Tabl
 
 /** Unchanged = read, less what was written or left out. */
 export function finish(result: TableResult): TableResult {
-  result.unchanged = Math.max(0, result.read - result.created - result.updated - result.skipped - result.expired);
+  result.unchanged = Math.max(
+    0,
+    result.read - result.created - result.updated - result.skipped - result.expired,
+  );
   return result;
 }

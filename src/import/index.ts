@@ -118,19 +118,18 @@ export async function importPeople(o: ImportOptions): Promise<ImportResult> {
         o.onProblem?.(p);
       },
     };
-    const results = await source
-      .begin('isolation level repeatable read read only', async (snapshot) => {
-        if (!o.dryRun) return all({ ...base, unit: (work) => o.db.transaction(work) }, snapshot);
-        try {
-          await o.db.transaction(async (tx) => {
-            throw new DryRunDone(await all({ ...base, unit: (work) => work(tx as unknown as Db) }, snapshot));
-          });
-        } catch (err) {
-          if (err instanceof DryRunDone) return err.tables;
-          throw err;
-        }
-        throw new Error('unreachable: a dry run always rolls back');
-      });
+    const results = await source.begin('isolation level repeatable read read only', async (snapshot) => {
+      if (!o.dryRun) return all({ ...base, unit: (work) => o.db.transaction(work) }, snapshot);
+      try {
+        await o.db.transaction(async (tx) => {
+          throw new DryRunDone(await all({ ...base, unit: (work) => work(tx as unknown as Db) }, snapshot));
+        });
+      } catch (err) {
+        if (err instanceof DryRunDone) return err.tables;
+        throw err;
+      }
+      throw new Error('unreachable: a dry run always rolls back');
+    });
     return { dryRun: o.dryRun ?? false, tables: results as TableResult[], problems };
   } finally {
     await source.end({ timeout: 5 });

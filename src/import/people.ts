@@ -8,7 +8,16 @@ import type { PairTable, Preparation, Row, RowTable } from './engine.ts';
 
 /** The columns the import reads, by people table: a database lacking one is not people v1.26. */
 export const PEOPLE_COLUMNS: Record<string, string[]> = {
-  people_organization: ['id', 'name', 'registration_id_list', 'domain_list', 'metadata', 'is_active', 'created_at', 'updated_at'],
+  people_organization: [
+    'id',
+    'name',
+    'registration_id_list',
+    'domain_list',
+    'metadata',
+    'is_active',
+    'created_at',
+    'updated_at',
+  ],
   people_service_provider: ['id', 'name', 'audience_id', 'created_at'],
   people_user: [
     'id',
@@ -26,11 +35,32 @@ export const PEOPLE_COLUMNS: Record<string, string[]> = {
     'created_at',
     'updated_at',
   ],
-  people_team: ['id', 'name', 'path', 'depth', 'external_id', 'organization_id', 'is_visible_all_services', 'created_at', 'updated_at'],
+  people_team: [
+    'id',
+    'name',
+    'path',
+    'depth',
+    'external_id',
+    'organization_id',
+    'is_visible_all_services',
+    'created_at',
+    'updated_at',
+  ],
   people_team_service_providers: ['team_id', 'serviceprovider_id'],
   people_team_access: ['id', 'team_id', 'user_id', 'role', 'created_at', 'updated_at'],
   people_invitation: ['id', 'team_id', 'email', 'role', 'issuer_id', 'created_at', 'updated_at'],
-  people_contact: ['id', 'override_id', 'owner_id', 'user_id', 'full_name', 'short_name', 'notes', 'data', 'created_at', 'updated_at'],
+  people_contact: [
+    'id',
+    'override_id',
+    'owner_id',
+    'user_id',
+    'full_name',
+    'short_name',
+    'notes',
+    'data',
+    'created_at',
+    'updated_at',
+  ],
   people_mail_domain: [
     'id',
     'name',
@@ -56,7 +86,15 @@ export const PEOPLE_COLUMNS: Record<string, string[]> = {
     'updated_at',
   ],
   people_aliases: ['id', 'domain_id', 'local_part', 'destination', 'created_at', 'updated_at'],
-  people_mail_domain_invitation: ['id', 'domain_id', 'email', 'role', 'issuer_id', 'created_at', 'updated_at'],
+  people_mail_domain_invitation: [
+    'id',
+    'domain_id',
+    'email',
+    'role',
+    'issuer_id',
+    'created_at',
+    'updated_at',
+  ],
 };
 
 const TIMES = { created_at: 'timestamptz', updated_at: 'timestamptz' };
@@ -92,7 +130,9 @@ const organizationRegistrationIds: PairTable = {
   columns: { registration_id: 'text', organization_id: 'uuid' },
   owner: { column: 'organization_id', table: 'organizations' },
   key: ['registration_id'],
-  references: [{ column: 'organization_id', table: 'organizations', problem: 'its organization was not imported' }],
+  references: [
+    { column: 'organization_id', table: 'organizations', problem: 'its organization was not imported' },
+  ],
   describe: (row) => `registration id ${row.registration_id}`,
 };
 
@@ -103,7 +143,9 @@ const organizationDomains: PairTable = {
   columns: { domain: 'text', organization_id: 'uuid' },
   owner: { column: 'organization_id', table: 'organizations' },
   key: ['domain'],
-  references: [{ column: 'organization_id', table: 'organizations', problem: 'its organization was not imported' }],
+  references: [
+    { column: 'organization_id', table: 'organizations', problem: 'its organization was not imported' },
+  ],
   describe: (row) => `domain ${row.domain}`,
 };
 
@@ -163,14 +205,25 @@ const users: RowTable = {
       same: (a, b) => `lower(${a}.email) = lower(${b}.email)`,
       where: (a) => `${a}.password IS NOT NULL`,
       problem: 'another account with a password has this email (staff emails are unique in Desk)',
-      clear: { column: 'password', outcome: 'imported without its password (it signs in through the provider)' },
+      clear: {
+        column: 'password',
+        outcome: 'imported without its password (it signs in through the provider)',
+      },
     },
   ],
+  // A Django hash Desk replaced with argon2id at a staff login stays replaced: the password is the same.
+  merge: {
+    password: (mine, theirs) =>
+      `CASE WHEN ${mine} LIKE '$argon2%' AND ${theirs} IS NOT NULL THEN ${mine} ELSE ${theirs} END`,
+  },
   prepare(row) {
     if (typeof row.language === 'string' && languages.has(row.language)) return undefined;
     const was = row.language;
     row.language = DEFAULT_LANGUAGE;
-    return { problem: `language ${JSON.stringify(was)} is not one Desk speaks`, outcome: `imported with language ${DEFAULT_LANGUAGE}` };
+    return {
+      problem: `language ${JSON.stringify(was)} is not one Desk speaks`,
+      outcome: `imported with language ${DEFAULT_LANGUAGE}`,
+    };
   },
 };
 
@@ -202,10 +255,18 @@ const teams: RowTable = {
       problem: 'its organization was not imported',
     },
   ],
-  uniques: [{ same: (a, b) => `${a}.external_id = ${b}.external_id`, problem: 'another team of Desk has this external_id' }],
+  uniques: [
+    {
+      same: (a, b) => `${a}.external_id = ${b}.external_id`,
+      problem: 'another team of Desk has this external_id',
+    },
+  ],
   prepare(row) {
     if (Number(row.depth) > 1 && row.parent_id === null)
-      return { problem: `its parent (path ${String(row.path).slice(0, -5)}) is missing from people's tree`, outcome: 'imported as a root team' };
+      return {
+        problem: `its parent (path ${String(row.path).slice(0, -5)}) is missing from people's tree`,
+        outcome: 'imported as a root team',
+      };
     return undefined;
   },
 };
@@ -219,7 +280,11 @@ const teamServiceProviders: PairTable = {
   key: ['team_id', 'service_provider_id'],
   references: [
     { column: 'team_id', table: 'teams', problem: 'its team was not imported' },
-    { column: 'service_provider_id', table: 'service_providers', problem: 'its service provider was not imported' },
+    {
+      column: 'service_provider_id',
+      table: 'service_providers',
+      problem: 'its service provider was not imported',
+    },
   ],
   describe: (row) => `service provider ${row.service_provider_id}`,
 };
@@ -249,7 +314,9 @@ const teamAccesses: RowTable = {
 /** An invitation whose validity (counted from updated_at, as people) has run out stays behind: it is not revived. */
 function unexpired(validitySeconds: number, now: number) {
   return (row: Row): Preparation =>
-    new Date(String(row.updated_at)).getTime() + validitySeconds * 1000 < now ? { skip: true, expired: true } : undefined;
+    new Date(String(row.updated_at)).getTime() + validitySeconds * 1000 < now
+      ? { skip: true, expired: true }
+      : undefined;
 }
 
 const issuer = {
@@ -264,14 +331,18 @@ function invitations(validitySeconds: number, now: number): RowTable {
     table: 'invitations',
     source: 'people_invitation',
     count: count('people_invitation'),
-    read: byId('p.id, p.team_id, p.email, p.role, p.issuer_id, p.created_at, p.updated_at', 'people_invitation p'),
+    read: byId(
+      'p.id, p.team_id, p.email, p.role, p.issuer_id, p.created_at, p.updated_at',
+      'people_invitation p',
+    ),
     key: 'id',
     columns: { id: 'uuid', team_id: 'uuid', email: 'text', role: 'text', issuer_id: 'uuid', ...TIMES },
     references: [required('team_id', 'teams', 'team'), issuer],
     uniques: [
       {
         same: (a, b) => `${a}.team_id = ${b}.team_id AND lower(${a}.email) = lower(${b}.email)`,
-        problem: 'this team already has an invitation for this email (emails compare case-insensitively in Desk)',
+        problem:
+          'this team already has an invitation for this email (emails compare case-insensitively in Desk)',
       },
     ],
     prepare: unexpired(validitySeconds, now),
@@ -284,10 +355,9 @@ const contacts: RowTable = {
   source: 'people_contact',
   count: count('people_contact'),
   read: `SELECT p.id, p.override_id, p.owner_id, p.user_id, p.full_name, coalesce(p.short_name, '') AS short_name, p.notes, p.data,
-      p.created_at, p.updated_at, (p.override_id IS NOT NULL)::int || ':' || p.id AS order_key
-    FROM people_contact p
-    WHERE ($1::text IS NULL OR ((p.override_id IS NOT NULL)::int || ':' || p.id) > $1::text COLLATE "C")
-    ORDER BY (p.override_id IS NOT NULL)::int || ':' || p.id COLLATE "C" LIMIT $2`,
+      p.created_at, p.updated_at, p.order_key
+    FROM (SELECT c.*, ((c.override_id IS NOT NULL)::int || ':' || c.id::text) COLLATE "C" AS order_key FROM people_contact c) p
+    WHERE ($1::text IS NULL OR p.order_key > $1::text) ORDER BY p.order_key LIMIT $2`,
   key: 'order_key',
   columns: {
     id: 'uuid',
@@ -302,8 +372,18 @@ const contacts: RowTable = {
   },
   references: [
     required('owner_id', 'users', 'owner'),
-    { column: 'user_id', table: 'users', clear: 'user_id', problem: 'the user it is the profile of was not imported' },
-    { column: 'override_id', table: 'contacts', clear: 'override_id', problem: 'the contact it overrides was not imported' },
+    {
+      column: 'user_id',
+      table: 'users',
+      clear: 'user_id',
+      problem: 'the user it is the profile of was not imported',
+    },
+    {
+      column: 'override_id',
+      table: 'contacts',
+      clear: 'override_id',
+      problem: 'the contact it overrides was not imported',
+    },
   ],
   uniques: [
     {
@@ -327,7 +407,10 @@ const contacts: RowTable = {
     }
     const where = parsed.error.issues.map((i) => ['data', ...i.path].join('.')).join(', ');
     row.data = {};
-    return { problem: `data refused by Desk's contact schema (${where})`, outcome: 'imported without its data' };
+    return {
+      problem: `data refused by Desk's contact schema (${where})`,
+      outcome: 'imported without its data',
+    };
   },
 };
 
@@ -370,7 +453,8 @@ const mailDomains: RowTable = {
     { same: (a, b) => `${a}.slug = ${b}.slug`, problem: 'another mail domain of Desk has this slug' },
   ],
   prepare(row) {
-    if (!MAIL_DOMAIN_STATUSES.has(String(row.status))) return skip(`unknown status ${JSON.stringify(row.status)}`);
+    if (!MAIL_DOMAIN_STATUSES.has(String(row.status)))
+      return skip(`unknown status ${JSON.stringify(row.status)}`);
     const name = domainName(String(row.name));
     if (!name) return skip(`${JSON.stringify(row.name)} is not a domain name`);
     row.name = name;
@@ -384,7 +468,10 @@ const mailDomainAccesses: RowTable = {
   table: 'mail_domain_accesses',
   source: 'people_mail_domain_accesses',
   count: count('people_mail_domain_accesses'),
-  read: byId('p.id, p.domain_id, p.user_id, p.role, p.created_at, p.updated_at', 'people_mail_domain_accesses p'),
+  read: byId(
+    'p.id, p.domain_id, p.user_id, p.role, p.created_at, p.updated_at',
+    'people_mail_domain_accesses p',
+  ),
   key: 'id',
   columns: { id: 'uuid', domain_id: 'uuid', user_id: 'uuid', role: 'text', ...TIMES },
   references: [domain, required('user_id', 'users', 'user')],
@@ -433,7 +520,9 @@ const mailboxes: RowTable = {
     },
   ],
   prepare(row) {
-    return MAILBOX_STATUSES.has(String(row.status)) ? undefined : skip(`unknown status ${JSON.stringify(row.status)}`);
+    return MAILBOX_STATUSES.has(String(row.status))
+      ? undefined
+      : skip(`unknown status ${JSON.stringify(row.status)}`);
   },
 };
 
@@ -446,7 +535,14 @@ const mailAliases: RowTable = {
     'people_aliases p',
   ),
   key: 'id',
-  columns: { id: 'uuid', domain_id: 'uuid', local_part: 'text', destination: 'text', status: 'text', ...TIMES },
+  columns: {
+    id: 'uuid',
+    domain_id: 'uuid',
+    local_part: 'text',
+    destination: 'text',
+    status: 'text',
+    ...TIMES,
+  },
   references: [domain],
   uniques: [
     {
@@ -462,14 +558,18 @@ function mailDomainInvitations(validitySeconds: number, now: number): RowTable {
     table: 'mail_domain_invitations',
     source: 'people_mail_domain_invitation',
     count: count('people_mail_domain_invitation'),
-    read: byId('p.id, p.domain_id, p.email, p.role, p.issuer_id, p.created_at, p.updated_at', 'people_mail_domain_invitation p'),
+    read: byId(
+      'p.id, p.domain_id, p.email, p.role, p.issuer_id, p.created_at, p.updated_at',
+      'people_mail_domain_invitation p',
+    ),
     key: 'id',
     columns: { id: 'uuid', domain_id: 'uuid', email: 'text', role: 'text', issuer_id: 'uuid', ...TIMES },
     references: [domain, issuer],
     uniques: [
       {
         same: (a, b) => `${a}.domain_id = ${b}.domain_id AND lower(${a}.email) = lower(${b}.email)`,
-        problem: 'this mail domain already has an invitation for this email (emails compare case-insensitively in Desk)',
+        problem:
+          'this mail domain already has an invitation for this email (emails compare case-insensitively in Desk)',
       },
     ],
     prepare: unexpired(validitySeconds, now),
@@ -477,7 +577,10 @@ function mailDomainInvitations(validitySeconds: number, now: number): RowTable {
 }
 
 /** Every table, in the order references need (a referenced table first). */
-export function peopleTables(o: { invitationValiditySeconds: number; now: number }): (RowTable | PairTable)[] {
+export function peopleTables(o: {
+  invitationValiditySeconds: number;
+  now: number;
+}): (RowTable | PairTable)[] {
   return [
     organizations,
     organizationRegistrationIds,

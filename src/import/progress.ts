@@ -60,8 +60,8 @@ export function summary(tables: TableResult[], dryRun: boolean): string {
   const format = (cells: string[]) =>
     cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   const sum = (c: (typeof COLUMNS)[number]) => tables.reduce((n, t) => n + t[c], 0);
-  const [created, updated, deleted, skipped] = (['created', 'updated', 'deleted', 'skipped'] as const).map((c) =>
-    number.format(sum(c)),
+  const [created, updated, deleted, skipped] = (['created', 'updated', 'deleted', 'skipped'] as const).map(
+    (c) => number.format(sum(c)),
   );
   const total = dryRun
     ? `Dry run, nothing was written: the import would create ${created}, update ${updated}, delete ${deleted} and skip ${skipped} rows.`

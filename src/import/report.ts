@@ -19,10 +19,14 @@ export function openReport(path: string, stderr: NodeJS.WritableStream): Report 
     add(p) {
       count += 1;
       file.write(`${[p.table, p.id, p.problem, p.outcome].map(cell).join(',')}\r\n`);
-      stderr.write(`\r\x1b[2K${p.table} ${p.id}: ${p.problem} (${p.outcome})\n`.replace(/^\r\x1b\[2K/, (stderr as NodeJS.WriteStream).isTTY ? '\r\x1b[2K' : ''));
+      // On a terminal the progress line is cleared first, so the problem does not land in the middle of it.
+      const clear = (stderr as NodeJS.WriteStream).isTTY ? '\r\x1b[2K' : '';
+      stderr.write(`${clear}${p.table} ${p.id}: ${p.problem} (${p.outcome})\n`);
     },
     close() {
-      return new Promise((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      return new Promise((resolve, reject) =>
+        file.end((err?: Error | null) => (err ? reject(err) : resolve())),
+      );
     },
     get count() {
       return count;
