@@ -283,6 +283,8 @@ async function importCommand(args: string[]): Promise<void> {
       onProblem: (p) => report.add(p),
     });
     process.stdout.write(summary(result.tables, result.dryRun));
+    for (const { source, rows, why } of result.leftOut)
+      process.stdout.write(`Not imported: ${rows} rows of ${source} (${why}).\n`);
     process.stdout.write(
       result.problems
         ? `${result.problems} rows could not be taken as they were: listed above and in ${reportPath}.\n`

@@ -45,7 +45,9 @@ export function progressOn(stream: NodeJS.WriteStream, now: () => number = Date.
     end(result) {
       if (result.table !== table) return;
       table = '';
-      if (terminal) stream.write('\r\x1b[2K');
+      const seconds = (now() - started) / 1000;
+      const done = `${result.table}: ${number.format(result.read)} rows read in ${duration(seconds)}, ${number.format(result.created)} created, ${number.format(result.updated)} updated, ${number.format(result.skipped)} skipped\n`;
+      stream.write(terminal ? `\r\x1b[2K${done}` : done);
     },
   };
 }
