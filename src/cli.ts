@@ -287,7 +287,7 @@ async function importCommand(args: string[]): Promise<void> {
       process.stdout.write(`Not imported: ${rows} rows of ${source} (${why}).\n`);
     process.stdout.write(
       result.problems
-        ? `${result.problems} rows could not be taken as they were: listed above and in ${reportPath}.\n`
+        ? `${result.problems} ${result.problems === 1 ? 'row' : 'rows'} could not be taken as ${result.problems === 1 ? 'it was' : 'they were'}: listed above and in ${reportPath}.\n`
         : `Every row was taken as it was (report: ${reportPath}).\n`,
     );
   } catch (err) {

@@ -7,8 +7,9 @@ const BAR = 24;
 
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
-  if (seconds < 60) return `${Math.ceil(seconds)} s`;
-  return `${Math.floor(seconds / 60)} min ${Math.ceil(seconds % 60)} s`;
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
 
 export function progressOn(stream: NodeJS.WriteStream, now: () => number = Date.now): Progress {
@@ -46,7 +47,7 @@ export function progressOn(stream: NodeJS.WriteStream, now: () => number = Date.
       if (result.table !== table) return;
       table = '';
       const seconds = (now() - started) / 1000;
-      const done = `${result.table}: ${number.format(result.read)} rows read in ${duration(seconds)}, ${number.format(result.created)} created, ${number.format(result.updated)} updated, ${number.format(result.skipped)} skipped\n`;
+      const done = `${result.table}: ${number.format(result.read)} ${result.read === 1 ? 'row' : 'rows'} read in ${duration(seconds)}, ${number.format(result.created)} created, ${number.format(result.updated)} updated, ${number.format(result.skipped)} skipped\n`;
       stream.write(terminal ? `\r\x1b[2K${done}` : done);
     },
   };
