@@ -262,13 +262,29 @@ async function importCommand(args: string[]): Promise<void> {
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000)
     fail('--batch-size must be a whole number from 1 to 100000.');
   const read = config();
+  // Its lock (one import at a time) is a session's: through a transaction-mode pooler it would not hold.
+  if (read.DATABASE_TRANSACTION_POOLER)
+    fail(
+      'desk import needs a direct connection to PostgreSQL: DATABASE_TRANSACTION_POOLER is set, so DATABASE_URL points at a transaction-mode pooler. Run it with DATABASE_URL naming PostgreSQL itself and DATABASE_TRANSACTION_POOLER unset.',
+    );
   const lock = holdDataFolder(read, 'import');
   // Batches of thousands of rows may take longer than a request's statement is allowed.
   const c = { ...read, DATABASE_QUERY_TIMEOUT: Math.max(read.DATABASE_QUERY_TIMEOUT, 600) };
-  const { importPeople, NotPeopleDatabase, SourceUnavailable } = await import('./import/index.ts');
+  const { holdImportLock, ImportRunning, importPeople, NotPeopleDatabase, SourceUnavailable } = await import(
+    './import/index.ts'
+  );
   const { openReport } = await import('./import/report.ts');
   const { progressOn, summary } = await import('./import/progress.ts');
   const database = await readyDatabase(c, lock);
+  let release: (() => Promise<void>) | undefined;
+  if (c.DATABASE_URL)
+    try {
+      release = await holdImportLock(c.DATABASE_URL);
+    } catch (err) {
+      await database.close();
+      if (err instanceof ImportRunning) fail(err.message);
+      throw err;
+    }
   const reportPath = resolve(values.report ?? 'people-import-report.csv');
   const report = openReport(reportPath, process.stderr);
   let failure: unknown;
@@ -294,6 +310,7 @@ async function importCommand(args: string[]): Promise<void> {
     failure = err;
   } finally {
     await report.close();
+    await release?.();
     await database.close();
   }
   if (failure instanceof NotPeopleDatabase || failure instanceof SourceUnavailable) fail(failure.message);

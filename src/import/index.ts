@@ -60,6 +60,31 @@ const LEFT_OUT: { source: string; why: string }[] = [
   },
 ];
 
+/** Another import into the same Desk database is running. */
+export class ImportRunning extends Error {}
+
+const IMPORT_LOCK = 72_110_022;
+
+/**
+ * One import at a time into a PostgreSQL Desk database: a session advisory lock on a connection of its own, held
+ * until the returned function lets it go (or the process dies). Two imports at once would each see the other's
+ * half-written batches as rows to update or delete. Embedded PGlite needs none: its folder admits one process.
+ */
+export async function holdImportLock(databaseUrl: string): Promise<() => Promise<void>> {
+  const client = postgres(databaseUrl, { max: 1, connect_timeout: 10, onnotice: () => {} });
+  try {
+    const [row] = await client<{ held: boolean }[]>`SELECT pg_try_advisory_lock(${IMPORT_LOCK}) AS held`;
+    if (!row?.held)
+      throw new ImportRunning(
+        'Another `desk import people` is writing to this Desk database: wait for it to finish (or stop it), then run this one.',
+      );
+  } catch (err) {
+    await client.end({ timeout: 5 });
+    throw err;
+  }
+  return () => client.end({ timeout: 5 });
+}
+
 /** The source is not a people v1.26 database (or not one this user may read). */
 export class NotPeopleDatabase extends Error {}
 
