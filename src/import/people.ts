@@ -162,6 +162,16 @@ const serviceProviders: RowTable = {
       problem: 'another service provider of Desk has this audience id',
     },
   ],
+  // people's columns take 256 characters, Desk's 255 (as Django's default for names elsewhere).
+  prepare(row) {
+    if (String(row.audience_id).length > 255) return skip('its audience id is longer than 255 characters');
+    if (String(row.name).length <= 255) return undefined;
+    row.name = String(row.name).slice(0, 255);
+    return {
+      problem: 'its name is longer than 255 characters',
+      outcome: 'imported with its name cut to 255 characters',
+    };
+  },
 };
 
 const users: RowTable = {

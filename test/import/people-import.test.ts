@@ -31,6 +31,7 @@ import {
   type PeopleMailDomain,
   type PeopleMailDomainInvitation,
   type PeopleOrganization,
+  type PeopleServiceProvider,
   type PeopleSource,
   type PeopleTeam,
   type PeopleUser,
@@ -83,6 +84,7 @@ interface Fixture {
   sharedIdFirst: PeopleOrganization;
   sharedIdSecond: PeopleOrganization;
   staff: PeopleUser;
+  longNamedProvider: PeopleServiceProvider;
   noOrganization: PeopleUser;
   noName: PeopleUser;
   unusablePassword: PeopleUser;
@@ -175,6 +177,7 @@ describe('importing a people database', () => {
 
     // Teams: a three-level tree, and a team whose parent left the tree.
     const provider = await insertServiceProvider(s);
+    f.longNamedProvider = await insertServiceProvider(s, { name: `Service ${'é'.repeat(248)}` });
     f.root = await insertTeam(s, { organization: f.organization, is_visible_all_services: true });
     f.child = await insertTeam(s, { parent: f.root });
     f.grandchild = await insertTeam(s, { parent: f.child, organization: f.organization });
@@ -347,8 +350,9 @@ describe('importing a people database', () => {
 
     it('brings over each service provider with its id, audience, name and creation time', async () => {
       const columns = `id, audience_id, name, ${t('created_at')}`;
+      const people = await fromSource(`SELECT ${columns} FROM people_service_provider ORDER BY id`);
       expect(await fromDesk(`SELECT ${columns} FROM service_providers ORDER BY id`)).toEqual(
-        await fromSource(`SELECT ${columns} FROM people_service_provider ORDER BY id`),
+        people.map((p) => ({ ...p, name: String(p.name).slice(0, 255) })),
       );
     });
 
@@ -488,6 +492,7 @@ describe('importing a people database', () => {
           { table: 'teams', id: f.orphan.id },
           { table: 'invitations', id: f.caseInvitationSecond.id },
           { table: 'contacts', id: f.refusedContact.id },
+          { table: 'service_providers', id: f.longNamedProvider.id },
           ...f.chainLinks.map((link) => ({ table: 'contacts', id: link.id })),
         ]
           .map(key)
@@ -560,6 +565,22 @@ describe('importing a people database', () => {
       );
       expect(rows).toEqual(byId([f.sharedEmailA, f.sharedEmailB]).map((u) => ({ id: u.id, email: u.email })));
       expect([...reported('users', f.sharedEmailA.id), ...reported('users', f.sharedEmailB.id)]).toEqual([]);
+    });
+  });
+
+  describe('service providers', () => {
+    it("imports a service provider named longer than Desk's 255 characters with its name cut, and reports it", async () => {
+      expect(
+        await fromDesk(`SELECT name FROM service_providers WHERE id = '${f.longNamedProvider.id}'`),
+      ).toEqual([{ name: f.longNamedProvider.name.slice(0, 255) }]);
+      expect(reported('service_providers', f.longNamedProvider.id)).toEqual([
+        {
+          table: 'service_providers',
+          id: f.longNamedProvider.id,
+          problem: 'its name is longer than 255 characters',
+          outcome: 'imported with its name cut to 255 characters',
+        },
+      ]);
     });
   });
 
