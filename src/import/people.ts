@@ -162,6 +162,16 @@ const serviceProviders: RowTable = {
       problem: 'another service provider of Desk has this audience id',
     },
   ],
+  // people's columns take 256 characters, Desk's 255 (as Django's default for names elsewhere).
+  prepare(row) {
+    if (String(row.audience_id).length > 255) return skip('its audience id is longer than 255 characters');
+    if (String(row.name).length <= 255) return undefined;
+    row.name = String(row.name).slice(0, 255);
+    return {
+      problem: 'its name is longer than 255 characters',
+      outcome: 'imported with its name cut to 255 characters',
+    };
+  },
 };
 
 const users: RowTable = {
@@ -349,14 +359,18 @@ function invitations(validitySeconds: number, now: number): RowTable {
   };
 }
 
-// Public contacts first (read by (override_id IS NOT NULL, id)), so the contacts overriding them find them.
+// Public contacts first (read by (override_id IS NOT NULL, id)), so the contacts overriding them find them. people
+// refused an override of an override in Python only (Contact.clean): its database may hold such chains, which Desk
+// keeps one level deep.
 const contacts: RowTable = {
   table: 'contacts',
   source: 'people_contact',
   count: count('people_contact'),
   read: `SELECT p.id, p.override_id, p.owner_id, p.user_id, p.full_name, coalesce(p.short_name, '') AS short_name, p.notes, p.data,
-      p.created_at, p.updated_at, p.order_key
-    FROM (SELECT c.*, ((c.override_id IS NOT NULL)::int || ':' || c.id::text) COLLATE "C" AS order_key FROM people_contact c) p
+      p.created_at, p.updated_at, p.order_key, p.overrides_an_override
+    FROM (SELECT c.*, ((c.override_id IS NOT NULL)::int || ':' || c.id::text) COLLATE "C" AS order_key,
+        EXISTS (SELECT 1 FROM people_contact o WHERE o.id = c.override_id AND o.override_id IS NOT NULL) AS overrides_an_override
+      FROM people_contact c) p
     WHERE ($1::text IS NULL OR p.order_key > $1::text) ORDER BY p.order_key LIMIT $2`,
   key: 'order_key',
   columns: {
@@ -400,16 +414,28 @@ const contacts: RowTable = {
   ],
   prepare(row) {
     if (row.override_id === row.id) return skip('it overrides itself');
-    const parsed = contactData.safeParse(row.data ?? {});
-    if (parsed.success) {
-      row.data = parsed.data;
-      return undefined;
+    const found: { problem: string; outcome: string }[] = [];
+    if (row.overrides_an_override) {
+      row.override_id = null;
+      found.push({
+        problem: 'it overrides a contact that itself overrides another (Desk keeps overrides one level deep)',
+        outcome: 'imported without override_id',
+      });
     }
-    const where = parsed.error.issues.map((i) => ['data', ...i.path].join('.')).join(', ');
-    row.data = {};
+    const parsed = contactData.safeParse(row.data ?? {});
+    if (parsed.success) row.data = parsed.data;
+    else {
+      const where = parsed.error.issues.map((i) => ['data', ...i.path].join('.')).join(', ');
+      row.data = {};
+      found.push({
+        problem: `data refused by Desk's contact schema (${where})`,
+        outcome: 'imported without its data',
+      });
+    }
+    if (!found.length) return undefined;
     return {
-      problem: `data refused by Desk's contact schema (${where})`,
-      outcome: 'imported without its data',
+      problem: found.map((f) => f.problem).join('; '),
+      outcome: found.map((f) => f.outcome).join('; '),
     };
   },
 };
