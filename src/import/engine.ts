@@ -79,6 +79,8 @@ export interface PairTable {
   references: Reference[];
   /** How a row is named in the report (e.g. `registration id 12345678901234`). */
   describe: (row: Record<string, unknown>) => string;
+  /** Why Desk cannot take a pair (it is then skipped), or undefined. */
+  refuse?: (row: Record<string, unknown>) => string | undefined;
 }
 
 export interface TableResult {
@@ -314,7 +316,19 @@ export async function importPairs(run: ImportRun, plan: PairTable): Promise<Tabl
   const problems: Problem[] = [];
   const names = Object.keys(plan.columns);
   const owner = plan.owner.column;
-  const json = JSON.stringify(rows.map((r, n) => ({ ...r, _n: n })));
+  const refused = new Set<number>();
+  rows.forEach((row, n) => {
+    const why = plan.refuse?.(row);
+    if (!why) return;
+    refused.add(n);
+    problems.push({
+      table: plan.table,
+      id: String(row[owner]),
+      problem: `${plan.describe(row)}: ${why}`,
+      outcome: 'skipped',
+    });
+  });
+  const json = JSON.stringify(rows.map((r, n) => ({ ...r, _n: n })).filter((r) => !refused.has(r._n)));
   const sameKey = (a: string, b: string) => plan.key.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND ');
   const counts = await run.unit(async (db) => {
     const refChecks = plan.references.map(
@@ -328,7 +342,7 @@ export async function importPairs(run: ImportRun, plan: PairTable): Promise<Tabl
         sql`WITH s AS MATERIALIZED (SELECT * FROM ${recordset(plan.columns, json)}) ${sql.raw([...refChecks, taken].join(' UNION ALL '))}`,
       ),
     );
-    const skipped = new Set<number>();
+    const skipped = new Set<number>(refused);
     for (const f of found) {
       if (skipped.has(f._n)) continue;
       skipped.add(f._n);

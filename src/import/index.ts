@@ -124,7 +124,13 @@ export async function importPeople(o: ImportOptions): Promise<ImportResult> {
     types: {
       time: { to: 1184, from: [1114, 1184], serialize: (x: string) => x, parse: (x: string) => x },
     },
-    connection: { application_name: 'desk import people', statement_timeout: timeout * 1000 },
+    // Times are read as text (above): in ISO style and UTC, whatever the server's defaults.
+    connection: {
+      application_name: 'desk import people',
+      statement_timeout: timeout * 1000,
+      DateStyle: 'ISO, MDY',
+      TimeZone: 'UTC',
+    },
   });
   let problems = 0;
   const progress = o.progress ?? quiet;

@@ -147,6 +147,9 @@ const organizationDomains: PairTable = {
     { column: 'organization_id', table: 'organizations', problem: 'its organization was not imported' },
   ],
   describe: (row) => `domain ${row.domain}`,
+  // people's column takes 256 characters; a DNS name has at most 253.
+  refuse: (row) =>
+    String(row.domain).length > 253 ? 'longer than a domain name can be (253 characters)' : undefined,
 };
 
 const serviceProviders: RowTable = {

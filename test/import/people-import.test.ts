@@ -83,6 +83,7 @@ interface Fixture {
   organization: PeopleOrganization;
   sharedIdFirst: PeopleOrganization;
   sharedIdSecond: PeopleOrganization;
+  longDomain: PeopleOrganization;
   staff: PeopleUser;
   longNamedProvider: PeopleServiceProvider;
   noOrganization: PeopleUser;
@@ -145,6 +146,13 @@ describe('importing a people database', () => {
     ]);
     f.sharedIdFirst = sharedA!;
     f.sharedIdSecond = sharedB!;
+    // people's column takes 256 characters; a DNS name (and Desk's column) at most 253.
+    f.longDomain = await insertOrganization(s, {
+      domain_list: [
+        `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(60)}.fr`,
+        'short.example.fr',
+      ],
+    });
 
     // Users.
     f.staff = await insertUser(s, {
@@ -341,7 +349,7 @@ describe('importing a people database', () => {
 
     it("brings over each organization's domains in lower case", async () => {
       const expected = await fromSource(
-        'SELECT DISTINCT lower(d) AS domain, p.id AS organization_id FROM people_organization p, unnest(p.domain_list) d',
+        'SELECT DISTINCT lower(d) AS domain, p.id AS organization_id FROM people_organization p, unnest(p.domain_list) d WHERE length(d) <= 253',
       );
       const actual = await fromDesk('SELECT domain, organization_id FROM organization_domains');
       expect(sortRows(actual)).toEqual(sortRows(expected));
@@ -489,6 +497,7 @@ describe('importing a people database', () => {
           { table: 'users', id: f.unknownLanguage.id },
           { table: 'users', id: f.passwordTwinSecond.id },
           { table: 'organization_registration_ids', id: f.sharedIdSecond.id },
+          { table: 'organization_domains', id: f.longDomain.id },
           { table: 'teams', id: f.orphan.id },
           { table: 'invitations', id: f.caseInvitationSecond.id },
           { table: 'contacts', id: f.refusedContact.id },
@@ -724,6 +733,19 @@ describe('importing a people database', () => {
           .filter((id) => id !== sharedRegistrationId)
           .map((registration_id) => ({ registration_id })),
       );
+    });
+
+    it('leaves behind a domain longer than a DNS name can be (people took 256 characters), and reports it', async () => {
+      expect(
+        await fromDesk(
+          `SELECT domain FROM organization_domains WHERE organization_id = '${f.longDomain.id}'`,
+        ),
+      ).toEqual([{ domain: 'short.example.fr' }]);
+      expect(problems.find((p) => p.table === 'organization_domains')).toMatchObject({
+        id: f.longDomain.id,
+        problem: expect.stringContaining('longer than a domain name can be'),
+        outcome: 'skipped',
+      });
     });
 
     it('stores a domain people kept in upper case in lower case', async () => {
