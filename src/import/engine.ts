@@ -233,6 +233,51 @@ function resolve(plan: RowTable, rows: Row[], found: Found[], problems: Problem[
   return rows.filter((r) => !skipped.has(r.id));
 }
 
+/** The SQLSTATE of a database error (drizzle wraps the driver's in `cause`). */
+function sqlState(err: unknown): string | undefined {
+  for (let e = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * Upserts a batch; when Desk refuses it for what a row holds (a data exception or a constraint the checks above did
+ * not foresee: SQLSTATE classes 22 and 23), the batch is halved under savepoints until the rows Desk refuses are
+ * found, and those are reported and skipped: one odd row never stops an import.
+ */
+async function upsertOrSkip(
+  db: Db,
+  plan: RowTable,
+  rows: Row[],
+  problems: Problem[],
+): Promise<{ created: number; updated: number }> {
+  if (!rows.length) return { created: 0, updated: 0 };
+  const numbered = JSON.stringify(rows.map((r, n) => ({ ...r, _n: n })));
+  try {
+    return await db.transaction((savepoint) => upsert(savepoint as unknown as Db, plan, numbered));
+  } catch (err) {
+    const state = sqlState(err);
+    if (!state || !/^2[23]/.test(state)) throw err;
+    if (rows.length === 1) {
+      const [row] = rows as [Row];
+      const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+      problems.push({
+        table: plan.table,
+        id: row.id,
+        problem: `Desk refused it: ${cause}`,
+        outcome: 'skipped',
+      });
+      return { created: 0, updated: 0 };
+    }
+    const half = Math.ceil(rows.length / 2);
+    const first = await upsertOrSkip(db, plan, rows.slice(0, half), problems);
+    const second = await upsertOrSkip(db, plan, rows.slice(half), problems);
+    return { created: first.created + second.created, updated: first.updated + second.updated };
+  }
+}
+
 export async function importRows(run: ImportRun, plan: RowTable): Promise<TableResult> {
   const result = emptyResult(plan.table, plan.source);
   const [total] = await run.source.unsafe<{ n: number }[]>(`SELECT (${plan.count})::int AS n`);
@@ -260,7 +305,7 @@ export async function importRows(run: ImportRun, plan: RowTable): Promise<TableR
       const numbered = (list: Row[]) => JSON.stringify(list.map((r, n) => ({ ...r, _n: n })));
       const found = await findConflicts(db, plan, numbered(prepared));
       const kept = resolve(plan, prepared, found, problems);
-      return kept.length ? upsert(db, plan, numbered(kept)) : { created: 0, updated: 0 };
+      return upsertOrSkip(db, plan, kept, problems);
     });
     result.created += counts.created;
     result.updated += counts.updated;
