@@ -109,6 +109,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A row whose organization was not imported keeps the rest (Desk places agents by mail domain at start). */
+const organizationIfImported = {
+  column: 'organization_id',
+  table: 'organizations',
+  clear: 'organization_id',
+  problem: 'its organization was not imported',
+};
+
 const organizations: RowTable = {
   table: 'organizations',
   source: 'people_organization',
@@ -204,14 +212,7 @@ const users: RowTable = {
     last_login: 'timestamptz',
     ...TIMES,
   },
-  references: [
-    {
-      column: 'organization_id',
-      table: 'organizations',
-      clear: 'organization_id',
-      problem: 'its organization was not imported',
-    },
-  ],
+  references: [organizationIfImported],
   uniques: [
     { same: (a, b) => `${a}.sub = ${b}.sub`, problem: 'another user of Desk has this sub' },
     {
@@ -261,12 +262,7 @@ const teams: RowTable = {
   },
   references: [
     { column: 'parent_id', table: 'teams', clear: 'parent_id', problem: 'its parent team was not imported' },
-    {
-      column: 'organization_id',
-      table: 'organizations',
-      clear: 'organization_id',
-      problem: 'its organization was not imported',
-    },
+    organizationIfImported,
   ],
   uniques: [
     {
@@ -469,14 +465,7 @@ const mailDomains: RowTable = {
     organization_id: 'uuid',
     ...TIMES,
   },
-  references: [
-    {
-      column: 'organization_id',
-      table: 'organizations',
-      clear: 'organization_id',
-      problem: 'its organization was not imported',
-    },
-  ],
+  references: [organizationIfImported],
   uniques: [
     { same: (a, b) => `${a}.name = ${b}.name`, problem: 'another mail domain of Desk has this name' },
     { same: (a, b) => `${a}.slug = ${b}.slug`, problem: 'another mail domain of Desk has this slug' },
