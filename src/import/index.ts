@@ -99,15 +99,19 @@ export async function importPeople(o: ImportOptions): Promise<ImportResult> {
       );
     const all = async (run: Omit<ImportRun, 'source'>, snapshot: postgres.TransactionSql) => {
       const full: ImportRun = { ...run, source: snapshot };
+      // Rows gone from people are deleted first, so the keys they held are free for the rows that replace them (a
+      // member removed and added again, a user made again with the same sub); children before parents, so a row is
+      // deleted before (rather than by) the row it depends on.
+      const deleted = new Map<RowTable, number>();
+      for (const plan of [...tables].reverse())
+        if (isRowTable(plan)) deleted.set(plan, await deleteGone(full, plan));
       const results: TableResult[] = [];
       for (const plan of tables) {
         const result = isRowTable(plan) ? await importRows(full, plan) : await importPairs(full, plan);
+        if (isRowTable(plan)) result.deleted = deleted.get(plan) ?? 0;
+        progress.end(finish(result));
         results.push(result);
       }
-      // Children before parents, so a row is deleted before (rather than by) the row it depends on.
-      for (const [i, plan] of [...tables.entries()].reverse())
-        if (isRowTable(plan)) await deleteGone(full, plan, results[i] as TableResult);
-      for (const result of results) progress.end(finish(result));
       return results;
     };
     const base = {

@@ -3,12 +3,19 @@
 import type { Progress, TableResult } from './engine.ts';
 
 const number = new Intl.NumberFormat('en-US');
+const COLUMNS = ['read', 'created', 'updated', 'deleted', 'unchanged', 'skipped', 'expired'] as const;
 const BAR = 24;
 
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   if (seconds < 60) return `${Math.ceil(seconds)} s`;
   return `${Math.floor(seconds / 60)} min ${Math.ceil(seconds % 60)} s`;
+}
+
+/** What was done with a table's rows, for the line saying it is done. */
+function outcome(t: TableResult): string {
+  const counts = COLUMNS.slice(1).map((c) => `${number.format(t[c])} ${c}`);
+  return `${number.format(t.read)} rows read; ${counts.join(', ')}`;
 }
 
 export function progressOn(stream: NodeJS.WriteStream, now: () => number = Date.now): Progress {
@@ -43,14 +50,13 @@ export function progressOn(stream: NodeJS.WriteStream, now: () => number = Date.
       }
     },
     end(result) {
-      if (result.table !== table) return;
-      table = '';
-      if (terminal) stream.write('\r\x1b[2K');
+      const current = result.table === table;
+      if (current) table = '';
+      if (!terminal) stream.write(`${result.table}: ${outcome(result)}\n`);
+      else if (current) stream.write('\r\x1b[2K');
     },
   };
 }
-
-const COLUMNS = ['read', 'created', 'updated', 'deleted', 'unchanged', 'skipped', 'expired'] as const;
 
 /** The summary: one row per Desk table, with what was read from people and what was done with it. */
 export function summary(tables: TableResult[], dryRun: boolean): string {
