@@ -265,7 +265,9 @@ async function importCommand(args: string[]): Promise<void> {
   const lock = holdDataFolder(read, 'import');
   // Batches of thousands of rows may take longer than a request's statement is allowed.
   const c = { ...read, DATABASE_QUERY_TIMEOUT: Math.max(read.DATABASE_QUERY_TIMEOUT, 600) };
-  const { importPeople, NotPeopleDatabase, SourceUnavailable } = await import('./import/index.ts');
+  const { ImportStopped, importPeople, NotPeopleDatabase, SourceUnavailable } = await import(
+    './import/index.ts'
+  );
   const { openReport } = await import('./import/report.ts');
   const { progressOn, summary } = await import('./import/progress.ts');
   const database = await readyDatabase(c, lock);
@@ -283,21 +285,23 @@ async function importCommand(args: string[]): Promise<void> {
       onProblem: (p) => report.add(p),
     });
     process.stdout.write(summary(result.tables, result.dryRun));
+    const n = result.problems;
     process.stdout.write(
-      result.problems
-        ? `${result.problems} rows could not be taken as they were: listed above and in ${reportPath}.\n`
+      n
+        ? `${n} ${n === 1 ? 'row' : 'rows'} could not be taken as ${n === 1 ? 'it was' : 'they were'}: listed above and in ${reportPath}.\n`
         : `Every row was taken as it was (report: ${reportPath}).\n`,
     );
   } catch (err) {
     failure = err;
   } finally {
-    await report.close();
+    const unread = failure instanceof NotPeopleDatabase || failure instanceof SourceUnavailable;
+    await (unread ? report.discard() : report.close());
     await database.close();
   }
   if (failure instanceof NotPeopleDatabase || failure instanceof SourceUnavailable) fail(failure.message);
   if (failure)
     fail(
-      `The import stopped: ${failure instanceof Error ? failure.message : String(failure)}\nDesk's database is as it was before the batch that failed${values['dry-run'] ? ' (a dry run writes nothing)' : ''}; run the import again to go on.`,
+      `The import stopped${failure instanceof ImportStopped ? ` at ${failure.table}` : ''}: ${failure instanceof Error ? failure.message : String(failure)}\nDesk's database is as it was before the batch that failed${values['dry-run'] ? ' (a dry run writes nothing)' : ''}; run the import again to go on.`,
     );
 }
 
