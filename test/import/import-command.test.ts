@@ -535,6 +535,56 @@ describe('progress without a terminal', () => {
   }, 120_000);
 });
 
+describe('desk import people --dry-run', () => {
+  let source: PeopleSource;
+  let side: DeskSide;
+  let dry: Finished;
+  beforeAll(async () => {
+    source = await createPeopleSource();
+    side = await deskSide();
+    const team = await insertTeam(source.sql);
+    for (let i = 0; i < 3; i++)
+      await insertTeamAccess(source.sql, { team, user: await insertUser(source.sql) });
+    await insertUser(source.sql, { language: 'xx' });
+    dry = await desk(['people', '--from', source.url, '--dry-run', '--batch-size', '2'], side.env);
+  }, 120_000);
+  afterAll(async () => {
+    await source?.close();
+    await side?.close();
+  });
+
+  it('says nothing was written, and what the import would do', () => {
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(
+      'Dry run, nothing was written: the import would create 8, update 0, delete 0 and skip 0 rows.\n',
+    );
+  });
+
+  it('leaves every table of Desk empty, imported_rows too', async () => {
+    const tables = await side.use(async (db) => {
+      const names = await query<{ name: string }>(
+        db,
+        `SELECT table_name AS name FROM information_schema.tables
+         WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+      );
+      return Promise.all(names.map(async ({ name }) => [name, await count(db, name)] as const));
+    });
+    expect(tables.map(([name]) => name)).toContain('imported_rows');
+    expect(tables.filter(([, n]) => n > 0)).toEqual([]);
+  });
+
+  it('reports the counts the real run then makes', async () => {
+    const real = await desk(['people', '--from', source.url, '--batch-size', '2'], side.env);
+    expect(real.code).toBe(0);
+    expect(summaryOf(dry.stdout)).toEqual(summaryOf(real.stdout));
+    expect(changes(real.stdout)).toEqual({
+      users: { created: 4 },
+      teams: { created: 1 },
+      team_accesses: { created: 3 },
+    });
+  }, 120_000);
+});
+
 describe('a batch Desk refuses', () => {
   let source: PeopleSource;
   let side: DeskSide;
