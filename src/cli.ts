@@ -270,9 +270,8 @@ async function importCommand(args: string[]): Promise<void> {
   const lock = holdDataFolder(read, 'import');
   // Batches of thousands of rows may take longer than a request's statement is allowed.
   const c = { ...read, DATABASE_QUERY_TIMEOUT: Math.max(read.DATABASE_QUERY_TIMEOUT, 600) };
-  const { holdImportLock, ImportRunning, importPeople, NotPeopleDatabase, SourceUnavailable } = await import(
-    './import/index.ts'
-  );
+  const { holdImportLock, ImportRunning, ImportStopped, importPeople, NotPeopleDatabase, SourceUnavailable } =
+    await import('./import/index.ts');
   const { openReport } = await import('./import/report.ts');
   const { progressOn, summary } = await import('./import/progress.ts');
   const database = await readyDatabase(c, lock);
@@ -301,22 +300,24 @@ async function importCommand(args: string[]): Promise<void> {
     process.stdout.write(summary(result.tables, result.dryRun));
     for (const { source, rows, why } of result.leftOut)
       process.stdout.write(`Not imported: ${rows} rows of ${source} (${why}).\n`);
+    const n = result.problems;
     process.stdout.write(
-      result.problems
-        ? `${result.problems} ${result.problems === 1 ? 'row' : 'rows'} could not be taken as ${result.problems === 1 ? 'it was' : 'they were'}: listed above and in ${reportPath}.\n`
+      n
+        ? `${n} ${n === 1 ? 'row' : 'rows'} could not be taken as ${n === 1 ? 'it was' : 'they were'}: listed above and in ${reportPath}.\n`
         : `Every row was taken as it was (report: ${reportPath}).\n`,
     );
   } catch (err) {
     failure = err;
   } finally {
-    await report.close();
+    const unread = failure instanceof NotPeopleDatabase || failure instanceof SourceUnavailable;
+    await (unread ? report.discard() : report.close());
     await release?.();
     await database.close();
   }
   if (failure instanceof NotPeopleDatabase || failure instanceof SourceUnavailable) fail(failure.message);
   if (failure)
     fail(
-      `The import stopped: ${failure instanceof Error ? failure.message : String(failure)}\nDesk's database is as it was before the batch that failed${values['dry-run'] ? ' (a dry run writes nothing)' : ''}; run the import again to go on.`,
+      `The import stopped${failure instanceof ImportStopped ? ` at ${failure.table}` : ''}: ${failure instanceof Error ? failure.message : String(failure)}\nDesk's database is as it was before the batch that failed${values['dry-run'] ? ' (a dry run writes nothing)' : ''}; run the import again to go on.`,
     );
 }
 

@@ -318,9 +318,11 @@ export async function importRows(run: ImportRun, plan: RowTable): Promise<TableR
 
 /**
  * Deletes the rows an earlier run created whose id left the source: the source's ids are read in order, and each
- * batch deletes the remembered rows of its id range that it does not list (so memory stays one batch).
+ * batch deletes the remembered rows of its id range that it does not list (so memory stays one batch). Returns how many
+ * deleted.
  */
-export async function deleteGone(run: ImportRun, plan: RowTable, result: TableResult): Promise<void> {
+export async function deleteGone(run: ImportRun, plan: RowTable): Promise<number> {
+  let total = 0;
   let last: string | null = null;
   for (;;) {
     const ids: string[] = (
@@ -346,8 +348,8 @@ export async function deleteGone(run: ImportRun, plan: RowTable, result: TableRe
         SELECT count(*)::int AS n FROM deleted`);
       return rowsOf<{ n: number }>(found)[0]?.n ?? 0;
     });
-    result.deleted += deleted;
-    if (upTo === null) break;
+    total += deleted;
+    if (upTo === null) return total;
     last = upTo;
   }
 }

@@ -91,6 +91,23 @@ export class NotPeopleDatabase extends Error {}
 /** The source database could not be reached. */
 export class SourceUnavailable extends Error {}
 
+/** The error itself, not what wraps it (a query error names the whole statement and every value of the batch). */
+function deepest(err: unknown): string {
+  let e = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The import stopped at a table: Desk's database refused a batch of it, or people's stopped answering. */
+export class ImportStopped extends Error {
+  constructor(
+    readonly table: string,
+    cause: unknown,
+  ) {
+    super(deepest(cause), { cause });
+  }
+}
+
 class DryRunDone extends Error {
   constructor(readonly tables: TableResult[]) {
     super('dry run: rolled back');
@@ -99,15 +116,23 @@ class DryRunDone extends Error {
 
 const quiet: Progress = { start() {}, advance() {}, end() {} };
 
-/** What the source lacks of people v1.26's tables and columns (empty when it has them all). */
-async function missingColumns(source: postgres.Sql): Promise<string[]> {
+/** What the source lacks of people v1.26's tables and columns, said in words (empty when it has them all). */
+async function missingParts(source: postgres.Sql): Promise<string> {
   const rows = await source<{ table_name: string; column_name: string }[]>`
     SELECT table_name, column_name FROM information_schema.columns
     WHERE table_schema = current_schema() AND table_name IN ${source(Object.keys(PEOPLE_COLUMNS))}`;
   const present = new Set(rows.map((r) => `${r.table_name}.${r.column_name}`));
-  return Object.entries(PEOPLE_COLUMNS).flatMap(([table, columns]) =>
-    columns.map((c) => `${table}.${c}`).filter((c) => !present.has(c)),
-  );
+  const tables = new Set(rows.map((r) => r.table_name));
+  const missingTables = Object.keys(PEOPLE_COLUMNS).filter((t) => !tables.has(t));
+  const missingColumns = Object.entries(PEOPLE_COLUMNS)
+    .filter(([table]) => tables.has(table))
+    .flatMap(([table, columns]) => columns.map((c) => `${table}.${c}`).filter((c) => !present.has(c)));
+  const list = (what: string, names: string[]) =>
+    `the ${what}${names.length > 1 ? 's' : ''} ${names.join(', ')}`;
+  return [
+    ...(missingTables.length ? [list('table', missingTables)] : []),
+    ...(missingColumns.length ? [list('column', missingColumns)] : []),
+  ].join(' and ');
 }
 
 function isRowTable(plan: RowTable | PairTable): plan is RowTable {
@@ -139,25 +164,38 @@ export async function importPeople(o: ImportOptions): Promise<ImportResult> {
     now: o.now ?? Date.now(),
   });
   try {
-    const missing = await missingColumns(source).catch((err: unknown) => {
+    const missing = await missingParts(source).catch((err: unknown) => {
       throw new SourceUnavailable(`people's database cannot be read: ${(err as Error).message}`);
     });
-    if (missing.length)
+    if (missing)
       throw new NotPeopleDatabase(
-        `This is not a people v1.26 database (suitenumerique/people@9bb1758f): it lacks ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}.`,
+        `This is not a people v1.26 database (suitenumerique/people@9bb1758f): it lacks ${missing}.`,
       );
     const all = async (run: Omit<ImportRun, 'source'>, snapshot: postgres.TransactionSql) => {
       const full: ImportRun = { ...run, source: snapshot };
+      // Rows gone from people are deleted first, so the keys they held are free for the rows that replace them (a
+      // member removed and added again, a user made again with the same sub); children before parents, so a row is
+      // deleted before (rather than by) the row it depends on.
+      const at = async <T>(table: string, work: () => Promise<T>): Promise<T> => {
+        try {
+          return await work();
+        } catch (err) {
+          throw err instanceof ImportStopped ? err : new ImportStopped(table, err);
+        }
+      };
+      const deleted = new Map<RowTable, number>();
+      for (const plan of [...tables].reverse())
+        if (isRowTable(plan)) deleted.set(plan, await at(plan.table, () => deleteGone(full, plan)));
       const results: TableResult[] = [];
       for (const plan of tables) {
-        const result = isRowTable(plan) ? await importRows(full, plan) : await importPairs(full, plan);
+        const result = await at(plan.table, () =>
+          isRowTable(plan) ? importRows(full, plan) : importPairs(full, plan),
+        );
+        if (isRowTable(plan)) result.deleted = deleted.get(plan) ?? 0;
         results.push(result);
         progress.end(finish(result));
       }
-      // Children before parents, so a row is deleted before (rather than by) the row it depends on.
-      for (const [i, plan] of [...tables.entries()].reverse())
-        if (isRowTable(plan)) await deleteGone(full, plan, results[i] as TableResult);
-      return results.map(finish);
+      return results;
     };
     const base = {
       batchSize: o.batchSize ?? 5_000,

@@ -3,6 +3,7 @@
 import type { Progress, TableResult } from './engine.ts';
 
 const number = new Intl.NumberFormat('en-US');
+const COLUMNS = ['read', 'created', 'updated', 'deleted', 'unchanged', 'skipped', 'expired'] as const;
 const BAR = 24;
 
 function duration(seconds: number): string {
@@ -10,6 +11,12 @@ function duration(seconds: number): string {
   if (seconds < 10) return `${seconds.toFixed(1)} s`;
   if (seconds < 60) return `${Math.round(seconds)} s`;
   return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+
+/** What was done with a table's rows, for the line saying it is done. */
+function outcome(t: TableResult): string {
+  const counts = COLUMNS.slice(1).map((c) => `${number.format(t[c])} ${c}`);
+  return `${number.format(t.read)} rows read; ${counts.join(', ')}`;
 }
 
 export function progressOn(stream: NodeJS.WriteStream, now: () => number = Date.now): Progress {
@@ -44,16 +51,13 @@ export function progressOn(stream: NodeJS.WriteStream, now: () => number = Date.
       }
     },
     end(result) {
-      if (result.table !== table) return;
-      table = '';
-      const seconds = (now() - started) / 1000;
-      const done = `${result.table}: ${number.format(result.read)} ${result.read === 1 ? 'row' : 'rows'} read in ${duration(seconds)}, ${number.format(result.created)} created, ${number.format(result.updated)} updated, ${number.format(result.skipped)} skipped\n`;
-      stream.write(terminal ? `\r\x1b[2K${done}` : done);
+      const current = result.table === table;
+      if (current) table = '';
+      if (!terminal) stream.write(`${result.table}: ${outcome(result)}\n`);
+      else if (current) stream.write(`\r\x1b[2K${result.table}: ${outcome(result)}\n`);
     },
   };
 }
-
-const COLUMNS = ['read', 'created', 'updated', 'deleted', 'unchanged', 'skipped', 'expired'] as const;
 
 /** The summary: one row per Desk table, with what was read from people and what was done with it. */
 export function summary(tables: TableResult[], dryRun: boolean): string {
