@@ -8,8 +8,7 @@ const BAR = 24;
 
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
-  if (seconds < 10) return `${seconds.toFixed(1)} s`;
-  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 60) return `${Math.ceil(seconds)} s`;
   return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
 

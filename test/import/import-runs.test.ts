@@ -404,7 +404,7 @@ describe('the progress bar on a terminal', () => {
     expect(written[2]).toContain(`${'█'.repeat(24)} 600,000 / 600,000 rows, 30,000 rows/s, 0 s left`);
   });
 
-  it('clears its line when the table is done, so the next table or the summary starts clean', () => {
+  it("replaces its bar with the table's outcome when the table is done, so the next table starts on a clean line", () => {
     const { written, stream } = terminal();
     const progress = progressOn(stream, () => 0);
     progress.start('teams', 3);
@@ -419,6 +419,8 @@ describe('the progress bar on a terminal', () => {
       skipped: 0,
       expired: 0,
     });
-    expect(written.at(-1)).toBe('\r\x1b[2K');
+    expect(written.at(-1)).toBe(
+      '\r\x1b[2Kteams: 3 rows read; 3 created, 0 updated, 0 deleted, 0 unchanged, 0 skipped, 0 expired\n',
+    );
   });
 });
