@@ -137,15 +137,11 @@ interface Found {
 }
 
 /** Which rows of a batch break a reference or a unique key: one statement, index lookups only. */
-async function findConflicts(db: Db, plan: RowTable, json: string): Promise<Found[]> {
+async function findConflicts(db: Db, plan: RowTable, rows: Row[]): Promise<Found[]> {
   const checks: string[] = [];
   (plan.references ?? []).forEach((ref, i) => {
-    const inBatch =
-      ref.table === plan.table
-        ? ` AND NOT EXISTS (SELECT 1 FROM s p WHERE p.id = s.${ref.column} AND p._n < s._n)`
-        : '';
     checks.push(
-      `SELECT s.id, ${i} AS check FROM s WHERE s.${ref.column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${ref.table} x WHERE x.id = s.${ref.column})${inBatch}`,
+      `SELECT s.id, ${i} AS check FROM s WHERE s.${ref.column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${ref.table} x WHERE x.id = s.${ref.column})`,
     );
   });
   const offset = plan.references?.length ?? 0;
@@ -159,27 +155,47 @@ async function findConflicts(db: Db, plan: RowTable, json: string): Promise<Foun
     );
   });
   if (!checks.length) return [];
-  const result = await db.execute(
-    sql`WITH s AS MATERIALIZED (SELECT * FROM ${recordset(plan.columns, json)}) ${sql.raw(checks.join(' UNION ALL '))}`,
+  const json = JSON.stringify(rows.map((r, n) => ({ ...r, _n: n })));
+  const found = rowsOf<Found>(
+    await db.execute(
+      sql`WITH s AS MATERIALIZED (SELECT * FROM ${recordset(plan.columns, json)}) ${sql.raw(checks.join(' UNION ALL '))}`,
+    ),
   );
-  return rowsOf<Found>(result);
+  // A row naming a row of its own table that comes earlier in the batch has it. Seen here rather than in SQL: a second
+  // anti-join over the batch, under the first, was estimated at one row and run as a nested loop (batch² rows).
+  const position = new Map(rows.map((r, n) => [r.id, n]));
+  const refs = plan.references ?? [];
+  return found.filter((f) => {
+    const ref = refs[f.check];
+    const at = position.get(f.id);
+    if (ref?.table !== plan.table || at === undefined) return true;
+    const target = position.get(String(rows[at]?.[ref.column]));
+    return target === undefined || target >= at;
+  });
 }
 
-/** Inserts new rows and updates changed ones (unchanged rows are not written); remembers the rows it created. */
+/**
+ * Inserts new rows and updates changed ones; remembers the rows it created. Rows Desk already holds as they are
+ * are left out before the INSERT … ON CONFLICT DO UPDATE: that one locks every existing row it meets even when its
+ * WHERE leaves the row unchanged, so a run over an unchanged source wrote a lock on every row.
+ */
 async function upsert(db: Db, plan: RowTable, json: string): Promise<{ created: number; updated: number }> {
   const names = Object.keys(plan.columns);
   const list = names.join(', ');
   const changing = names.filter((n) => n !== 'id');
-  const value = (n: string) => plan.merge?.[n]?.(`${plan.table}.${n}`, `excluded.${n}`) ?? `excluded.${n}`;
-  const set = changing.map((n) => `${n} = ${value(n)}`).join(', ');
+  const value = (n: string, theirs: string) =>
+    plan.merge?.[n]?.(`${plan.table}.${n}`, `${theirs}.${n}`) ?? `${theirs}.${n}`;
+  const set = changing.map((n) => `${n} = ${value(n, 'excluded')}`).join(', ');
   const mine = changing.map((n) => `${plan.table}.${n}`).join(', ');
-  const theirs = changing.map(value).join(', ');
+  const theirs = (alias: string) => changing.map((n) => value(n, alias)).join(', ');
   const result = await db.execute(sql`
     WITH up AS (
       INSERT INTO ${sql.raw(plan.table)} (${sql.raw(list)})
-      SELECT ${sql.raw(list)} FROM ${recordset(plan.columns, json)} ORDER BY _n
+      SELECT ${sql.raw(list)} FROM ${recordset(plan.columns, json)}
+      WHERE NOT EXISTS (SELECT 1 FROM ${sql.raw(plan.table)} WHERE ${sql.raw(plan.table)}.id = s.id AND (${sql.raw(mine)}) IS NOT DISTINCT FROM (${sql.raw(theirs('s'))}))
+      ORDER BY _n
       ON CONFLICT (id) DO UPDATE SET ${sql.raw(set)}
-      WHERE (${sql.raw(mine)}) IS DISTINCT FROM (${sql.raw(theirs)})
+      WHERE (${sql.raw(mine)}) IS DISTINCT FROM (${sql.raw(theirs('excluded'))})
       RETURNING id, (xmax = 0) AS created
     ), remembered AS (
       INSERT INTO imported_rows (table_name, id) SELECT ${plan.table}::varchar, id FROM up WHERE created
@@ -305,8 +321,7 @@ export async function importRows(run: ImportRun, plan: RowTable): Promise<TableR
       prepared.push(row);
     }
     const counts = await run.unit(async (db) => {
-      const numbered = (list: Row[]) => JSON.stringify(list.map((r, n) => ({ ...r, _n: n })));
-      const found = await findConflicts(db, plan, numbered(prepared));
+      const found = await findConflicts(db, plan, prepared);
       const kept = resolve(plan, prepared, found, problems);
       return upsertOrSkip(db, plan, kept, problems);
     });
@@ -429,11 +444,16 @@ export async function importPairs(run: ImportRun, plan: PairTable): Promise<Tabl
     const update = others.length
       ? `DO UPDATE SET ${others.map((n) => `${n} = excluded.${n}`).join(', ')} WHERE (${others.map((n) => `${plan.table}.${n}`).join(', ')}) IS DISTINCT FROM (${others.map((n) => `excluded.${n}`).join(', ')})`
       : 'DO NOTHING';
+    // Pairs Desk holds as they are stay out of the DO UPDATE, which would lock each one (see upsert).
+    const unchanged = others.length
+      ? `WHERE NOT EXISTS (SELECT 1 FROM ${plan.table} x WHERE ${sameKey('x', 's')} AND (${others.map((n) => `x.${n}`).join(', ')}) IS NOT DISTINCT FROM (${others.map((n) => `s.${n}`).join(', ')}))`
+      : '';
     const written = rowsOf<{ created: number; updated: number; deleted: number }>(
       await db.execute(sql`
         WITH s AS MATERIALIZED (SELECT * FROM ${recordset(plan.columns, kept)}),
         up AS (
           INSERT INTO ${sql.raw(plan.table)} (${sql.raw(names.join(', '))}) SELECT ${sql.raw(names.join(', '))} FROM s
+          ${sql.raw(unchanged)}
           ON CONFLICT (${sql.raw(plan.key.join(', '))}) ${sql.raw(update)}
           RETURNING (xmax = 0) AS created
         ), gone AS (
