@@ -1,5 +1,6 @@
 // What a benchmark may write to a server it is given, and how it cleans up: a PostgreSQL database of its own
-// (desk_bench_*) and a Redis key prefix of its own (desk_bench_*:). Nothing else is ever dropped or deleted.
+// (desk_bench_*, or people_bench_* for a people source it makes) and a Redis key prefix of its own (desk_bench_*:).
+// Nothing else is ever dropped or deleted.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import postgres from 'postgres';
@@ -8,6 +9,7 @@ export const DEFAULT_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 export const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
 
 const OWN_NAME = /^desk_bench_[a-z0-9_]+$/;
+const OWN_DATABASE = /^(desk|people)_bench_[a-z0-9_]+$/;
 
 /** DATABASE_URL when it names a PostgreSQL server, else undefined (PGlite). */
 export function postgresServer(url = process.env.DATABASE_URL): string | undefined {
@@ -19,6 +21,11 @@ export function uniqueName(what: string): string {
   return `desk_bench_${what}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 }
 
+/** A people source database's name no other run uses: `people_bench_<random>`. */
+export function uniquePeopleName(): string {
+  return `people_bench_${randomBytes(8).toString('hex')}`;
+}
+
 export interface OwnDatabase {
   name: string;
   url: string;
@@ -27,7 +34,7 @@ export interface OwnDatabase {
 }
 
 /**
- * Creates the database `name` (desk_bench_*) on the server `serverUrl` points at. With `replace`, a database left by an
+ * Creates the database `name` (desk_bench_* or people_bench_*) on the server `serverUrl` points at. With `replace`, a database left by an
  * interrupted run of the same benchmark (same fixed name) is dropped first: the name is this benchmark's own.
  */
 export async function ownDatabase(
@@ -35,7 +42,8 @@ export async function ownDatabase(
   name: string,
   options: { replace?: boolean } = {},
 ): Promise<OwnDatabase & { replaced: boolean }> {
-  if (!OWN_NAME.test(name)) throw new Error(`a benchmark database is named desk_bench_*, not ${name}`);
+  if (!OWN_DATABASE.test(name))
+    throw new Error(`a benchmark database is named desk_bench_* or people_bench_*, not ${name}`);
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   let replaced = false;
   try {

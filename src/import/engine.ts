@@ -137,46 +137,65 @@ interface Found {
 }
 
 /** Which rows of a batch break a reference or a unique key: one statement, index lookups only. */
-async function findConflicts(db: Db, plan: RowTable, json: string): Promise<Found[]> {
+async function findConflicts(db: Db, plan: RowTable, rows: Row[]): Promise<Found[]> {
   const checks: string[] = [];
   (plan.references ?? []).forEach((ref, i) => {
-    const inBatch =
-      ref.table === plan.table
-        ? ` AND NOT EXISTS (SELECT 1 FROM s p WHERE p.id = s.${ref.column} AND p._n < s._n)`
-        : '';
     checks.push(
-      `SELECT s.id, ${i} AS check FROM s WHERE s.${ref.column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${ref.table} x WHERE x.id = s.${ref.column})${inBatch}`,
+      `SELECT s.id, ${i} AS check FROM s WHERE s.${ref.column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${ref.table} x WHERE x.id = s.${ref.column})`,
     );
   });
   const offset = plan.references?.length ?? 0;
   (plan.uniques ?? []).forEach((key, i) => {
     const where = (a: string) => (key.where ? ` AND ${key.where(a)}` : '');
+    // Two checks, not one EXISTS … OR EXISTS: under OR each EXISTS is a subplan run for every row, and the one over
+    // the batch scans the whole batch each time (batch² rows); alone, each is a semi-join (index lookups, or a hash).
     checks.push(
-      `SELECT s.id, ${offset + i} AS check FROM s WHERE true${where('s')} AND (EXISTS (SELECT 1 FROM ${plan.table} x WHERE x.id <> s.id${where('x')} AND ${key.same('x', 's')}) OR EXISTS (SELECT 1 FROM s x WHERE x._n < s._n AND x.id <> s.id${where('x')} AND ${key.same('x', 's')}))`,
+      `SELECT s.id, ${offset + i} AS check FROM s WHERE true${where('s')} AND EXISTS (SELECT 1 FROM ${plan.table} x WHERE x.id <> s.id${where('x')} AND ${key.same('x', 's')})`,
+      `SELECT s.id, ${offset + i} AS check FROM s WHERE true${where('s')} AND EXISTS (SELECT 1 FROM s x WHERE x._n < s._n AND x.id <> s.id${where('x')} AND ${key.same('x', 's')})`,
     );
   });
   if (!checks.length) return [];
-  const result = await db.execute(
-    sql`WITH s AS MATERIALIZED (SELECT * FROM ${recordset(plan.columns, json)}) ${sql.raw(checks.join(' UNION ALL '))}`,
+  const json = JSON.stringify(rows.map((r, n) => ({ ...r, _n: n })));
+  const found = rowsOf<Found>(
+    await db.execute(
+      sql`WITH s AS MATERIALIZED (SELECT * FROM ${recordset(plan.columns, json)}) ${sql.raw(checks.join(' UNION ALL '))}`,
+    ),
   );
-  return rowsOf<Found>(result);
+  // A row naming a row of its own table that comes earlier in the batch has it. Seen here rather than in SQL: a second
+  // anti-join over the batch, under the first, was estimated at one row and run as a nested loop (batch² rows).
+  const position = new Map(rows.map((r, n) => [r.id, n]));
+  const refs = plan.references ?? [];
+  return found.filter((f) => {
+    const ref = refs[f.check];
+    const at = position.get(f.id);
+    if (ref?.table !== plan.table || at === undefined) return true;
+    const target = position.get(String(rows[at]?.[ref.column]));
+    return target === undefined || target >= at;
+  });
 }
 
-/** Inserts new rows and updates changed ones (unchanged rows are not written); remembers the rows it created. */
+/**
+ * Inserts new rows and updates changed ones; remembers the rows it created. Rows Desk already holds as they are
+ * are left out before the INSERT … ON CONFLICT DO UPDATE: that one locks every existing row it meets even when its
+ * WHERE leaves the row unchanged, so a run over an unchanged source wrote a lock on every row.
+ */
 async function upsert(db: Db, plan: RowTable, json: string): Promise<{ created: number; updated: number }> {
   const names = Object.keys(plan.columns);
   const list = names.join(', ');
   const changing = names.filter((n) => n !== 'id');
-  const value = (n: string) => plan.merge?.[n]?.(`${plan.table}.${n}`, `excluded.${n}`) ?? `excluded.${n}`;
-  const set = changing.map((n) => `${n} = ${value(n)}`).join(', ');
+  const value = (n: string, theirs: string) =>
+    plan.merge?.[n]?.(`${plan.table}.${n}`, `${theirs}.${n}`) ?? `${theirs}.${n}`;
+  const set = changing.map((n) => `${n} = ${value(n, 'excluded')}`).join(', ');
   const mine = changing.map((n) => `${plan.table}.${n}`).join(', ');
-  const theirs = changing.map(value).join(', ');
+  const theirs = (alias: string) => changing.map((n) => value(n, alias)).join(', ');
   const result = await db.execute(sql`
     WITH up AS (
       INSERT INTO ${sql.raw(plan.table)} (${sql.raw(list)})
-      SELECT ${sql.raw(list)} FROM ${recordset(plan.columns, json)} ORDER BY _n
+      SELECT ${sql.raw(list)} FROM ${recordset(plan.columns, json)}
+      WHERE NOT EXISTS (SELECT 1 FROM ${sql.raw(plan.table)} WHERE ${sql.raw(plan.table)}.id = s.id AND (${sql.raw(mine)}) IS NOT DISTINCT FROM (${sql.raw(theirs('s'))}))
+      ORDER BY _n
       ON CONFLICT (id) DO UPDATE SET ${sql.raw(set)}
-      WHERE (${sql.raw(mine)}) IS DISTINCT FROM (${sql.raw(theirs)})
+      WHERE (${sql.raw(mine)}) IS DISTINCT FROM (${sql.raw(theirs('excluded'))})
       RETURNING id, (xmax = 0) AS created
     ), remembered AS (
       INSERT INTO imported_rows (table_name, id) SELECT ${plan.table}::varchar, id FROM up WHERE created
@@ -302,8 +321,7 @@ export async function importRows(run: ImportRun, plan: RowTable): Promise<TableR
       prepared.push(row);
     }
     const counts = await run.unit(async (db) => {
-      const numbered = (list: Row[]) => JSON.stringify(list.map((r, n) => ({ ...r, _n: n })));
-      const found = await findConflicts(db, plan, numbered(prepared));
+      const found = await findConflicts(db, plan, prepared);
       const kept = resolve(plan, prepared, found, problems);
       return upsertOrSkip(db, plan, kept, problems);
     });
@@ -318,8 +336,10 @@ export async function importRows(run: ImportRun, plan: RowTable): Promise<TableR
 
 /**
  * Deletes the rows an earlier run created whose id left the source: the source's ids are read in order, and each
- * batch deletes the remembered rows of its id range that it does not list (so memory stays one batch). Returns how many
- * deleted.
+ * batch compares them with the remembered ids of its id range (so memory stays one batch); only the rows gone are then
+ * deleted. The comparison is made here, not in SQL: an anti-join of imported_rows against a list of ids is planned
+ * from guesses (just after a run filled imported_rows its statistics are stale), and a nested loop over the list
+ * (batch × batch rows) took seconds per batch. Returns how many deleted.
  */
 export async function deleteGone(run: ImportRun, plan: RowTable): Promise<number> {
   let total = 0;
@@ -332,15 +352,28 @@ export async function deleteGone(run: ImportRun, plan: RowTable): Promise<number
       )
     ).map((r) => r.id);
     const upTo: string | null = ids.length < run.batchSize ? null : (ids[ids.length - 1] ?? null);
+    const from = last;
     const deleted = await run.unit(async (db) => {
+      // Only the bounds that are set are written, so the range is an index condition.
+      const range = sql.join(
+        [
+          sql`table_name = ${plan.table}`,
+          ...(from === null ? [] : [sql`id > ${from}::uuid`]),
+          ...(upTo === null ? [] : [sql`id <= ${upTo}::uuid`]),
+        ],
+        sql` AND `,
+      );
+      const remembered = rowsOf<{ id: string }>(
+        await db.execute(sql`SELECT id FROM imported_rows WHERE ${range}`),
+      );
+      const listed = new Set(ids);
+      const gone = remembered.map((r) => r.id).filter((id) => !listed.has(id));
+      if (!gone.length) return 0;
       const found = await db.execute(sql`
-        WITH listed AS (SELECT json_array_elements_text(${JSON.stringify(ids)}::json)::uuid AS id),
-        gone AS (
+        WITH gone AS (
           DELETE FROM imported_rows r
           WHERE r.table_name = ${plan.table}
-            AND (${last}::uuid IS NULL OR r.id > ${last}::uuid)
-            AND (${upTo}::uuid IS NULL OR r.id <= ${upTo}::uuid)
-            AND NOT EXISTS (SELECT 1 FROM listed WHERE listed.id = r.id)
+            AND r.id = ANY (ARRAY(SELECT json_array_elements_text(${JSON.stringify(gone)}::json)::uuid))
           RETURNING r.id
         ), deleted AS (
           DELETE FROM ${sql.raw(plan.table)} x USING gone WHERE x.id = gone.id RETURNING 1
@@ -383,10 +416,14 @@ export async function importPairs(run: ImportRun, plan: PairTable): Promise<Tabl
         `SELECT s._n, ${i} AS check FROM s WHERE NOT EXISTS (SELECT 1 FROM ${ref.table} x WHERE x.id = s.${ref.column})`,
     );
     // The key held by another owner Desk made (an imported owner's pair moves with the source), or earlier in it.
-    const taken = `SELECT s._n, ${plan.references.length} AS check FROM s WHERE EXISTS (SELECT 1 FROM ${plan.table} x WHERE ${sameKey('x', 's')} AND x.${owner} <> s.${owner} AND NOT EXISTS (SELECT 1 FROM imported_rows r WHERE r.table_name = '${plan.owner.table}' AND r.id = x.${owner})) OR EXISTS (SELECT 1 FROM s x WHERE x._n < s._n AND ${sameKey('x', 's')})`;
+    // Two checks, not one EXISTS … OR EXISTS (see findConflicts): the pairs are one set, so that would be set² rows.
+    const taken = [
+      `SELECT s._n, ${plan.references.length} AS check FROM s WHERE EXISTS (SELECT 1 FROM ${plan.table} x WHERE ${sameKey('x', 's')} AND x.${owner} <> s.${owner} AND NOT EXISTS (SELECT 1 FROM imported_rows r WHERE r.table_name = '${plan.owner.table}' AND r.id = x.${owner}))`,
+      `SELECT s._n, ${plan.references.length} AS check FROM s WHERE EXISTS (SELECT 1 FROM s x WHERE x._n < s._n AND ${sameKey('x', 's')})`,
+    ];
     const found = rowsOf<{ _n: number; check: number }>(
       await db.execute(
-        sql`WITH s AS MATERIALIZED (SELECT * FROM ${recordset(plan.columns, json)}) ${sql.raw([...refChecks, taken].join(' UNION ALL '))}`,
+        sql`WITH s AS MATERIALIZED (SELECT * FROM ${recordset(plan.columns, json)}) ${sql.raw([...refChecks, ...taken].join(' UNION ALL '))}`,
       ),
     );
     const skipped = new Set<number>(refused);
@@ -407,11 +444,16 @@ export async function importPairs(run: ImportRun, plan: PairTable): Promise<Tabl
     const update = others.length
       ? `DO UPDATE SET ${others.map((n) => `${n} = excluded.${n}`).join(', ')} WHERE (${others.map((n) => `${plan.table}.${n}`).join(', ')}) IS DISTINCT FROM (${others.map((n) => `excluded.${n}`).join(', ')})`
       : 'DO NOTHING';
+    // Pairs Desk holds as they are stay out of the DO UPDATE, which would lock each one (see upsert).
+    const unchanged = others.length
+      ? `WHERE NOT EXISTS (SELECT 1 FROM ${plan.table} x WHERE ${sameKey('x', 's')} AND (${others.map((n) => `x.${n}`).join(', ')}) IS NOT DISTINCT FROM (${others.map((n) => `s.${n}`).join(', ')}))`
+      : '';
     const written = rowsOf<{ created: number; updated: number; deleted: number }>(
       await db.execute(sql`
         WITH s AS MATERIALIZED (SELECT * FROM ${recordset(plan.columns, kept)}),
         up AS (
           INSERT INTO ${sql.raw(plan.table)} (${sql.raw(names.join(', '))}) SELECT ${sql.raw(names.join(', '))} FROM s
+          ${sql.raw(unchanged)}
           ON CONFLICT (${sql.raw(plan.key.join(', '))}) ${sql.raw(update)}
           RETURNING (xmax = 0) AS created
         ), gone AS (
