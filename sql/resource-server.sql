@@ -5,7 +5,7 @@
 
 -- teamsForService (src/resource-server/queries.ts, prepared once as resource_server_teams)
 --   GET /resource-server/v1.0/teams/ (introspection cached)
-select "teams"."id", "teams"."name", "teams"."external_id", "teams"."parent_id", "teams"."is_visible_all_service_providers", "teams"."organization_id", "teams"."created_at", "teams"."updated_at", "team_accesses"."role", (
+select "teams"."id", "teams"."name", "teams"."external_id", "teams"."parent_id", "teams"."is_visible_all_service_providers", "teams"."organization_id", "teams"."scim_client_id", "teams"."scim_external_id", "teams"."created_at", "teams"."updated_at", "team_accesses"."role", (
   select coalesce(json_agg(ta.id order by ta.created_at, ta.id), '[]'::json)
   from team_accesses ta
   where ta.team_id = "teams"."id"

@@ -5,7 +5,7 @@
 
 -- myTeams (src/teams/queries.ts, prepared once as teams_mine_name)
 --   GET /api/v1.0/teams/
-select "teams"."id", "teams"."name", "teams"."external_id", "teams"."parent_id", "teams"."is_visible_all_service_providers", "teams"."organization_id", "teams"."created_at", "teams"."updated_at", "team_accesses"."role", (
+select "teams"."id", "teams"."name", "teams"."external_id", "teams"."parent_id", "teams"."is_visible_all_service_providers", "teams"."organization_id", "teams"."scim_client_id", "teams"."scim_external_id", "teams"."created_at", "teams"."updated_at", "team_accesses"."role", (
   select coalesce(json_agg(ta.id order by ta.created_at, ta.id), '[]'::json)
   from team_accesses ta
   where ta.team_id = "teams"."id"
@@ -17,7 +17,7 @@ order by "teams"."name" asc, "teams"."id" asc;
 
 -- teamOf (src/teams/queries.ts, prepared once as teams_of_user)
 --   GET /api/v1.0/teams/{id}/accesses/?page_size=100
-select "teams"."id", "teams"."name", "teams"."external_id", "teams"."parent_id", "teams"."is_visible_all_service_providers", "teams"."organization_id", "teams"."created_at", "teams"."updated_at", "team_accesses"."role", (
+select "teams"."id", "teams"."name", "teams"."external_id", "teams"."parent_id", "teams"."is_visible_all_service_providers", "teams"."organization_id", "teams"."scim_client_id", "teams"."scim_external_id", "teams"."created_at", "teams"."updated_at", "team_accesses"."role", (
   select coalesce(json_agg(ta.id order by ta.created_at, ta.id), '[]'::json)
   from team_accesses ta
   where ta.team_id = "teams"."id"

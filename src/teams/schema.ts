@@ -13,6 +13,7 @@ import {
   varchar,
 } from 'drizzle-orm/pg-core';
 import { organizations } from '../organizations/schema.ts';
+import { scimClients } from '../scim/schema.ts';
 import { users } from '../users/schema.ts';
 
 export const ROLES = ['member', 'administrator', 'owner'] as const;
@@ -34,11 +35,22 @@ export const teams = pgTable(
     isVisibleAllServiceProviders: boolean('is_visible_all_service_providers').notNull().default(false),
     /** The organization of its creator (DESIGN.md §7). */
     organizationId: uuid('organization_id').references(() => organizations.id, { onDelete: 'set null' }),
+    /**
+     * The SCIM client that manages the team as a group (DESIGN.md §9): its memberships are the directory's, read-only
+     * in Desk's own API, web app and resource server. None for teams Desk's agents made.
+     */
+    scimClientId: uuid('scim_client_id').references(() => scimClients.id),
+    /** The directory's own id for the group (SCIM `externalId`, set by the client; not the team's `external_id`). */
+    scimExternalId: varchar('scim_external_id', { length: 255 }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [
     index('teams_name_idx').on(t.name),
+    // SCIM lists and filters an organization's managed groups (DESIGN.md §9).
+    index('teams_scim_organization_name_idx')
+      .on(t.organizationId, sql`lower(${t.name})`)
+      .where(sql`${t.scimClientId} is not null`),
     uniqueIndex('teams_external_id_key').on(t.externalId),
     index('teams_parent_idx').on(t.parentId).where(sql`${t.parentId} is not null`),
   ],
