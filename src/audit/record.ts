@@ -43,7 +43,15 @@ export type AuditEventName =
   | 'mailbox.login_link_sent'
   | 'alias.created'
   | 'alias.deleted'
-  | 'mail_platform.refused';
+  | 'mail_platform.refused'
+  | 'scim_client.created'
+  | 'scim_client.revoked'
+  | 'scim.user_created'
+  | 'scim.user_changed'
+  | 'scim.user_deleted'
+  | 'scim.group_created'
+  | 'scim.group_changed'
+  | 'scim.group_deleted';
 
 export interface AuditParty {
   type: string;
@@ -53,7 +61,7 @@ export interface AuditParty {
 
 export interface AuditEvent {
   event: AuditEventName;
-  actor: AuditParty & { type: 'user' | 'system' | 'service_provider' };
+  actor: AuditParty & { type: 'user' | 'system' | 'service_provider' | 'scim_client' };
   target?: AuditParty;
   details?: Record<string, unknown>;
   ip?: string | null;
