@@ -18,7 +18,7 @@ export const auditEventSchema = z.object({
   created_at: z.string(),
   event: z.string(),
   actor: z.object({
-    type: z.enum(['user', 'system', 'service_provider']),
+    type: z.enum(['user', 'system', 'service_provider', 'scim_client']),
     id: z.string().nullable(),
     label: z.string(),
   }),

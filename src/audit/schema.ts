@@ -9,7 +9,7 @@ export const auditEvents = pgTable(
     /** A stable name: login.succeeded, access.role_changed, user.disabled… */
     event: varchar('event', { length: 64 }).notNull(),
     actorType: varchar('actor_type', { length: 20 })
-      .$type<'user' | 'system' | 'service_provider'>()
+      .$type<'user' | 'system' | 'service_provider' | 'scim_client'>()
       .notNull(),
     actorId: varchar('actor_id', { length: 255 }),
     actorLabel: varchar('actor_label', { length: 255 }).notNull().default(''),
