@@ -84,24 +84,6 @@ export async function slugTaken(db: Db, slug: string): Promise<boolean> {
   return Boolean(row);
 }
 
-/**
- * The organizations that list `name`, or a domain it is under, among their email domains (organization_domains,
- * DESIGN.md §7): `mail.example.fr` is under `example.fr`.
- */
-export async function organizationsOfEmailDomain(db: Db, name: string): Promise<string[]> {
-  const labels = name.split('.');
-  const candidates = labels.slice(0, -1).map((_, i) => labels.slice(i).join('.'));
-  const rows = rowsOf<{ organization_id: string }>(
-    await db.execute(
-      sql`select distinct organization_id from organization_domains where domain in (${sql.join(
-        candidates.map((c) => sql`${c}`),
-        sql`, `,
-      )})`,
-    ),
-  );
-  return rows.map((r) => r.organization_id);
-}
-
 /** Changes a domain, mailbox or alias by id, its updated_at with it; the row as it is now. */
 async function updateRow<T extends typeof mailDomains | typeof mailboxes | typeof mailAliases>(
   db: Db,

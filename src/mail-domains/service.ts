@@ -4,6 +4,7 @@
 import { domainToASCII } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
 import { type AuditContext, type AuditEventName, recordAudit, userParty } from '../audit/index.ts';
+import { organizationsOfEmailDomain } from '../organizations/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database, Db } from '../platform/database.ts';
 import {
@@ -54,7 +55,6 @@ import {
   mailboxClash,
   mailboxOf,
   myDomains,
-  organizationsOfEmailDomain,
   queueJob,
   setDomainAccessRole,
   slugTaken,

@@ -1,5 +1,10 @@
 // The organizations slice: what other features may use of it.
-export { assignOrganizationsByDomain, type OrganizationView, organizationById } from './queries.ts';
+export {
+  assignOrganizationsByDomain,
+  type OrganizationView,
+  organizationById,
+  organizationsOfEmailDomain,
+} from './queries.ts';
 export {
   namesFromRegistry,
   ORGANIZATION_NAME_JOB,
