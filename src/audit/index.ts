@@ -7,6 +7,7 @@ export {
   type AuditEventName,
   type AuditParty,
   recordAudit,
+  recordAudits,
   requestOrigin,
   requestParty,
   SYSTEM,

@@ -102,9 +102,8 @@ export function requestParty(request: FastifyRequest): AuditContext {
   };
 }
 
-/** Appends one event with `tx`: pass the transaction of the change, so both commit or neither does. */
-export async function recordAudit(tx: Db, event: AuditEvent): Promise<void> {
-  await tx.insert(auditEvents).values({
+function rowOf(event: AuditEvent): typeof auditEvents.$inferInsert {
+  return {
     event: event.event,
     actorType: event.actor.type,
     actorId: event.actor.id,
@@ -118,5 +117,16 @@ export async function recordAudit(tx: Db, event: AuditEvent): Promise<void> {
       ? { ...event.details, client_request_id: event.clientRequestId }
       : (event.details ?? {}),
     ...(event.at ? { createdAt: event.at } : {}),
-  });
+  };
+}
+
+/** Appends one event with `tx`: pass the transaction of the change, so both commit or neither does. */
+export async function recordAudit(tx: Db, event: AuditEvent): Promise<void> {
+  await tx.insert(auditEvents).values(rowOf(event));
+}
+
+/** Appends many events (a directory adding 10,000 members): a statement per thousand, not one per event. */
+export async function recordAudits(tx: Db, events: AuditEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 1000)
+    await tx.insert(auditEvents).values(events.slice(i, i + 1000).map(rowOf));
 }
