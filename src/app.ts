@@ -65,6 +65,7 @@ import {
   ResourceServerService,
   resourceServerRoutes,
 } from './resource-server/index.ts';
+import { ScimClientService, scimClientRoutes } from './scim/index.ts';
 import { TeamService, teamRoutes } from './teams/index.ts';
 import { UserLifecycle, userRoutes, userSearchRoute } from './users/index.ts';
 import { webAppRoutes } from './web-app/routes.ts';
@@ -192,6 +193,11 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   );
   resource('/api/v1.0/admin/organizations/', { caller: 'user', staff: true }, (scope) =>
     adminOrganizationRoutes(scope, { config, organizations }),
+  );
+  // DESIGN.md §9: the clients an organization's identity provider calls /scim/v2/ with.
+  const scimClients = new ScimClientService(database, parts.now);
+  resource('/api/v1.0/admin/organizations/', { caller: 'user', staff: true }, (scope) =>
+    scimClientRoutes(scope, { config, clients: scimClients }),
   );
   resource('/api/v1.0/admin/mail-domains/', { caller: 'user', staff: true }, (scope) =>
     adminMailDomainRoutes(scope, { config, database, domains: mailDomains }),

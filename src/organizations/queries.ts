@@ -276,7 +276,26 @@ export async function lockOrganizations(tx: Db, ids: string[]): Promise<LockedOr
   );
 }
 
-/** Moves every user, team, registration id and domain of `from` into `into`, then deletes `from`; both locked first. */
+/**
+ * The SCIM userNames (lower-cased) both organizations provision, at most `limit`: userName is unique within an
+ * organization (RFC 7643 §4.1.1, compared case-insensitively), so a merge with any of them would break that. Probed
+ * through the unique index on (organization_id, lower(user_name)).
+ */
+export async function scimUserNamesInBoth(tx: Db, from: string, into: string, limit = 20): Promise<string[]> {
+  return rowsOf<{ user_name: string }>(
+    await tx.execute(sql`
+      select lower(a.user_name) as user_name from scim_users a
+      where a.organization_id = ${from}::uuid
+        and exists (select 1 from scim_users b
+          where b.organization_id = ${into}::uuid and lower(b.user_name) = lower(a.user_name))
+      order by 1 limit ${limit}`),
+  ).map((r) => r.user_name);
+}
+
+/**
+ * Moves every user, team, SCIM client, SCIM user, registration id and domain of `from` into `into`, then deletes
+ * `from`; both locked first.
+ */
 export async function mergeOrganizations(
   tx: Db,
   from: string,
@@ -292,6 +311,13 @@ export async function mergeOrganizations(
       sql`update teams set organization_id = ${into}::uuid where organization_id = ${from}::uuid returning id`,
     ),
   ).length;
+  // SCIM (DESIGN.md §9): the clients move with the users and teams they manage (scimUserNamesInBoth checked first).
+  await tx.execute(
+    sql`update scim_clients set organization_id = ${into}::uuid where organization_id = ${from}::uuid`,
+  );
+  await tx.execute(
+    sql`update scim_users set organization_id = ${into}::uuid where organization_id = ${from}::uuid`,
+  );
   await tx
     .update(organizationRegistrationIds)
     .set({ organizationId: into })

@@ -29,6 +29,7 @@ import {
   organizationById,
   registrationIdNaming,
   renameUnnamed,
+  scimUserNamesInBoth,
   setKeys,
   updateOrganization,
 } from './queries.ts';
@@ -289,7 +290,8 @@ export class OrganizationService {
    * Everything of `from` moves into `into`, in one transaction; `from` is gone after. Both are locked in one order and
    * read again under the lock, so of two opposite merges racing (A into B, B into A) one wins and the other is
    * answered as if it came after: its organization no longer exists. Users moved into a deactivated organization are
-   * signed out, as its members were.
+   * signed out, as its members were. SCIM clients and the users they provision move too; a userName both provision
+   * refuses the merge (400 naming them), as it would no longer be unique in the organization kept.
    */
   async merge(
     me: User,
@@ -311,6 +313,13 @@ export class OrganizationService {
           denied:
             'Only superusers merge an organization with staff or superuser members into a deactivated one.',
           last: 'Merging into a deactivated organization would leave no active superuser able to act.',
+        });
+      const shared = await scimUserNamesInBoth(tx, merged.id, target.id);
+      if (shared.length)
+        throw new ValidationFailed({
+          into: [
+            `Both organizations provision these SCIM userNames, which must stay unique in the organization: ${shared.join(', ')}.`,
+          ],
         });
       const moving = target.isActive ? [] : await userIdsOfOrganization(tx, from);
       const counts = await mergeOrganizations(tx, from, into);
