@@ -65,7 +65,13 @@ import {
   ResourceServerService,
   resourceServerRoutes,
 } from './resource-server/index.ts';
-import { ScimClientService, scimClientRoutes } from './scim/index.ts';
+import {
+  ScimClientService,
+  ScimGroupService,
+  ScimUserService,
+  scimClientRoutes,
+  scimRoutes,
+} from './scim/index.ts';
 import { TeamService, teamRoutes } from './teams/index.ts';
 import { UserLifecycle, userRoutes, userSearchRoute } from './users/index.ts';
 import { webAppRoutes } from './web-app/routes.ts';
@@ -198,6 +204,14 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   const scimClients = new ScimClientService(database, parts.now);
   resource('/api/v1.0/admin/organizations/', { caller: 'user', staff: true }, (scope) =>
     scimClientRoutes(scope, { config, clients: scimClients }),
+  );
+  // DESIGN.md §9: the SCIM 2.0 service provider; a client's bearer token is its only credential.
+  resource('/scim/v2/', { caller: 'machine' }, (scope) =>
+    scimRoutes(scope, {
+      clients: scimClients,
+      users: new ScimUserService(database, config, sessions, lifecycle, parts.now),
+      groups: new ScimGroupService(database, parts.now),
+    }),
   );
   resource('/api/v1.0/admin/mail-domains/', { caller: 'user', staff: true }, (scope) =>
     adminMailDomainRoutes(scope, { config, database, domains: mailDomains }),

@@ -1,15 +1,14 @@
 // Compiles a parsed SCIM filter (RFC 7644 §3.4.2.2) into a parameterised SQL condition on Users or Groups: values are
 // only ever bound parameters, and column expressions come only from the fixed attribute maps below.
+
 import { type SQL, sql } from 'drizzle-orm';
 import { escapeLike } from '../platform/database.ts';
 import { teamAccesses, teams } from '../teams/index.ts';
 import { users } from '../users/index.ts';
+import { CORE_SCHEMA } from './attributes.ts';
 import { InvalidFilter } from './errors.ts';
 import type { AttrPath, CompareOp, FilterNode, FilterValue } from './filter-ast.ts';
 import { scimUsers } from './schema.ts';
-
-export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 /** What a value is compared as. */
 export type ScalarKind = 'string' | 'uuid' | 'boolean' | 'timestamp';
@@ -55,7 +54,7 @@ const email = (field: string): SQL => sql`(scim_email.value ->> ${sql.raw(`'${fi
  * externalId (§3.1) is caseExact true, emails.value and emails.type are caseExact false.
  */
 export const USER_ATTRIBUTES: AttributeMap = {
-  schema: USER_SCHEMA,
+  schema: CORE_SCHEMA.User,
   attributes: {
     id: scalar(sql`${users.id}`, 'uuid'),
     username: scalar(sql`${scimUsers.userName}`, 'string'),
@@ -88,7 +87,7 @@ export const USER_ATTRIBUTES: AttributeMap = {
 
 /** Groups: rows of `teams`. RFC 7643 §4.2: displayName is caseExact false; members.value is a user's id. */
 export const GROUP_ATTRIBUTES: AttributeMap = {
-  schema: GROUP_SCHEMA,
+  schema: CORE_SCHEMA.Group,
   attributes: {
     id: scalar(sql`${teams.id}`, 'uuid'),
     displayname: scalar(sql`${teams.name}`, 'string'),
