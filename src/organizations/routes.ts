@@ -1,4 +1,4 @@
-// HTTP routes of organizations: one's own (members), and the staff API of DESIGN.md §8 (list, create, change,
+// HTTP routes of organizations: one's own (members), and the staff API of DESIGN.md §8 (list, read, create, change,
 // deactivate, merge).
 import { z } from 'zod';
 import { requestParty } from '../audit/index.ts';
@@ -107,6 +107,19 @@ export function adminOrganizationRoutes(app: App, { config, organizations }: Org
       reply
         .code(201)
         .send(serializeOrganization(await organizations.create(request.body, requestParty(request)))),
+  );
+
+  app.get(
+    '/api/v1.0/admin/organizations/:id/',
+    {
+      schema: {
+        tags,
+        summary: 'One organization (staff)',
+        params: idParams('id'),
+        response: { 200: organizationSchema },
+      },
+    },
+    async (request) => serializeOrganization(await organizations.get(request.params.id)),
   );
 
   app.patch(

@@ -27,6 +27,8 @@ const ROUTES = [
   ['GET', '/api/v1.0/admin/jobs/'],
   ['POST', `/api/v1.0/admin/jobs/${crypto.randomUUID()}/retry/`],
   ['GET', '/api/v1.0/admin/organizations/'],
+  ['GET', `/api/v1.0/admin/organizations/${crypto.randomUUID()}/`],
+  ['GET', `/api/v1.0/admin/organizations/${crypto.randomUUID()}/scim-clients/`],
 ] as const;
 
 async function staff(superuser = false) {

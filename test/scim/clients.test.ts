@@ -226,6 +226,17 @@ describe('the staff routes of SCIM clients', () => {
   });
 });
 
+describe("the organization's page in the back office", () => {
+  it('reads one organization for staff, 404 for an unknown one', async () => {
+    const { browser } = await staff();
+    const organizationId = await t.createOrganization();
+    const res = await browser.get(`/api/v1.0/admin/organizations/${organizationId}/`);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ id: organizationId, is_active: true });
+    expect((await browser.get(`/api/v1.0/admin/organizations/${crypto.randomUUID()}/`)).status).toBe(404);
+  });
+});
+
 describe('revoking a SCIM client', () => {
   it('answers 204 and its token stops working at once; the client stays listed as revoked', async () => {
     const { browser, user } = await staff();

@@ -14,6 +14,11 @@ import type {
 } from '../../../src/mail-domains/routes.ts';
 import type { organizationSchema } from '../../../src/organizations/routes.ts';
 import type { frontendConfigSchema } from '../../../src/platform/frontend-config.ts';
+import type {
+  createdScimClientSchema,
+  scimClientDetailSchema,
+  scimClientSchema,
+} from '../../../src/scim/admin-routes.ts';
 import type { Role as ServerRole } from '../../../src/teams/index.ts';
 import type { accessSchema, teamSchema } from '../../../src/teams/routes.ts';
 import type { meSchema } from '../../../src/users/routes.ts';
@@ -37,6 +42,11 @@ export type Mailbox = z.infer<typeof mailboxSchema>;
 export type MailAlias = z.infer<typeof aliasSchema>;
 export type DomainInvitation = z.infer<typeof domainInvitationSchema>;
 export type AdminMailDomain = z.infer<typeof adminMailDomainSchema>;
+
+// SCIM clients of an organization (DESIGN.md §9), in the back office.
+export type ScimClient = z.infer<typeof scimClientSchema>;
+export type ScimClientDetail = z.infer<typeof scimClientDetailSchema>;
+export type CreatedScimClient = z.infer<typeof createdScimClientSchema>;
 
 // The staff back office (DESIGN.md §8). src/admin/routes.ts cannot be read from here: through its service it
 // reaches src/auth, whose fetch does not type-check against the browser's DOM library. So these shapes are

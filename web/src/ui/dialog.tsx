@@ -8,15 +8,24 @@ export function ModalDialog({
   onOpenChange,
   children,
   role = 'dialog',
+  isDismissable = true,
 }: {
   title: string;
   isOpen: boolean;
   onOpenChange: (open: boolean) => void;
   children: ReactNode;
   role?: 'dialog' | 'alertdialog';
+  /** False when closing by a click outside or Escape would lose something shown once. */
+  isDismissable?: boolean;
 }) {
   return (
-    <ModalOverlay className="overlay" isOpen={isOpen} onOpenChange={onOpenChange} isDismissable>
+    <ModalOverlay
+      className="overlay"
+      isOpen={isOpen}
+      onOpenChange={onOpenChange}
+      isDismissable={isDismissable}
+      isKeyboardDismissDisabled={!isDismissable}
+    >
       <Modal className="modal">
         <Dialog className="dialog" role={role}>
           <Heading slot="title" className="dialog-title">

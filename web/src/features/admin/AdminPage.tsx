@@ -24,6 +24,9 @@ const ServiceProvidersPage = lazy(() =>
 const OrganizationsPage = lazy(() =>
   import('./OrganizationsPage.tsx').then((m) => ({ default: m.OrganizationsPage })),
 );
+const OrganizationPage = lazy(() =>
+  import('./OrganizationPage.tsx').then((m) => ({ default: m.OrganizationPage })),
+);
 const MailDomainsPage = lazy(() =>
   import('./MailDomainsPage.tsx').then((m) => ({ default: m.MailDomainsPage })),
 );
@@ -67,6 +70,7 @@ export default function AdminPage() {
             <Route path="invitations" element={<InvitationsPage />} />
             <Route path="service-providers" element={<ServiceProvidersPage />} />
             <Route path="organizations" element={<OrganizationsPage />} />
+            <Route path="organizations/:id" element={<OrganizationPage />} />
             <Route path="mail-domains" element={<MailDomainsPage />} />
             <Route path="jobs" element={<JobsPage />} />
             <Route path="audit" element={<AuditPage />} />

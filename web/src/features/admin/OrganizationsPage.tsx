@@ -1,6 +1,8 @@
-// /admin/organizations: search, create (name, domains, registration ids), rename, deactivate or activate, merge.
+// /admin/organizations: search, create (name, domains, registration ids), rename, deactivate or activate, merge;
+// each organization's name links to its page (SCIM clients).
 import { Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import type { Organization } from '../../api/types.ts';
 import { useTitle } from '../../pages/errors.tsx';
 import { useToast } from '../../ui/feedback.tsx';
@@ -76,7 +78,7 @@ export function OrganizationsPage() {
             {organizations.data?.results.map((o) => (
               <tr key={o.id}>
                 <th scope="row" id={`organization-${o.id}`}>
-                  {organizationName(o.name)}
+                  <Link to={`/admin/organizations/${o.id}`}>{organizationName(o.name)}</Link>
                 </th>
                 <td>{list(o.domain_list)}</td>
                 <td>{list(o.registration_id_list)}</td>

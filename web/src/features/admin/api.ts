@@ -11,9 +11,12 @@ import type {
   AdminUser,
   AdminUserDetail,
   AuditEvent,
+  CreatedScimClient,
   Job,
   Organization,
   Page,
+  ScimClient,
+  ScimClientDetail,
   ServiceProvider,
 } from '../../api/types.ts';
 import { PAGE_SIZE } from '../../ui/paging.ts';
@@ -115,6 +118,52 @@ export function useRenameServiceProvider() {
 
 export const useOrganizations = (filters: { q?: string; page: number }) =>
   usePage<Organization>('organizations', filters);
+
+export function useAdminOrganization(id: string) {
+  return useQuery({
+    queryKey: [...adminKey, 'organizations', id],
+    queryFn: ({ signal }) => api<Organization>(`admin/organizations/${encodeURIComponent(id)}/`, { signal }),
+  });
+}
+
+// SCIM clients of an organization (DESIGN.md §9): a handful each, listed whole.
+
+const scimKey = (organizationId: string) => [...adminKey, 'organizations', organizationId, 'scim-clients'];
+const scimPath = (organizationId: string) =>
+  `admin/organizations/${encodeURIComponent(organizationId)}/scim-clients/`;
+
+export function useScimClients(organizationId: string) {
+  return useQuery({
+    queryKey: scimKey(organizationId),
+    queryFn: ({ signal }) => api<ScimClient[]>(scimPath(organizationId), { signal }),
+  });
+}
+
+export function useScimClient(organizationId: string, clientId: string) {
+  return useQuery({
+    queryKey: [...scimKey(organizationId), clientId],
+    queryFn: ({ signal }) =>
+      api<ScimClientDetail>(`${scimPath(organizationId)}${encodeURIComponent(clientId)}/`, { signal }),
+  });
+}
+
+export function useCreateScimClient(organizationId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) =>
+      api<CreatedScimClient>(scimPath(organizationId), { method: 'POST', body: { name } }),
+    onSuccess: () => client.invalidateQueries({ queryKey: scimKey(organizationId) }),
+  });
+}
+
+export function useRevokeScimClient(organizationId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (clientId: string) =>
+      api<void>(`${scimPath(organizationId)}${encodeURIComponent(clientId)}/`, { method: 'DELETE' }),
+    onSuccess: () => client.invalidateQueries({ queryKey: scimKey(organizationId) }),
+  });
+}
 
 export interface OrganizationChanges {
   name?: string;

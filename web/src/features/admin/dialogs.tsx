@@ -1,5 +1,5 @@
 // The back office's dialogs, loaded when one first opens (react-aria with them): confirmations, a name, a new
-// organization, a merge. Each shows the API's answer inside it: by its field, or in an alert.
+// organization, a merge, a SCIM client's token shown once. Each shows the API's answer inside it: by its field, or in an alert.
 import { type FormEvent, useState } from 'react';
 import { FieldError, Input, Label, Text, TextArea, TextField } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
@@ -27,12 +27,17 @@ export function NameDialog({
   title,
   label,
   initial,
+  submitLabel,
+  maxLength = 255,
   onSubmit,
   onClose,
 }: {
   title: string;
   label: string;
   initial: string;
+  /** The submit button's text when "Save" would not say it (a creation). */
+  submitLabel?: string;
+  maxLength?: number;
   onSubmit: (name: string) => Promise<unknown>;
   onClose: () => void;
 }) {
@@ -64,7 +69,7 @@ export function NameDialog({
           onChange={setName}
           isInvalid={error !== null}
           isRequired
-          maxLength={255}
+          maxLength={maxLength}
           autoFocus
           validationBehavior="aria"
         >
@@ -77,10 +82,54 @@ export function NameDialog({
             {t('common.cancel')}
           </button>
           <button type="submit" className="button button-primary" disabled={pending}>
-            {t('common.save')}
+            {submitLabel ?? t('common.save')}
           </button>
         </div>
       </form>
+    </ModalDialog>
+  );
+}
+
+/**
+ * A new SCIM client's bearer token, shown this once (Desk keeps only its digest): selectable text, a copy button,
+ * and the warning. The dialog closes only by its button, so the token is not lost to a stray click outside.
+ */
+export function TokenDialog({ name, token, onClose }: { name: string; token: string; onClose: () => void }) {
+  const { t } = useTranslation();
+  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(token);
+      setCopied('yes');
+    } catch {
+      setCopied('failed');
+    }
+  };
+  return (
+    <ModalDialog
+      title={t('admin.scim.tokenTitle', { name })}
+      isOpen
+      isDismissable={false}
+      onOpenChange={(open) => !open && onClose()}
+    >
+      <p className="notice notice-warning" id="scim-token-warning">
+        {t('admin.scim.tokenWarning')}
+      </p>
+      <TextField className="field" value={token} isReadOnly aria-describedby="scim-token-warning">
+        <Label>{t('admin.scim.token')}</Label>
+        <Input className="input token-value" onFocus={(e) => e.currentTarget.select()} />
+      </TextField>
+      <p role="status" className="hint">
+        {copied === 'yes' ? t('admin.scim.copied') : copied === 'failed' ? t('admin.scim.copyFailed') : ''}
+      </p>
+      <div className="actions">
+        <button type="button" className="button" onClick={copy}>
+          {t('admin.scim.copy')}
+        </button>
+        <button type="button" className="button button-primary" onClick={onClose}>
+          {t('admin.scim.tokenDone')}
+        </button>
+      </div>
     </ModalDialog>
   );
 }

@@ -8,3 +8,4 @@ export const ConfirmDialog = lazy(() =>
 export const NameDialog = lazy(() => load().then((m) => ({ default: m.NameDialog })));
 export const OrganizationDialog = lazy(() => load().then((m) => ({ default: m.OrganizationDialog })));
 export const MergeDialog = lazy(() => load().then((m) => ({ default: m.MergeDialog })));
+export const TokenDialog = lazy(() => load().then((m) => ({ default: m.TokenDialog })));
