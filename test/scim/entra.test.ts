@@ -129,6 +129,40 @@ describe('Entra ID provisioning', () => {
     expect(res.body.Resources[0].id).toBe(created.id);
   });
 
+  it('matches an agent by work email, written as Entra filters it', async () => {
+    const client = await scimClientOf(t);
+    const created = await provision(client);
+    const res = await client.call(
+      'GET',
+      `/Users?filter=${q(`emails[type eq "work"].value eq "${created.userName.toUpperCase()}"`)}`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.Resources.map((r: { id: string }) => r.id)).toEqual([created.id]);
+  });
+
+  it('gives a work email to an agent who had none, with Add through a value filter', async () => {
+    const client = await scimClientOf(t);
+    const created = await provision(client, { ...entraUser(), emails: [] });
+    const email = `${crypto.randomUUID()}@entra.example`;
+    const res = await patch(client, `/Users/${created.id}`, {
+      op: 'Add',
+      path: 'emails[type eq "work"].value',
+      value: email,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.emails).toEqual([{ type: 'work', value: email }]);
+    expect((await deskUser(created.id)).email).toBe(email);
+  });
+
+  it('deactivates the agent with a path-less Replace of active "False"', async () => {
+    const client = await scimClientOf(t);
+    const created = await provision(client);
+    const res = await patch(client, `/Users/${created.id}`, { op: 'Replace', value: { active: 'False' } });
+    expect(res.status).toBe(200);
+    expect(res.body.active).toBe(false);
+    expect((await deskUser(created.id)).isActive).toBe(false);
+  });
+
   it('updates the work email and family name with Replace operations', async () => {
     const client = await scimClientOf(t);
     const created = await provision(client);
@@ -251,6 +285,22 @@ describe('Entra ID provisioning', () => {
     expect(res.status).toBe(200);
     expect(res.body.displayName).toBe(name);
     expect(await teamNamesOf(await deskUser(member.id))).toEqual([name]);
+  });
+
+  it('answers a membership check by filter without listing members', async () => {
+    const client = await scimClientOf(t);
+    const [member, outsider] = [await provision(client), await provision(client)];
+    const group = await entraGroup(client);
+    await patch(client, `/Groups/${group.id}`, { op: 'Add', path: 'members', value: [{ value: member.id }] });
+    const check = (userId: string) =>
+      client.call(
+        'GET',
+        `/Groups?excludedAttributes=members&filter=${q(`id eq "${group.id}" and members.value eq "${userId}"`)}`,
+      );
+    const yes = await check(member.id);
+    expect(yes.body.totalResults).toBe(1);
+    expect(yes.body.Resources[0]).not.toHaveProperty('members');
+    expect((await check(outsider.id)).body).toMatchObject({ totalResults: 0, Resources: [] });
   });
 
   it('reads a group by id without its members when asked', async () => {

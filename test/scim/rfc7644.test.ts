@@ -157,6 +157,16 @@ describe('RFC 7644 §3.4.2.2 filtering', () => {
     expect(ids(res.body)).toEqual([a.id]);
   });
 
+  it('compares externalId case-exactly and userName case-insensitively (RFC 7643 §3.1, §4.1.1)', async () => {
+    const client = await scimClientOf(t);
+    const user = await createUser(client, { ...bjensen('MixedCase'), externalId: 'Ext-1' });
+    const found = (filter: string) =>
+      client.call('GET', `/Users?filter=${q(filter)}`).then((r) => ids(r.body));
+    expect(await found('externalId eq "Ext-1"')).toEqual([user.id]);
+    expect(await found('externalId eq "ext-1"')).toEqual([]);
+    expect(await found('userName eq "mixedcase"')).toEqual([user.id]);
+  });
+
   it('refuses a filter that does not parse as invalidFilter', async () => {
     const client = await scimClientOf(t);
     expectError(await client.call('GET', `/Users?filter=${q('userName zz "x"')}`), 400, 'invalidFilter');
