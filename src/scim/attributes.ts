@@ -98,7 +98,8 @@ export const ATTRIBUTES: Record<ScimKind, AttributeSpec[]> = {
       subAttributes: [
         // RFC 7643 §8.7.1: a member's value (the user's id) is immutable.
         attribute('value', 'string', { mutability: 'immutable', caseExact: true }),
-        attribute('display', 'string'),
+        // Desk renders a member's display from the user's name and stores none: not writable by the client.
+        attribute('display', 'string', { mutability: 'readOnly' }),
         attribute('type', 'string', { mutability: 'immutable' }),
         attribute('$ref', 'reference', { mutability: 'immutable', caseExact: true }),
       ],
