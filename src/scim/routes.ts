@@ -275,6 +275,9 @@ export function scimRoutes(scope: App, { clients, users, groups }: ScimDeps): vo
   // Anything else under /scim/v2/ answers in SCIM too: 405 for a known path and another method, else 404.
   scope.all(`${SCIM_PREFIX}/*`, { schema: { hide: true } }, async (request) => {
     const path = (request.params as { '*': string })['*'].replace(/\/+$/, '');
+    // RFC 7644 §3.7: Bulk is optional; ServiceProviderConfig says it is not offered, and the endpoint says so too.
+    if (/^Bulk$/i.test(path))
+      throw new ScimError(501, 'Bulk operations are not supported (see ServiceProviderConfig).');
     const allowed = allowedMethods(path);
     if (allowed) throw new ScimMethodNotAllowed(request.method, allowed);
     throw new ScimNotFound(`No SCIM endpoint ${SCIM_PREFIX}/${path}.`);

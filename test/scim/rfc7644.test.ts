@@ -414,6 +414,19 @@ describe('RFC 7644 §4 discovery', () => {
     expect(Number.isInteger(res.body.filter.maxResults)).toBe(true);
   });
 
+  it('answers 501 Not Implemented to a Bulk request (RFC 7644 §3.7)', async () => {
+    const client = await scimClientOf(t);
+    const res = await client.call('POST', '/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [],
+    });
+    expect(res.status).toBe(501);
+    expect(res.body).toMatchObject({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: '501',
+    });
+  });
+
   it('lists the User and Group resource types', async () => {
     const client = await scimClientOf(t);
     const res = await client.call('GET', '/ResourceTypes');
