@@ -1,0 +1,3 @@
+// The SCIM slice: what other features may use of it.
+export { findProvisionedUnlinked, isProvisioned } from './queries.ts';
+export { type ScimClient, type ScimUser, scimClients, scimUsers } from './schema.ts';
