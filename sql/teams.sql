@@ -9,6 +9,10 @@ select "teams"."id", "teams"."name", "teams"."external_id", "teams"."parent_id",
   select coalesce(json_agg(ta.id order by ta.created_at, ta.id), '[]'::json)
   from team_accesses ta
   where ta.team_id = "teams"."id"
+), (
+  select json_build_object('id', c.id, 'name', c.name)
+  from scim_clients c
+  where c.id = "teams"."scim_client_id" and c.revoked_at is null
 )
 from "team_accesses"
 inner join "teams" on "teams"."id" = "team_accesses"."team_id"
@@ -21,6 +25,10 @@ select "teams"."id", "teams"."name", "teams"."external_id", "teams"."parent_id",
   select coalesce(json_agg(ta.id order by ta.created_at, ta.id), '[]'::json)
   from team_accesses ta
   where ta.team_id = "teams"."id"
+), (
+  select json_build_object('id', c.id, 'name', c.name)
+  from scim_clients c
+  where c.id = "teams"."scim_client_id" and c.revoked_at is null
 )
 from "team_accesses"
 inner join "teams" on "teams"."id" = "team_accesses"."team_id"

@@ -3,7 +3,15 @@ import { type AuditContext, recordAudit, userParty } from '../audit/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database, Db } from '../platform/database.ts';
 import { NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
-import { insertAccess, mayGrant, type Role, roleIn, teamAbilities } from '../teams/index.ts';
+import {
+  insertAccess,
+  lockManagedBy,
+  managedMessage,
+  mayGrant,
+  type Role,
+  roleIn,
+  teamAbilities,
+} from '../teams/index.ts';
 import { findActiveColleaguesByEmail, type SignInContext, type User } from '../users/index.ts';
 import {
   convertInvitations,
@@ -85,6 +93,10 @@ export class InvitationService {
       throw new PermissionDenied('Only owners can invite someone as owner.');
 
     return this.database.db.transaction(async (tx) => {
+      // DESIGN.md §9: a managed team's members are the directory's; read with the team held, as the write commits.
+      const managedBy = await lockManagedBy(tx, teamId);
+      if (managedBy === undefined) throw new NotFound();
+      if (managedBy) throw new PermissionDenied(managedMessage(managedBy));
       // Only a colleague of the same organization is added at once: for anyone else the answer is an invitation,
       // as for an unknown address, so inviting never tells whether an account exists elsewhere.
       const [invitee] = await findActiveColleaguesByEmail(tx, email, user.organizationId, 1);

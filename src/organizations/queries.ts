@@ -58,6 +58,15 @@ async function byDomain(db: Db, domain: string): Promise<string | undefined> {
   return row?.id;
 }
 
+/** The existing organization a sign-in's keys name (registration id first, then mail domain), never made here. */
+export async function organizationNamedBy(
+  db: Db,
+  { registrationId, domain }: Pick<OrganizationKeys, 'registrationId' | 'domain'>,
+): Promise<string | undefined> {
+  const byId = registrationId ? await byRegistrationId(db, registrationId) : undefined;
+  return byId ?? (domain ? await byDomain(db, domain) : undefined);
+}
+
 /** An organization a sign-in holds: its row is locked (FOR KEY SHARE) until the transaction ends. */
 export interface HeldOrganization {
   id: string;

@@ -27,6 +27,7 @@ import {
   mergeOrganizations,
   type OrganizationView,
   organizationById,
+  organizationNamedBy,
   registrationIdNaming,
   renameUnnamed,
   scimUserNamesInBoth,
@@ -79,6 +80,10 @@ export function organizationNameFrom(claims: Record<string, unknown>, config: Co
  *
  * Its name: the provider's (OIDC_ORGANIZATION_NAME_FIELD), also for one still named by this registration id; else,
  * when made here, the registration id (the company registry's name follows, when a plugin asks for it) or the domain.
+ *
+ * A user a directory provisioned (DESIGN.md §9, `provisioned`) is never moved by a sign-in: they stay in the
+ * organization whose directory made them, none is created for them, and claims naming another existing organization
+ * give 'elsewhere' (the sign-in is refused, never linked across organizations).
  */
 export async function organizationAtSignIn(
   tx: Db,
@@ -86,9 +91,17 @@ export async function organizationAtSignIn(
   email: string | undefined,
   config: Config,
   userId?: string,
-): Promise<HeldOrganization | 'unnamed' | 'merged'> {
+  provisioned = false,
+): Promise<HeldOrganization | 'unnamed' | 'merged' | 'elsewhere'> {
   const registrationId = registrationIdFrom(claims, config);
   const domain = domainOf(email);
+  if (provisioned && userId) {
+    const named = await organizationNamedBy(tx, { registrationId, domain });
+    const own = await holdOrganizationOfUser(tx, userId);
+    if (own === null) return 'unnamed';
+    if (own === undefined) return 'merged';
+    return named !== undefined && named !== own.id ? 'elsewhere' : own;
+  }
   if (!registrationId && !domain) {
     const own = userId ? await holdOrganizationOfUser(tx, userId) : null;
     return own === null ? 'unnamed' : (own ?? 'merged');

@@ -4,6 +4,7 @@ import type { Db } from '../platform/database.ts';
 import { preparedPerDatabase } from '../platform/prepared-queries.ts';
 import {
   accessIdsOf,
+  managedByOf,
   serviceProviders,
   type TeamWithRole,
   teamAccesses,
@@ -41,7 +42,7 @@ const visibleTo = (serviceProviderId: string | Placeholder) =>
 // GET /resource-server/v1.0/teams/, at each call of another app of the suite: built once (sql/resource-server.sql).
 const visibleTeams = preparedPerDatabase((db) =>
   db
-    .select({ team: teams, role: teamAccesses.role, accessIds: accessIdsOf })
+    .select({ team: teams, role: teamAccesses.role, accessIds: accessIdsOf, managedBy: managedByOf })
     .from(teamAccesses)
     .innerJoin(teams, eq(teams.id, teamAccesses.teamId))
     .where(
@@ -73,6 +74,7 @@ export async function teamForService(
       team: teams,
       role: teamAccesses.role,
       accessIds: accessIdsOf,
+      managedBy: managedByOf,
       linked: sql<boolean>`exists (select 1 from team_service_providers tsp where tsp.team_id = ${teams.id} and tsp.service_provider_id = ${serviceProviderId})`,
     })
     .from(teamAccesses)

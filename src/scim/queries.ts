@@ -1,9 +1,10 @@
-// All SQL of the SCIM service provider: provisioned users and managed groups of one organization, never another's
-// (every statement names the organization), filters compiled to bound parameters by filter-sql.ts.
-import { and, asc, eq, inArray, isNotNull, type SQL, sql } from 'drizzle-orm';
+// All SQL of SCIM: provisioned users and managed groups of one organization, never another's (every statement of the
+// service provider names the organization), filters compiled to bound parameters by filter-sql.ts; and what sign-in
+// asks of it (DESIGN.md §9: a provisioned user is linked at their first sign-in).
+import { and, asc, eq, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../platform/database.ts';
 import { teamAccesses, teams } from '../teams/index.ts';
-import { users } from '../users/index.ts';
+import { type User, users } from '../users/index.ts';
 import type { GroupRow, MemberRow, UserRow } from './documents.ts';
 import { scimClients, scimUsers } from './schema.ts';
 
@@ -310,4 +311,30 @@ export async function managingClientName(db: Db, teamId: string): Promise<string
     .where(eq(teams.id, teamId))
     .limit(1);
   return row?.name ?? null;
+}
+
+/**
+ * The provisioned users with this email (case-insensitive) who never signed in (no sub yet), locked until the
+ * transaction ends so two first sign-ins cannot both link one; at most two (two mean a duplicate to refuse).
+ */
+export async function findProvisionedUnlinked(db: Db, email: string): Promise<User[]> {
+  const rows = await db
+    .select({ user: users })
+    .from(users)
+    .innerJoin(scimUsers, eq(scimUsers.userId, users.id))
+    .where(and(sql`lower(${users.email}) = lower(${email})`, isNull(users.sub)))
+    .orderBy(users.createdAt, users.id)
+    .limit(2)
+    .for('update', { of: users });
+  return rows.map((r) => r.user);
+}
+
+/** Whether a directory provisioned this user (a sign-in then never moves them to another organization). */
+export async function isProvisioned(db: Db, userId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ userId: scimUsers.userId })
+    .from(scimUsers)
+    .where(eq(scimUsers.userId, userId))
+    .limit(1);
+  return row !== undefined;
 }

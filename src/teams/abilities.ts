@@ -13,16 +13,35 @@ export interface TeamAbilities {
   grant_roles: Role[];
 }
 
-export function teamAbilities(role: Role | null | undefined): TeamAbilities {
+/** The SCIM client whose directory decides a team's members (DESIGN.md §9): its id and name. */
+export interface ManagedBy {
+  id: string;
+  name: string;
+}
+
+/**
+ * A managed team's memberships are the directory's: nobody, owners included, adds, changes or removes one in Desk.
+ * Renaming and deleting the team stay as for any team.
+ */
+export function teamAbilities(
+  role: Role | null | undefined,
+  managedBy: ManagedBy | null = null,
+): TeamAbilities {
   const admin = role === 'administrator' || role === 'owner';
+  const manage = admin && managedBy === null;
   return {
     get: Boolean(role),
     put: admin,
     patch: admin,
     delete: role === 'owner',
-    manage_accesses: admin,
-    grant_roles: admin ? ROLES.filter((r) => mayGrant(role, r)) : [],
+    manage_accesses: manage,
+    grant_roles: manage ? ROLES.filter((r) => mayGrant(role, r)) : [],
   };
+}
+
+/** The refusal of a membership change on a managed team, naming the directory that decides. */
+export function managedMessage(managedBy: ManagedBy): string {
+  return `The members of this team are managed by the directory “${managedBy.name}” (SCIM).`;
 }
 
 export interface AccessAbilities {
@@ -35,8 +54,11 @@ export interface AccessAbilities {
   reason: AccessLock | null;
 }
 
-/** last_owner: the team's only owner; other_owner: an owner other than the requester; not_manager: a member. */
-export type AccessLock = 'last_owner' | 'other_owner' | 'not_manager';
+/**
+ * last_owner: the team's only owner; other_owner: an owner other than the requester; not_manager: a member;
+ * managed: the team's members are decided by a SCIM directory (DESIGN.md §9).
+ */
+export type AccessLock = 'last_owner' | 'other_owner' | 'not_manager' | 'managed';
 
 export interface AccessContext {
   /** The requester's role in the team (null when not a member). */
@@ -47,6 +69,8 @@ export interface AccessContext {
   isSelf: boolean;
   /** How many owners the team has. */
   ownerCount: number;
+  /** A SCIM client manages the team's members. */
+  managed?: boolean;
 }
 
 const NONE: AccessAbilities = {
@@ -63,8 +87,10 @@ export function accessAbilities({
   targetRole,
   isSelf,
   ownerCount,
+  managed = false,
 }: AccessContext): AccessAbilities {
   if (!requesterRole) return NONE;
+  if (managed) return { ...NONE, get: true, reason: 'managed' };
   let canDelete = false;
   let setRoleTo: Role[] = [];
   if (targetRole === 'owner') {

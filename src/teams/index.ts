@@ -1,9 +1,19 @@
 // The teams slice: what other features may use of it.
-export { accessAbilities, isLastOwner, mayGrant, ROLE_RANK, teamAbilities } from './abilities.ts';
+export {
+  accessAbilities,
+  isLastOwner,
+  type ManagedBy,
+  managedMessage,
+  mayGrant,
+  ROLE_RANK,
+  teamAbilities,
+} from './abilities.ts';
 export {
   accessIdsOf,
   insertAccess,
   insertTeam,
+  lockManagedBy,
+  managedByOf,
   renameTeam,
   roleIn,
   type TeamWithRole,

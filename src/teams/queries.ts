@@ -3,6 +3,7 @@ import { and, asc, desc, eq, type Placeholder, type SQL, sql } from 'drizzle-orm
 import { type Db, escapeLike } from '../platform/database.ts';
 import { preparedPerDatabase } from '../platform/prepared-queries.ts';
 import { users } from '../users/index.ts';
+import type { ManagedBy } from './abilities.ts';
 import { type Role, type Team, type TeamAccess, teamAccesses, teams } from './schema.ts';
 
 export type TeamOrdering = 'name' | '-name' | 'created_at' | '-created_at';
@@ -13,12 +14,34 @@ export interface TeamWithRole {
   role: Role;
   /** The team's access ids, as people's `accesses` (its front end counts members with them). */
   accessIds: string[];
+  /** The SCIM client that decides the team's members (DESIGN.md §9), or null. */
+  managedBy: ManagedBy | null;
 }
 
 /** The access ids of the team read by the same query, oldest first: one subquery, never a query per team. */
 export const accessIdsOf = sql<
   string[]
 >`(select coalesce(json_agg(ta.id order by ta.created_at, ta.id), '[]'::json) from team_accesses ta where ta.team_id = ${teams.id})`;
+
+/**
+ * The SCIM client managing the team read by the same query, as {id, name}: one subquery by primary key. A revoked
+ * client manages no more (its token no longer works, so nothing would ever change the members again).
+ */
+export const managedByOf = sql<ManagedBy | null>`(select json_build_object('id', c.id, 'name', c.name) from scim_clients c where c.id = ${teams.scimClientId} and c.revoked_at is null)`;
+
+/**
+ * The team's managing client, read with the team row locked (FOR SHARE) until the transaction ends: a membership
+ * change checks it in its own transaction, and a team that becomes managed meanwhile waits for it or is seen.
+ * undefined when the team is gone.
+ */
+export async function lockManagedBy(tx: Db, teamId: string): Promise<ManagedBy | null | undefined> {
+  const [row] = await tx
+    .select({ managedBy: managedByOf })
+    .from(teams)
+    .where(eq(teams.id, teamId))
+    .for('share');
+  return row ? row.managedBy : undefined;
+}
 
 export async function roleIn(db: Db, teamId: string, userId: string): Promise<Role | null> {
   const [row] = await db
@@ -34,7 +57,7 @@ const myTeamsOrdered = preparedPerDatabase((db: Db, ordering: TeamOrdering) => {
   const column = ordering.endsWith('name') ? teams.name : teams.createdAt;
   const direction = ordering.startsWith('-') ? desc : asc;
   return db
-    .select({ team: teams, role: teamAccesses.role, accessIds: accessIdsOf })
+    .select({ team: teams, role: teamAccesses.role, accessIds: accessIdsOf, managedBy: managedByOf })
     .from(teamAccesses)
     .innerJoin(teams, eq(teams.id, teamAccesses.teamId))
     .where(eq(teamAccesses.userId, sql.placeholder('userId')))
@@ -49,7 +72,7 @@ export async function myTeams(db: Db, userId: string, ordering: TeamOrdering): P
 // Every route under /api/v1.0/teams/{id}/ first reads the team as its member sees it: built once (sql/teams.sql).
 const teamWithRole = preparedPerDatabase((db) =>
   db
-    .select({ team: teams, role: teamAccesses.role, accessIds: accessIdsOf })
+    .select({ team: teams, role: teamAccesses.role, accessIds: accessIdsOf, managedBy: managedByOf })
     .from(teamAccesses)
     .innerJoin(teams, eq(teams.id, teamAccesses.teamId))
     .where(
@@ -81,7 +104,7 @@ export async function insertTeam(
     .insert(teamAccesses)
     .values({ teamId: team.id, userId: ownerId, role: 'owner' })
     .returning({ id: teamAccesses.id });
-  return { team, role: 'owner', accessIds: access ? [access.id] : [] };
+  return { team, role: 'owner', accessIds: access ? [access.id] : [], managedBy: null };
 }
 
 export async function renameTeam(db: Db, teamId: string, name: string): Promise<Team> {

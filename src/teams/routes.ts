@@ -31,6 +31,8 @@ export const teamSchema = z.object({
     manage_accesses: z.boolean(),
     grant_roles: z.array(role),
   }),
+  /** The SCIM client whose directory decides the team's members (DESIGN.md §9); null for a team Desk's agents run. */
+  managed_by: z.object({ id: z.uuid(), name: z.string() }).nullable(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -45,18 +47,24 @@ export const accessSchema = z.object({
     patch: z.boolean(),
     delete: z.boolean(),
     set_role_to: z.array(role),
-    reason: z.enum(['last_owner', 'other_owner', 'not_manager']).nullable(),
+    reason: z.enum(['last_owner', 'other_owner', 'not_manager', 'managed']).nullable(),
   }),
 });
 
-export function serializeTeam({ team, role, accessIds }: TeamWithRole): z.infer<typeof teamSchema> {
+export function serializeTeam({
+  team,
+  role,
+  accessIds,
+  managedBy,
+}: TeamWithRole): z.infer<typeof teamSchema> {
   return {
     id: team.id,
     name: team.name,
     accesses: accessIds,
     member_count: accessIds.length,
     role,
-    abilities: teamAbilities(role),
+    abilities: teamAbilities(role, managedBy),
+    managed_by: managedBy ? { id: managedBy.id, name: managedBy.name } : null,
     created_at: team.createdAt.toISOString(),
     updated_at: team.updatedAt.toISOString(),
   };

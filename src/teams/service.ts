@@ -9,6 +9,8 @@ import {
   type AccessContext,
   accessAbilities,
   isLastOwner,
+  type ManagedBy,
+  managedMessage,
   mayGrant,
   teamAbilities,
 } from './abilities.ts';
@@ -21,6 +23,7 @@ import {
   insertAccess,
   insertTeam,
   listAccesses,
+  lockManagedBy,
   lockOwners,
   myTeams,
   renameTeam,
@@ -82,7 +85,7 @@ export class TeamService {
 
   async rename(user: User, teamId: string, name: string): Promise<TeamWithRole> {
     const found = await this.get(user, teamId);
-    if (!teamAbilities(found.role).put)
+    if (!teamAbilities(found.role, found.managedBy).put)
       throw new PermissionDenied('Only administrators and owners can change a team.');
     return { ...found, team: await renameTeam(this.db, teamId, name) };
   }
@@ -100,7 +103,12 @@ export class TeamService {
     });
   }
 
-  private view(row: AccessRow, requesterRole: Role, requester: User): AccessView {
+  private view(
+    row: AccessRow,
+    requesterRole: Role,
+    requester: User,
+    managedBy: ManagedBy | null,
+  ): AccessView {
     return {
       ...row,
       abilities: accessAbilities({
@@ -108,8 +116,19 @@ export class TeamService {
         targetRole: row.role,
         isSelf: row.userId === requester.id,
         ownerCount: row.ownerCount,
+        managed: managedBy !== null,
       }),
     };
+  }
+
+  /**
+   * DESIGN.md §9: refuses a membership change on a team a SCIM client manages, read in the change's own transaction
+   * with the team row held, so a team that becomes managed meanwhile cannot let one through.
+   */
+  private async refuseIfManaged(tx: Db, teamId: string): Promise<void> {
+    const managedBy = await lockManagedBy(tx, teamId);
+    if (managedBy === undefined) throw new NotFound();
+    if (managedBy) throw new PermissionDenied(managedMessage(managedBy));
   }
 
   async accesses(
@@ -117,19 +136,19 @@ export class TeamService {
     teamId: string,
     options: { q?: string; ordering: AccessOrdering; limit: number; offset: number },
   ): Promise<{ role: Role; rows: AccessView[]; count: number }> {
-    const { role } = await this.get(user, teamId);
+    const { role, managedBy } = await this.get(user, teamId);
     const rows = await listAccesses(this.db, teamId, options);
     let count = rows[0]?.total ?? 0;
     if (!rows.length && options.offset > 0)
       count = (await listAccesses(this.db, teamId, { ...options, limit: 1, offset: 0 }))[0]?.total ?? 0;
-    return { role, rows: rows.map((r) => this.view(r, role, user)), count };
+    return { role, rows: rows.map((r) => this.view(r, role, user, managedBy)), count };
   }
 
   async access(user: User, teamId: string, accessId: string): Promise<AccessView> {
-    const { role } = await this.get(user, teamId);
+    const { role, managedBy } = await this.get(user, teamId);
     const row = await accessRow(this.db, teamId, accessId);
     if (!row) throw new NotFound();
-    return this.view(row, role, user);
+    return this.view(row, role, user, managedBy);
   }
 
   async grant(
@@ -139,7 +158,8 @@ export class TeamService {
     role: Role,
     audit?: AuditContext,
   ): Promise<AccessView> {
-    const { role: requesterRole } = await this.get(user, teamId);
+    const { role: requesterRole, managedBy } = await this.get(user, teamId);
+    if (managedBy) throw new PermissionDenied(managedMessage(managedBy));
     if (!teamAbilities(requesterRole).manage_accesses)
       throw new PermissionDenied('Only administrators and owners can add members.');
     if (!mayGrant(requesterRole, role)) throw new PermissionDenied('Only owners can make someone an owner.');
@@ -147,6 +167,7 @@ export class TeamService {
     const target = await findActiveColleagueById(this.db, targetUserId, user.organizationId);
     if (!target) throw new ValidationFailed({ user: ['No active user has this id.'] });
     const access = await this.db.transaction(async (tx) => {
+      await this.refuseIfManaged(tx, teamId);
       const inserted = await insertAccess(tx, teamId, target.id, role);
       if (inserted)
         await recordAudit(tx, {
@@ -174,6 +195,8 @@ export class TeamService {
     await this.db.transaction(async (tx) => {
       const requesterRole = await roleIn(tx, teamId, user.id);
       if (!requesterRole) throw new NotFound();
+      // Before any other rule: a managed team's own members may not even leave it (the directory decides).
+      await this.refuseIfManaged(tx, teamId);
       const ownerCount = await lockOwners(tx, teamId);
       const row = await accessRow(tx, teamId, accessId);
       if (!row) throw new NotFound();

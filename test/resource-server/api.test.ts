@@ -15,6 +15,7 @@ import {
   startIntrospectionForge,
 } from '../support/introspection-forge.ts';
 import { type TestDatabase, type TestStore, testDatabase, testStore, uniqueEmail } from '../support/parts.ts';
+import { manageTeam, scimClientRow } from '../support/scim.ts';
 
 let forge: IntrospectionForge;
 let testDb: TestDatabase;
@@ -118,6 +119,27 @@ describe('teams through the resource server', () => {
     });
     expect(fromB.status).toBe(400);
     expect(fromB.json).toEqual({ detail: 'This team is not linked to the calling service.' });
+  });
+
+  it('refuse invitations to a team a SCIM client manages, and name the client in managed_by', async () => {
+    const [org] = await testDb.database.db.insert(organizations).values({ name: 'Annuaire' }).returning();
+    const { sub, user } = await agent();
+    await testDb.database.db.update(users).set({ organizationId: org?.id }).where(eq(users.id, user.id));
+    const team = (await as(sub, 'app-a').post('/teams/', { name: 'Gérée' })).json as { id: string };
+    const client = await scimClientRow(testDb.database.db, org?.id ?? '', 'Entra ID');
+    await manageTeam(testDb.database.db, team.id, client.id);
+    expect((await as(sub, 'app-a').get(`/teams/${team.id}/`)).json).toMatchObject({
+      managed_by: { id: client.id, name: 'Entra ID' },
+      abilities: { manage_accesses: false },
+    });
+    const res = await as(sub, 'app-a').post(`/teams/${team.id}/invitations/`, {
+      email: uniqueEmail('guest'),
+      role: 'member',
+    });
+    expect(res.status).toBe(403);
+    expect(res.json).toEqual({
+      detail: 'The members of this team are managed by the directory “Entra ID” (SCIM).',
+    });
   });
 
   it("turn the address of another organization's user into an invitation, never an access", async () => {

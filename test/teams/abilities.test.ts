@@ -50,3 +50,32 @@ describe('the roles a requester may grant', () => {
     expect(teamAbilities('member').grant_roles).toEqual([]);
   });
 });
+
+describe('a team a SCIM client manages', () => {
+  it('lets nobody, owners included, manage its accesses or grant a role', () => {
+    const client = { id: crypto.randomUUID(), name: 'Entra ID' };
+    expect(teamAbilities('owner', client)).toMatchObject({
+      manage_accesses: false,
+      grant_roles: [],
+      put: true,
+    });
+  });
+
+  it('shows every access as locked, with the reason managed', () => {
+    const a = accessAbilities({
+      requesterRole: 'owner',
+      targetRole: 'member',
+      isSelf: false,
+      ownerCount: 2,
+      managed: true,
+    });
+    expect(a).toEqual({
+      get: true,
+      put: false,
+      patch: false,
+      delete: false,
+      set_role_to: [],
+      reason: 'managed',
+    });
+  });
+});

@@ -12,6 +12,7 @@ export type OidcErrorCode =
   | 'staff_account'
   | 'organization_unknown'
   | 'organization_inactive'
+  | 'organization_mismatch'
   | 'user_creation_disabled'
   | 'provider_error'
   | 'provider_unavailable'

@@ -3,6 +3,7 @@
 import { organizationAtSignIn } from '../../organizations/index.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/database.ts';
+import { findProvisionedUnlinked, isProvisioned } from '../../scim/index.ts';
 import {
   findStaffAccountsByEmail,
   findUserBySub,
@@ -60,8 +61,14 @@ async function organizationOf(
   email: string | undefined,
   config: Config,
   userId: string | undefined,
+  provisioned: boolean,
 ): Promise<string> {
-  const found = await organizationAtSignIn(db, claims, email, config, userId);
+  const found = await organizationAtSignIn(db, claims, email, config, userId, provisioned);
+  if (found === 'elsewhere')
+    throw new LoginRefused(
+      'organization_mismatch',
+      "this address was provisioned by another organization's directory",
+    );
   if (found === 'unnamed')
     throw new LoginRefused(
       'organization_unknown',
@@ -93,6 +100,25 @@ export async function matchUser(
   const signIn: SignInContext = { ...context, ...(email ? { verifiedEmail: email } : {}) };
   const name = fullName(claims, config.OIDC_USERINFO_FULLNAME_FIELDS);
   let user = await findUserBySub(db, claims.sub);
+  let provisioned = user ? await isProvisioned(db, user.id) : false;
+
+  // DESIGN.md §9: a user the directory provisioned and who never signed in is expected; their verified email says it
+  // is them, whatever the fallback setting (the organization is checked below).
+  if (!user && email) {
+    const expected = await findProvisionedUnlinked(db, email);
+    if (expected.length > 1)
+      throw new LoginRefused(
+        'duplicate_email',
+        'several accounts share this email address; an administrator must resolve it',
+      );
+    user = expected[0];
+    provisioned = user !== undefined;
+    if (user && (user.isStaff || user.isSuperuser))
+      throw new LoginRefused(
+        'staff_account',
+        'this email belongs to a staff account, which signs in with its password, never through the provider by email',
+      );
+  }
 
   if (!user && email && config.OIDC_FALLBACK_TO_EMAIL_FOR_IDENTIFICATION) {
     const sameEmail = await findUsersByEmail(db, email);
@@ -118,7 +144,7 @@ export async function matchUser(
 
   if (user && !user.isActive) throw new LoginRefused('account_disabled', 'this account is disabled');
   // Only the proved email names an organization; without it (nor a registration id) a returning user stays in theirs.
-  const organizationId = await organizationOf(db, claims, email, config, user?.id);
+  const organizationId = await organizationOf(db, claims, email, config, user?.id, provisioned);
 
   if (user) {
     // Only non-empty claims overwrite what Desk knows.

@@ -77,6 +77,7 @@ export const en = {
     leaveConfirm: 'Leave',
     left: 'You left “{{name}}”.',
     readOnly: 'You are a member of this team: only its administrators and owners can change it.',
+    managedBy: 'Members are managed by {{name}} (SCIM)',
     info: 'Created {{created}} · updated {{updated}}',
   },
   members: {

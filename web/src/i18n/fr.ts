@@ -85,6 +85,7 @@ export const fr: Catalog = {
     left: 'Vous avez quitté « {{name}} ».',
     readOnly:
       'Vous êtes membre de cette équipe : seuls ses administrateurs et propriétaires peuvent la modifier.',
+    managedBy: 'Les membres sont gérés par {{name}} (SCIM)',
     info: 'Créée le {{created}} · modifiée le {{updated}}',
   },
   members: {

@@ -1,6 +1,7 @@
 // The members table: name, email, role; filter, sort, pages; per row "Change role" and "Remove from team" where
 // the row's abilities allow them, and where they don't, the reason the API gives (one's own lock is told by
-// "Leave team" on the team page; a member's read-only view is told once, above the table).
+// "Leave team" on the team page; a member's read-only view is told once, above the table, and a team a SCIM
+// directory manages names that directory next to its members).
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Access, Team } from '../../api/types.ts';
@@ -68,6 +69,11 @@ export function MembersSection({ team }: { team: Team }) {
           </div>
         )}
       </div>
+      {team.managed_by && (
+        <p className="notice" role="note">
+          {t('team.managedBy', { name: team.managed_by.name })}
+        </p>
+      )}
       <SearchField
         label={t('members.filterLabel')}
         value={q}

@@ -83,7 +83,8 @@ function TeamView({ team }: { team: Team }) {
           )}
         </div>
       </div>
-      {!team.abilities.manage_accesses && <p className="notice">{t('team.readOnly')}</p>}
+      {/* A managed team's members are the directory's: the note near the members says so, not this one. */}
+      {!team.abilities.manage_accesses && !team.managed_by && <p className="notice">{t('team.readOnly')}</p>}
       <MembersSection team={team} />
       <PendingInvitations team={team} />
       <Suspense fallback={null}>
