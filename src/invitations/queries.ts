@@ -1,7 +1,8 @@
 // All SQL on invitations, with expiry computed in SQL against the caller's clock.
 import { and, desc, eq, gte, sql } from 'drizzle-orm';
 import type { Db } from '../platform/database.ts';
-import { type Role, teamAccesses } from '../teams/index.ts';
+import { scimClients } from '../scim/schema.ts';
+import { type Role, teamAccesses, teams } from '../teams/index.ts';
 import { type Invitation, invitations } from './schema.ts';
 
 export interface InvitationRow extends Invitation {
@@ -89,6 +90,10 @@ export async function convertInvitations(
   cutoff: Date,
 ): Promise<{ id: string; teamId: string; role: Role }[]> {
   const valid = and(sql`lower(${invitations.email}) = lower(${email})`, gte(invitations.updatedAt, cutoff));
+  // DESIGN.md §9: a team a directory manages takes its members from the directory only; an invitation made before it
+  // was managed is void (deleted below with the rest), never a side door into it.
+  const unmanaged = sql`not exists (select 1 from ${teams} t join ${scimClients} c on c.id = t.scim_client_id
+    where t.id = ${invitations.teamId} and c.revoked_at is null)`;
   const converted = await tx
     .insert(teamAccesses)
     .select(
@@ -102,7 +107,7 @@ export async function convertInvitations(
           updatedAt: sql<Date>`now()`.as('updated_at'),
         })
         .from(invitations)
-        .where(valid),
+        .where(and(valid, unmanaged)),
     )
     .onConflictDoNothing()
     .returning({ id: teamAccesses.id, teamId: teamAccesses.teamId, role: teamAccesses.role });

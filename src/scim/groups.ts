@@ -131,10 +131,10 @@ export class ScimGroupService {
       if (renamed)
         await tx
           .update(teams)
-          .set({ name: input.displayName, scimExternalId: input.externalId, scimClientId: caller.client.id })
+          .set({ name: input.displayName, scimExternalId: input.externalId })
           .where(eq(teams.id, id));
       if (renamed || added.length || removed.length) {
-        await touchGroup(tx, id, new Date(this.now()));
+        await touchGroup(tx, id, caller.client.id, new Date(this.now()));
         events.push({
           ...caller.audit,
           event: 'scim.group_changed',

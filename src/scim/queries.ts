@@ -298,8 +298,9 @@ export async function removeMembers(
   return rows.map((r) => r.userId);
 }
 
-export async function touchGroup(tx: Db, teamId: string, now: Date): Promise<void> {
-  await tx.update(teams).set({ updatedAt: now }).where(eq(teams.id, teamId));
+/** A change by a client makes it the team's manager: after a token rotation the new client takes over its groups. */
+export async function touchGroup(tx: Db, teamId: string, clientId: string, now: Date): Promise<void> {
+  await tx.update(teams).set({ updatedAt: now, scimClientId: clientId }).where(eq(teams.id, teamId));
 }
 
 /** The name of the client that manages a team, for messages (null when the team is Desk's own). */
