@@ -384,7 +384,12 @@ export const en = {
       details: 'Details',
       empty: 'No event matches.',
       export: 'Export (JSON lines)',
-      party: { user: 'user', system: 'system', service_provider: 'service provider' },
+      party: {
+        user: 'user',
+        system: 'system',
+        service_provider: 'service provider',
+        scim_client: 'SCIM client',
+      },
       // flows: the audit log, readable
       technical: 'Technical details',
       events: {
@@ -410,6 +415,12 @@ export const en = {
         job_retried: 'Job retried',
         scim_client_created: 'SCIM client created',
         scim_client_revoked: 'SCIM client revoked',
+        scim_user_created: 'Agent provisioned (SCIM)',
+        scim_user_changed: 'Agent updated (SCIM)',
+        scim_user_deleted: 'Agent removed (SCIM)',
+        scim_group_created: 'Group provisioned (SCIM)',
+        scim_group_changed: 'Group updated (SCIM)',
+        scim_group_deleted: 'Group removed (SCIM)',
         token_refused: 'Access token refused',
       },
       targetType: {

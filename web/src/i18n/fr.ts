@@ -398,7 +398,12 @@ export const fr: Catalog = {
       details: 'Détails',
       empty: 'Aucun événement ne correspond.',
       export: 'Exporter (JSON lines)',
-      party: { user: 'utilisateur', system: 'système', service_provider: 'fournisseur de service' },
+      party: {
+        user: 'utilisateur',
+        system: 'système',
+        service_provider: 'fournisseur de service',
+        scim_client: 'client SCIM',
+      },
       // flows: the audit log, readable
       technical: 'Détails techniques',
       events: {
@@ -424,6 +429,12 @@ export const fr: Catalog = {
         job_retried: 'Tâche relancée',
         scim_client_created: 'Client SCIM créé',
         scim_client_revoked: 'Client SCIM révoqué',
+        scim_user_created: 'Agent provisionné (SCIM)',
+        scim_user_changed: 'Agent modifié (SCIM)',
+        scim_user_deleted: 'Agent retiré (SCIM)',
+        scim_group_created: 'Groupe provisionné (SCIM)',
+        scim_group_changed: 'Groupe modifié (SCIM)',
+        scim_group_deleted: 'Groupe retiré (SCIM)',
         token_refused: "Jeton d'accès refusé",
       },
       targetType: {
