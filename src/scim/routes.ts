@@ -3,13 +3,20 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requestOrigin } from '../audit/index.ts';
 import { databaseUnavailable } from '../platform/database.ts';
-import { HttpError } from '../platform/errors.ts';
+import { HttpError, ValidationFailed } from '../platform/errors.ts';
 import type { App } from '../platform/http.ts';
 import type { ScimDocument } from './attributes.ts';
 import type { ScimClientService } from './clients.ts';
 import { DEFAULT_PAGE, MAX_PAGE, resourceTypes, schemas, serviceProviderConfig } from './discovery.ts';
 import { type GroupRow, groupDocument, LIST_SCHEMA, SEARCH_SCHEMA, userDocument } from './documents.ts';
-import { InvalidSyntax, InvalidValue, ScimError, ScimNotFound, ScimUnauthorized } from './errors.ts';
+import {
+  InvalidFilter,
+  InvalidSyntax,
+  InvalidValue,
+  ScimError,
+  ScimNotFound,
+  ScimUnauthorized,
+} from './errors.ts';
 import { parseFilter } from './filter.ts';
 import type { FilterNode } from './filter-ast.ts';
 import type { ScimGroupService } from './groups.ts';
@@ -292,7 +299,8 @@ function idOf(request: FastifyRequest): string {
 }
 
 const METHODS_BY_PATH: [RegExp, string[]][] = [
-  [/^(ServiceProviderConfig|ResourceTypes|Schemas)(\/[^/]+)?$/i, ['GET']],
+  // Case as the routes are registered: /serviceproviderconfig is unknown (404), not a known path with a wrong method.
+  [/^(ServiceProviderConfig|ResourceTypes|Schemas)(\/[^/]+)?$/, ['GET']],
   [/^(Users|Groups)$/, ['GET', 'POST']],
   [/^(Users|Groups)\/\.search$/, ['POST']],
   [/^(Users|Groups)\/[^/]+$/, ['GET', 'PUT', 'PATCH', 'DELETE']],
@@ -312,6 +320,10 @@ class ScimMethodNotAllowed extends ScimError {
 /** Every failure under /scim/v2/ as a SCIM error: Desk's own errors keep their status, a body Fastify refused is 400. */
 function scimErrorOf(error: unknown, request: FastifyRequest): ScimError {
   if (error instanceof ScimError) return error;
+  // The app-wide refusal of text PostgreSQL cannot store (NUL, unpaired surrogates) is a 400, which RFC 7644 §3.12
+  // gives a scimType: invalidFilter for a filter, invalidValue for any other value.
+  if (error instanceof ValidationFailed)
+    return 'filter' in error.fields ? new InvalidFilter(error.message) : new InvalidValue(error.message);
   if (error instanceof HttpError) {
     const scim = new ScimError(error.statusCode, error.message);
     Object.assign(scim.headers, error.headers);

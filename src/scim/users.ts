@@ -6,6 +6,7 @@ import type { SessionStore } from '../auth/index.ts';
 import { domainOf, organizationsOfEmailDomain } from '../organizations/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database, Db } from '../platform/database.ts';
+import { isUniqueViolation } from '../platform/errors.ts';
 import { insertUser, type User, type UserLifecycle, updateUser, users } from '../users/index.ts';
 import {
   deskEmailOf,
@@ -24,6 +25,7 @@ import {
   emailTakenByOther,
   findUser,
   listUsers,
+  lockEmail,
   type Page,
   removeFromTeams,
   UUID,
@@ -79,6 +81,7 @@ export class ScimUserService {
     const email = deskEmailOf(input.emails);
     if (email) await this.refuseAnotherOrganizationsAddress(email, organizationId);
     const { row, user, created } = await this.database.db.transaction(async (tx) => {
+      if (email) await lockEmail(tx, email);
       if (await userNameTaken(tx, organizationId, input.userName, null))
         throw new Uniqueness(`userName ${JSON.stringify(input.userName)} is already provisioned.`);
       // Someone who signed in before the directory was connected is adopted, not duplicated.
@@ -155,7 +158,7 @@ export class ScimUserService {
   ): Promise<UserRow> {
     const organizationId = caller.client.organizationId;
     if (!UUID.test(id)) throw new ScimNotFound(`User ${id} not found.`);
-    const { row, deactivated } = await this.database.db.transaction(async (tx) => {
+    const { row, deactivated } = await userNameDecidedByIndex(async (tx) => {
       const current = await findUser(tx, organizationId, id, true);
       if (!current) throw new ScimNotFound(`User ${id} not found.`);
       const input = next(current);
@@ -169,6 +172,7 @@ export class ScimUserService {
       if (!user) throw new ScimNotFound(`User ${id} not found.`);
       const emailChanged = email !== null && email.toLowerCase() !== (user.email ?? '').toLowerCase();
       if (emailChanged) {
+        await lockEmail(tx, email);
         await this.refuseAnotherOrganizationsAddress(email, organizationId, tx);
         if (!this.config.OIDC_ALLOW_DUPLICATE_EMAILS && (await emailTakenByOther(tx, email, id)))
           throw new Uniqueness(`Another account already uses ${email}.`);
@@ -202,7 +206,7 @@ export class ScimUserService {
       const row = await findUser(tx, organizationId, id);
       if (!row) throw new Error('provisioned user vanished');
       return { row, deactivated: changes.isActive === false };
-    });
+    }, this.database.db);
     // DESIGN.md §9: active false ends their sessions, on every pod (the session index is in the shared store).
     if (deactivated) await this.sessions.destroyAllForUser(id);
     return row;
@@ -248,6 +252,16 @@ export class ScimUserService {
     const owners = await organizationsOfEmailDomain(db ?? this.database.db, domain);
     if (owners.some((o) => o !== organizationId))
       throw new InvalidValue(`${email} belongs to another organization's email domain.`);
+  }
+}
+
+/** Two renames to one userName both pass userNameTaken; the unique index decides and the loser gets 409, not 500. */
+async function userNameDecidedByIndex<T>(work: (tx: Db) => Promise<T>, db: Db): Promise<T> {
+  try {
+    return await db.transaction(work);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new Uniqueness('userName is already provisioned.');
+    throw error;
   }
 }
 
