@@ -5,6 +5,9 @@ import { CORE_SCHEMA, type ScimDocument } from './attributes.ts';
 import { InvalidSyntax, InvalidValue } from './errors.ts';
 import type { ScimEmail } from './schema.ts';
 
+/** Desk's ids: a member, a user or a group id that is not one names nothing. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const USER_SCHEMA = CORE_SCHEMA.User;
 export const GROUP_SCHEMA = CORE_SCHEMA.Group;
 export const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -166,8 +169,8 @@ export function booleanOf(value: unknown, field: string): boolean {
   throw new InvalidValue(`${field} must be true or false.`);
 }
 
-// An address Desk can mail and a provider can verify: one @, no spaces, a dotted domain.
-const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/;
+// An address Desk can mail and a provider can verify: one @, no spaces, a dotted domain without empty labels.
+const EMAIL = /^[^\s@]{1,64}@(?:[^\s@.]+\.)+[^\s@.]+$/;
 
 function emailsOf(value: unknown): ScimEmail[] {
   if (value === undefined || value === null) return [];
@@ -228,9 +231,10 @@ export function memberIdsOf(value: unknown): string[] {
         ? new Map(Object.entries(item).map(([k, v]) => [k.toLowerCase(), v]))
         : undefined;
     const id = member?.get('value');
-    if (typeof id !== 'string' || !id.trim())
-      throw new InvalidValue(`members[${i}].value must be a user id.`);
-    return id.trim();
+    if (typeof id !== 'string' || !UUID.test(id.trim()))
+      throw new InvalidValue(`members[${i}].value must be the id of a user of this organization.`);
+    // Ids compare as the database gives them back: lower case.
+    return id.trim().toLowerCase();
   });
   return [...new Set(ids)];
 }

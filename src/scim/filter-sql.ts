@@ -107,7 +107,7 @@ export const GROUP_ATTRIBUTES: AttributeMap = {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // RFC 7643 §2.3.5: xsd:dateTime; Postgres is given the client's own text, so it must be one Postgres reads too.
 const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2})(?::?(\d{2}))?)?)?$/i;
 
 function pathName(path: AttrPath): string {
   const name = path.subAttribute ? `${path.attribute}.${path.subAttribute}` : path.attribute;
@@ -118,16 +118,21 @@ function unknown(path: AttrPath): never {
   throw new InvalidFilter(`Invalid filter: unknown attribute "${pathName(path)}".`);
 }
 
+/** A key of a plain object, never one inherited from Object.prototype (`constructor eq "x"` names nothing). */
+function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 /** The attribute a path names, and the sub-attribute when it names one of a multi-valued attribute. */
 function resolve(map: AttributeMap, path: AttrPath): { attribute: ScimAttribute; sub?: string } {
   // RFC 7644 §3.10: the core schema URN may prefix a name; any other schema (an extension) is one Desk does not keep.
   if (path.schema && path.schema.toLowerCase() !== map.schema.toLowerCase()) unknown(path);
   const attribute = path.attribute.toLowerCase();
   const sub = path.subAttribute?.toLowerCase();
-  const whole = map.attributes[sub ? `${attribute}.${sub}` : attribute];
+  const whole = own(map.attributes, sub ? `${attribute}.${sub}` : attribute);
   if (whole) return { attribute: whole };
-  const parent = map.attributes[attribute];
-  if (sub && parent?.type === 'multi' && parent.subAttributes[sub]) return { attribute: parent, sub };
+  const parent = own(map.attributes, attribute);
+  if (sub && parent?.type === 'multi' && own(parent.subAttributes, sub)) return { attribute: parent, sub };
   return unknown(path);
 }
 
@@ -153,9 +158,8 @@ function timestampValue(path: AttrPath, value: FilterValue): string {
   const match = typeof value === 'string' ? DATE_TIME.exec(value) : null;
   if (!match || typeof value !== 'string')
     return invalid(path, `${JSON.stringify(value)} is not a date and time`);
-  const [year, month, day, hour = '0', minute = '0', second = '0'] = match
-    .slice(1)
-    .map((part) => part ?? '0');
+  const [year, month, day, hour = '0', minute = '0', second = '0', offsetHour = '0', offsetMinute = '0'] =
+    match.slice(1).map((part) => part ?? '0');
   const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
   const real =
     date.getUTCFullYear() === Number(year) &&
@@ -163,7 +167,10 @@ function timestampValue(path: AttrPath, value: FilterValue): string {
     date.getUTCDate() === Number(day) &&
     Number(hour) < 24 &&
     Number(minute) < 60 &&
-    Number(second) < 60;
+    Number(second) < 60 &&
+    // PostgreSQL takes offsets up to ±15:59.
+    Number(offsetHour) <= 15 &&
+    Number(offsetMinute) < 60;
   if (!real) return invalid(path, `${JSON.stringify(value)} is not a date and time`);
   return value;
 }
@@ -263,7 +270,7 @@ function compile(map: AttributeMap, node: FilterNode): SQL {
       const name = node.path.attribute.toLowerCase();
       const complex =
         !node.path.subAttribute &&
-        !map.attributes[name] &&
+        !own(map.attributes, name) &&
         Object.keys(map.attributes).some((key) => key.startsWith(`${name}.`));
       // A complex single-valued attribute (`name[givenName eq "x"]`) reads as its sub-attributes.
       if (complex) return compile(map, prefixed(node.path, node.filter));

@@ -57,6 +57,8 @@ function tokenize(input: string, offset: number, fail: (message: string, at: num
       } catch {
         fail(`Invalid string ${raw}`, offset + i);
       }
+      // A NUL written as an escape (\u0000) is as unstorable as a raw one.
+      if ((text as string).includes('\u0000')) fail('Null characters are not allowed', offset + i);
       tokens.push({ kind: 'string', text: text as string, start: offset + i, end: offset + j + 1 });
       i = j + 1;
       continue;

@@ -5,7 +5,10 @@ import { and, asc, eq, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle
 import { type Db, rowsOf } from '../platform/database.ts';
 import { teamAccesses, teams } from '../teams/index.ts';
 import { type User, users } from '../users/index.ts';
-import type { GroupRow, MemberRow, UserRow } from './documents.ts';
+import { type GroupRow, type MemberRow, type UserRow, UUID } from './documents.ts';
+
+export { UUID };
+
 import { scimClients, scimUsers } from './schema.ts';
 
 const userColumns = {
@@ -254,8 +257,8 @@ export async function membersOf(db: Db, groupIds: string[]): Promise<Map<string,
 }
 
 /**
- * Of these ids, the users of the organization (DESIGN.md §9: members are users of the same organization; another
- * organization's id is as unknown as a random one). Ids that are not UUIDs are left out before the query.
+ * Of these ids, the users the organization's directory provisioned (DESIGN.md §9: members are users of the same
+ * organization; another organization's id is as unknown as a random one). Ids that are not UUIDs are left out.
  */
 export async function usersOfOrganization(
   db: Db,
@@ -264,14 +267,13 @@ export async function usersOfOrganization(
 ): Promise<Set<string>> {
   const wellFormed = ids.filter((id) => UUID.test(id));
   if (!wellFormed.length) return new Set();
+  // Provisioned users of the organization only: a user SCIM deleted is unknown to SCIM (404), so no group takes it back.
   const rows = await db
-    .select({ id: users.id })
-    .from(users)
-    .where(and(eq(users.organizationId, organizationId), inArray(users.id, wellFormed)));
+    .select({ id: scimUsers.userId })
+    .from(scimUsers)
+    .where(and(eq(scimUsers.organizationId, organizationId), inArray(scimUsers.userId, wellFormed)));
   return new Set(rows.map((r) => r.id));
 }
-
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Adds members (role member; someone already in the team keeps their role); the user ids actually added. */
 export async function addMembers(tx: Db, teamId: string, userIds: string[]): Promise<string[]> {

@@ -33,6 +33,7 @@ declare module 'fastify' {
 
 export const SCIM_PREFIX = '/scim/v2';
 const SCIM_TYPE = 'application/scim+json; charset=utf-8';
+const MAX_OFFSET = 2 ** 31 - 1;
 
 export interface ScimDeps {
   clients: ScimClientService;
@@ -63,6 +64,8 @@ function integerOf(value: unknown, field: string): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const n = typeof value === 'number' ? value : Number(String(value).trim());
   if (!Number.isInteger(n)) throw new InvalidValue(`${field} must be an integer.`);
+  // Beyond any page Desk can hold: an empty page, not an OFFSET PostgreSQL refuses.
+  if (!Number.isSafeInteger(n)) return n > 0 ? MAX_OFFSET : -1;
   return n;
 }
 
@@ -76,7 +79,7 @@ function textOf(value: unknown, field: string): string | undefined {
 function listQuery(source: Record<string, unknown>): ListQuery {
   const filterText = textOf(source.filter, 'filter');
   // RFC 7644 §3.4.2.4: startIndex below 1 is 1; a negative count is 0; Desk caps a page at MAX_PAGE.
-  const startIndex = Math.max(1, integerOf(source.startIndex, 'startIndex') ?? 1);
+  const startIndex = Math.min(MAX_OFFSET, Math.max(1, integerOf(source.startIndex, 'startIndex') ?? 1));
   const count = Math.min(MAX_PAGE, Math.max(0, integerOf(source.count, 'count') ?? DEFAULT_PAGE));
   const attributes = textOf(source.attributes, 'attributes');
   const excludedAttributes = textOf(source.excludedAttributes, 'excludedAttributes');

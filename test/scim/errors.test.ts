@@ -243,7 +243,7 @@ describe('paths', () => {
 
   it('an unknown endpoint is a SCIM 404', async () => {
     const client = await scimClientOf(t);
-    expectScimError(await client.call('GET', '/Bulk'), 404);
+    expectScimError(await client.call('GET', '/Widgets'), 404);
   });
 
   it('an unknown endpoint without a token is a SCIM 401', async () => {
@@ -410,5 +410,114 @@ describe('PATCH and PUT against the rules of the schema', () => {
       Operations: [{ op: 'replace', path: 'meta.created', value: '2000-01-01T00:00:00Z' }],
     });
     expectScimError(res, 400, 'mutability');
+  });
+});
+
+describe('what a careless or hostile client sends is a 4xx, never a 500', () => {
+  const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+  const newUser = async (client: TestScimClient) => {
+    const email = `${tag()}@example.org`;
+    const res = await client.call('POST', '/Users', {
+      schemas: [USER],
+      userName: email,
+      emails: [{ value: email }],
+    });
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  };
+
+  it('answers invalidFilter to a filter naming a property every JavaScript object has', async () => {
+    const client = await scimClientOf(t);
+    expectScimError(
+      await client.call('GET', `/Users?filter=${encodeURIComponent('constructor eq "x"')}`),
+      400,
+      'invalidFilter',
+    );
+    expectScimError(
+      await client.call('GET', `/Groups?filter=${encodeURIComponent('toString pr')}`),
+      400,
+      'invalidFilter',
+    );
+  });
+
+  it('answers an empty page to a startIndex beyond any integer', async () => {
+    const client = await scimClientOf(t);
+    const res = await client.call('GET', '/Users?startIndex=99999999999999999999');
+    expect(res.status).toBe(200);
+    expect(res.body.Resources).toEqual([]);
+  });
+
+  it('answers invalidFilter to a date whose offset no clock has', async () => {
+    const client = await scimClientOf(t);
+    const filter = 'meta.lastModified gt "2020-01-01T00:00:00+16:00"';
+    expectScimError(
+      await client.call('GET', `/Users?filter=${encodeURIComponent(filter)}`),
+      400,
+      'invalidFilter',
+    );
+  });
+
+  it('answers invalidFilter to a NUL written as a JSON escape in a filter value', async () => {
+    const client = await scimClientOf(t);
+    const filter = 'userName eq "a\\u0000b"';
+    expectScimError(
+      await client.call('GET', `/Users?filter=${encodeURIComponent(filter)}`),
+      400,
+      'invalidFilter',
+    );
+  });
+
+  it('refuses an email with an empty domain label', async () => {
+    const client = await scimClientOf(t);
+    const res = await client.call('POST', '/Users', {
+      schemas: [USER],
+      userName: `${tag()}@example.org`,
+      emails: [{ value: `${tag()}@example..org` }],
+    });
+    expectScimError(res, 400, 'invalidValue');
+  });
+
+  it('never gives a group back a user SCIM deleted', async () => {
+    const client = await scimClientOf(t);
+    const id = await newUser(client);
+    const group = await client.call('POST', '/Groups', { schemas: [GROUP], displayName: `G ${tag()}` });
+    expect((await client.call('DELETE', `/Users/${id}`)).status).toBe(204);
+    const res = await client.call('PATCH', `/Groups/${group.body.id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: id }] }],
+    });
+    expectScimError(res, 400, 'invalidValue');
+  });
+
+  it('takes member ids in upper case as the same users', async () => {
+    const client = await scimClientOf(t);
+    const id = await newUser(client);
+    const group = await client.call('POST', '/Groups', {
+      schemas: [GROUP],
+      displayName: `G ${tag()}`,
+      members: [{ value: id.toUpperCase() }],
+    });
+    expect(group.status).toBe(201);
+    expect(group.body.members.map((m: { value: string }) => m.value)).toEqual([id]);
+    const res = await client.call('PATCH', `/Groups/${group.body.id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'remove', path: `members[value eq "${id.toUpperCase()}"]` }],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.members ?? []).toEqual([]);
+  });
+
+  it('answers invalidValue to a member id that is no user id, before any work on the rest', async () => {
+    const client = await scimClientOf(t);
+    const group = await client.call('POST', '/Groups', { schemas: [GROUP], displayName: `G ${tag()}` });
+    const junk = Array.from({ length: 20_000 }, (_, i) => ({ value: `a${i}` }));
+    const res = await client.call('PATCH', `/Groups/${group.body.id}`, {
+      schemas: [PATCH],
+      Operations: [
+        { op: 'remove', path: 'members', value: junk },
+        { op: 'add', path: 'members', value: junk },
+      ],
+    });
+    expectScimError(res, 400, 'invalidValue');
   });
 });
