@@ -3,10 +3,11 @@
 // driver; then a 10,000-user initial sync (POST /Users one by one, and 4 at a time as Entra does) against plain INSERTs.
 // SCIM_BENCH_USERS=100000 makes the population smaller (SCIM_BENCH_ORGANIZATIONS, _REQUESTS, _CONCURRENCY, _SYNC too).
 import { randomBytes, randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import postgres from 'postgres';
-import { SYSTEM } from '../src/audit/index.ts';
 import { buildDesk } from '../src/app.ts';
+import { SYSTEM } from '../src/audit/index.ts';
 import { configFrom } from '../src/platform/config.ts';
 import { DEFAULT_PAGE } from '../src/scim/discovery.ts';
 import { parseFilter } from '../src/scim/filter.ts';
@@ -14,6 +15,7 @@ import { userFilterSql } from '../src/scim/filter-sql.ts';
 import { ScimClientService, tokenDigest } from '../src/scim/index.ts';
 import { listUsers } from '../src/scim/queries.ts';
 import { FIRST, LAST } from '../test/support/population.ts';
+import { profileWhile } from './support/cpu-profile.ts';
 import { DEFAULT_POSTGRES, type OwnDatabase, ownDatabase, postgresServer } from './support/isolation.ts';
 
 const SERVER = postgresServer() ?? DEFAULT_POSTGRES;
@@ -50,6 +52,7 @@ async function timed<T>(items: T[], concurrency: number, work: (item: T) => Prom
       while (next < items.length) {
         const item = items[next++] as T;
         const started = performance.now();
+        const startLoad = loadavg()[0]?.toFixed(1);
         await work(item);
         times.push(performance.now() - started);
       }
@@ -87,7 +90,9 @@ async function fill(sql: postgres.Sql, measuredOrganization: string): Promise<vo
   await sql.unsafe(`insert into organizations (name)
     select 'SCIM bench organization ' || lpad(n::text, 3, '0') from generate_series(1, ${ORGANIZATIONS - 1}) as n`);
   // The others' clients get tokens nobody knows: their users only need a client to belong to.
-  const others = await sql<{ id: string }[]>`select id from organizations where id <> ${measuredOrganization}`;
+  const others = await sql<
+    { id: string }[]
+  >`select id from organizations where id <> ${measuredOrganization}`;
   for (const o of others)
     await sql`insert into scim_clients (organization_id, name, token_hash)
       values (${o.id}, 'Entra ID', ${tokenDigest(randomBytes(32).toString('hex'))})`;
@@ -144,13 +149,15 @@ function statementOf(
 /** The statement with its filter value (the one bound parameter equal to `value`) replaced. */
 function withValue(statement: { params: unknown[] }, value: unknown) {
   const at = statement.params.flatMap((p, i) => (p === value ? [i] : []));
-  if (at.length !== 1) throw new Error(`expected the filter value once among the parameters, found ${at.length}`);
+  if (at.length !== 1)
+    throw new Error(`expected the filter value once among the parameters, found ${at.length}`);
   const index = at[0] as number;
   return (next: unknown) => statement.params.map((p, i) => (i === index ? next : p));
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const startLoad = loadavg()[0]?.toFixed(1);
   own = await ownDatabase(SERVER, DB_NAME, { replace: true });
   const desk = await buildDesk(
     configFrom({
@@ -217,13 +224,7 @@ async function main(): Promise<void> {
     capture.last = { text: String(args[0]), params: (args[1] as unknown[]) ?? [] };
   };
   const listOf = (filter: string) => () =>
-    listUsers(
-      desk.database.db,
-      measured.organizationId,
-      userFilterSql(parseFilter(filter)),
-      0,
-      DEFAULT_PAGE,
-    );
+    listUsers(desk.database.db, measured.organizationId, userFilterSql(parseFilter(filter)), 0, DEFAULT_PAGE);
   const sample = userNames[0] ?? '';
   const eqStatement = await statementOf(capture, listOf(`userName eq "${sample}"`));
   const firstFragment = fragments[0]?.fragment ?? '';
@@ -263,9 +264,21 @@ async function main(): Promise<void> {
   const coSql = await runCo().sql();
 
   const explain = async (text: string, params: unknown[]) =>
-    (
-      await sql.unsafe(`explain (analyze, buffers) ${text}`, params as postgres.ParameterOrJSON<never>[])
-    ).map((r) => String((r as Record<string, unknown>)['QUERY PLAN']));
+    (await sql.unsafe(`explain (analyze, buffers) ${text}`, params as postgres.ParameterOrJSON<never>[])).map(
+      (r) => String((r as Record<string, unknown>)['QUERY PLAN']),
+    );
+  if (process.env.SCIM_BENCH_PROFILE === '1') {
+    // The client's fetches run in this process too: their time is in the profile, under undici.
+    const summary = await profileWhile(async () => void (await runEq().http()));
+    const busy = summary.samples - summary.idle;
+    console.log(
+      `CPU profile while the eq requests run (${summary.samples} samples, ${summary.idle} idle), top 20 of busy:`,
+    );
+    for (const f of summary.functions.slice(0, 20))
+      console.log(`  ${((f.samples / busy) * 100).toFixed(1)}%  ${f.name}  ${f.where}`);
+    for (const pk of summary.packages.slice(0, 12))
+      console.log(`  ${((pk.samples / busy) * 100).toFixed(1)}%  ${pk.name}`);
+  }
   const eqPlan = await explain(eqStatement.text, eqParams(eqUsers[0]));
   const coPlan = await explain(coStatement.text, coParams(`%${coFragments[0]}%`));
 
@@ -274,7 +287,9 @@ async function main(): Promise<void> {
       `of 4–6 characters of their addresses, each matching ${CO_MATCHES[0]}–${CO_MATCHES[1]} of the organization's users ` +
       `(${meanMatches.toFixed(1)} on average), at random.`,
   );
-  console.log('| filter | HTTP p50 ms | HTTP p95 ms | raw SQL p50 ms | raw SQL p95 ms | HTTP/SQL p95 | aim p95 | met |');
+  console.log(
+    '| filter | HTTP p50 ms | HTTP p95 ms | raw SQL p50 ms | raw SQL p95 ms | HTTP/SQL p95 | aim p95 | met |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const [name, h, s, aim] of [
     ['userName eq "…"', eqHttp, eqSql, AIM_EQ_MS],
@@ -309,7 +324,10 @@ async function main(): Promise<void> {
       emails: [{ primary: true, type: 'work', value: address }],
       meta: { resourceType: 'User' },
       name: { formatted: `${given} ${family}`, familyName: family, givenName: given },
-      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'Numérique', employeeNumber: String(k) },
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': {
+        department: 'Numérique',
+        employeeNumber: String(k),
+      },
     };
   };
   const post = (token: string, domain: string) => async (k: number) => {
@@ -334,14 +352,15 @@ async function main(): Promise<void> {
     });
   };
   const clientOf = async (organizationId: string) =>
-    (await sql<{ id: string }[]>`select id from scim_clients where organization_id = ${organizationId}`)[0]?.id ?? '';
+    (await sql<{ id: string }[]>`select id from scim_clients where organization_id = ${organizationId}`)[0]
+      ?.id ?? '';
   const keys = Array.from({ length: SYNC }, (_, k) => k);
   const sync = [];
   for (const [label, concurrency] of [
     ['one after the other', 1],
     [`${CONCURRENCY} at a time`, CONCURRENCY],
   ] as const) {
-    const tag = concurrency === 1 ? 'sequential' : 'concurrent';
+    const tag = label === 'one after the other' ? 'sequential' : 'concurrent';
     const viaHttp = await newClient(`SCIM bench sync ${tag}`);
     const h = await timed(keys, concurrency, post(viaHttp.token, `sync-${tag}.example.gouv.fr`));
     const plain = await newClient(`SCIM bench insert ${tag}`);
@@ -370,7 +389,9 @@ async function main(): Promise<void> {
   await desk.close();
   await dropOwn();
   t0 = performance.now();
-  console.log(`\nWhole run: ${secs(t0 - started)} (database ${DB_NAME} dropped).`);
+  console.log(
+    `\nWhole run: ${secs(t0 - started)} (database ${DB_NAME} dropped); load average at the end ${loadavg()[0]?.toFixed(1)} (at the start ${startLoad}).`,
+  );
 }
 
 await main().catch(async (e: unknown) => {
