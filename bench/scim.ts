@@ -52,7 +52,6 @@ async function timed<T>(items: T[], concurrency: number, work: (item: T) => Prom
       while (next < items.length) {
         const item = items[next++] as T;
         const started = performance.now();
-        const startLoad = loadavg()[0]?.toFixed(1);
         await work(item);
         times.push(performance.now() - started);
       }
