@@ -34,7 +34,7 @@ ALTER TABLE "scim_users" ADD CONSTRAINT "scim_users_client_id_scim_clients_id_fk
 CREATE UNIQUE INDEX "scim_clients_token_hash_key" ON "scim_clients" USING btree ("token_hash");--> statement-breakpoint
 CREATE INDEX "scim_clients_organization_idx" ON "scim_clients" USING btree ("organization_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "scim_users_organization_user_name_key" ON "scim_users" USING btree ("organization_id",lower("user_name"));--> statement-breakpoint
-CREATE INDEX "scim_users_user_name_trgm_idx" ON "scim_users" USING gin (lower("user_name") gin_trgm_ops);--> statement-breakpoint
+CREATE INDEX "scim_users_organization_user_name_trgm_idx" ON "scim_users" USING gin ("organization_id",lower("user_name") gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX "scim_users_organization_external_id_idx" ON "scim_users" USING btree ("organization_id","external_id");--> statement-breakpoint
 CREATE INDEX "scim_users_organization_updated_idx" ON "scim_users" USING btree ("organization_id","updated_at");--> statement-breakpoint
 CREATE INDEX "scim_users_client_idx" ON "scim_users" USING btree ("client_id");--> statement-breakpoint

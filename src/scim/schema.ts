@@ -58,7 +58,12 @@ export const scimUsers = pgTable(
   (t) => [
     // RFC 7643: userName is unique and compared case-insensitively; Desk scopes it to the organization.
     uniqueIndex('scim_users_organization_user_name_key').on(t.organizationId, sql`lower(${t.userName})`),
-    index('scim_users_user_name_trgm_idx').using('gin', sql`lower(${t.userName}) gin_trgm_ops`),
+    // `userName co "…"` inside one organization: one GIN probe (btree_gin, migration 0008, puts the organization in it).
+    index('scim_users_organization_user_name_trgm_idx').using(
+      'gin',
+      t.organizationId,
+      sql`lower(${t.userName}) gin_trgm_ops`,
+    ),
     index('scim_users_organization_external_id_idx').on(t.organizationId, t.externalId),
     index('scim_users_organization_updated_idx').on(t.organizationId, t.updatedAt),
     index('scim_users_client_idx').on(t.clientId),
