@@ -104,16 +104,6 @@ export async function adoptableUsers(db: Db, organizationId: string, email: stri
     .for('update');
 }
 
-/**
- * Holds, until the transaction ends, the right to decide who uses this email (compared as lower()): two provisioning
- * transactions checking one address wait for each other instead of both finding it free. A two-key advisory lock,
- * apart from the staff-email and migration locks.
- */
-export async function lockEmail(tx: Db, email: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${SCIM_EMAIL_LOCK}, hashtext(lower(${email})))`);
-}
-const SCIM_EMAIL_LOCK = 72_110_023;
-
 /** Whether another user (any organization) has this email: Desk keeps emails unique unless told otherwise. */
 export async function emailTakenByOther(db: Db, email: string, exceptId: string | null): Promise<boolean> {
   const rows = await db

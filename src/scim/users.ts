@@ -7,7 +7,14 @@ import { domainOf, organizationsOfEmailDomain } from '../organizations/index.ts'
 import type { Config } from '../platform/config.ts';
 import type { Database, Db } from '../platform/database.ts';
 import { isUniqueViolation } from '../platform/errors.ts';
-import { insertUser, type User, type UserLifecycle, updateUser, users } from '../users/index.ts';
+import {
+  insertUser,
+  lockUserEmail,
+  type User,
+  type UserLifecycle,
+  updateUser,
+  users,
+} from '../users/index.ts';
 import {
   deskEmailOf,
   deskNameOf,
@@ -25,7 +32,6 @@ import {
   emailTakenByOther,
   findUser,
   listUsers,
-  lockEmail,
   type Page,
   removeFromTeams,
   UUID,
@@ -81,7 +87,7 @@ export class ScimUserService {
     const email = deskEmailOf(input.emails);
     if (email) await this.refuseAnotherOrganizationsAddress(email, organizationId);
     const { row, user, created } = await this.database.db.transaction(async (tx) => {
-      if (email) await lockEmail(tx, email);
+      if (email) await lockUserEmail(tx, email);
       if (await userNameTaken(tx, organizationId, input.userName, null))
         throw new Uniqueness(`userName ${JSON.stringify(input.userName)} is already provisioned.`);
       // Someone who signed in before the directory was connected is adopted, not duplicated.
@@ -172,7 +178,7 @@ export class ScimUserService {
       if (!user) throw new ScimNotFound(`User ${id} not found.`);
       const emailChanged = email !== null && email.toLowerCase() !== (user.email ?? '').toLowerCase();
       if (emailChanged) {
-        await lockEmail(tx, email);
+        await lockUserEmail(tx, email);
         await this.refuseAnotherOrganizationsAddress(email, organizationId, tx);
         if (!this.config.OIDC_ALLOW_DUPLICATE_EMAILS && (await emailTakenByOther(tx, email, id)))
           throw new Uniqueness(`Another account already uses ${email}.`);

@@ -14,6 +14,7 @@ export {
   hasStaffMember,
   insertUser,
   lockSuperusersWhoMayAct,
+  lockUserEmail,
   recordLogin,
   replacePasswordHash,
   updateUser,

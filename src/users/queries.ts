@@ -140,6 +140,16 @@ export async function lockStaffEmail(tx: Db, email: string): Promise<void> {
 }
 const STAFF_EMAIL_LOCK = 72_110_002;
 
+/**
+ * Holds, until the transaction ends, the right to decide which user has this email (compared as lower()): a sign-in
+ * and a directory provisioning one address (or two of either) wait for each other instead of both finding it free.
+ * A two-key advisory lock, apart from the staff-email and migration locks.
+ */
+export async function lockUserEmail(tx: Db, email: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${USER_EMAIL_LOCK}, hashtext(lower(${email})))`);
+}
+const USER_EMAIL_LOCK = 72_110_023;
+
 /** The staff accounts with this email (case-insensitively), oldest first, but `exceptId`. */
 export async function findStaffAccountsByEmail(db: Db, email: string, exceptId?: string): Promise<User[]> {
   return db

@@ -9,6 +9,7 @@ import {
   findUserBySub,
   findUsersByEmail,
   insertUser,
+  lockUserEmail,
   type SignInContext,
   type User,
   type UserLifecycle,
@@ -99,6 +100,9 @@ export async function matchUser(
   const email = verifiedEmail(claims, config);
   const signIn: SignInContext = { ...context, ...(email ? { verifiedEmail: email } : {}) };
   const name = fullName(claims, config.OIDC_USERINFO_FULLNAME_FIELDS);
+  // Who has this address is decided one transaction at a time: two first sign-ins, or a sign-in and a directory
+  // provisioning it, never both find it free and make two users.
+  if (email) await lockUserEmail(db, email);
   let user = await findUserBySub(db, claims.sub);
   let provisioned = user ? await isProvisioned(db, user.id) : false;
 
