@@ -14,16 +14,8 @@ export const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 export const SEARCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 
 /** A provisioned user as the queries read it. */
-export interface UserRow {
+export interface UserRow extends UserInput {
   id: string;
-  userName: string;
-  externalId: string | null;
-  givenName: string | null;
-  familyName: string | null;
-  formatted: string | null;
-  displayName: string | null;
-  emails: ScimEmail[];
-  active: boolean;
   created: Date;
   lastModified: Date;
 }

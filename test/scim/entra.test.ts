@@ -1,15 +1,12 @@
 // What Microsoft Entra ID's provisioning service sends, in its order and shapes (its SCIM tutorial's request
 // examples): test connection, match-or-create, PATCH updates with "Replace" and value paths, soft delete with
 // "False" as a string, groups fetched without members, member add and remove, rename, and hard deletes.
-import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { type User, users } from '../../src/users/index.ts';
 import { useDesk } from '../support/desk.ts';
-import { scimClientOf, type TestScimClient } from '../support/scim.ts';
+import { deskUserOf, scimClientOf, scimPatch, type TestScimClient, teamNamesOf } from '../support/scim.ts';
 
 const t = useDesk();
 
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -63,21 +60,6 @@ async function entraGroup(client: TestScimClient, displayName = `Group ${crypto.
   return created.body as { id: string; displayName: string };
 }
 
-const patch = (client: TestScimClient, path: string, ...Operations: unknown[]) =>
-  client.call('PATCH', path, { schemas: [PATCH_OP], Operations });
-
-async function deskUser(id: string): Promise<User> {
-  const [user] = await t.desk.database.db.select().from(users).where(eq(users.id, id));
-  if (!user) throw new Error(`no Desk user ${id}`);
-  return user;
-}
-
-async function teamNamesOf(user: User): Promise<string[]> {
-  const res = await (await t.browserFor(user)).get('/api/v1.0/teams/');
-  expect(res.status).toBe(200);
-  return (res.json as { name: string }[]).map((team) => team.name);
-}
-
 describe('Entra ID provisioning', () => {
   it('passes Test Connection: an unknown userName gives an empty list', async () => {
     const client = await scimClientOf(t);
@@ -107,7 +89,7 @@ describe('Entra ID provisioning', () => {
     });
     for (const ignored of ['title', 'preferredLanguage', 'addresses', 'phoneNumbers', ENTERPRISE])
       expect(res.body).not.toHaveProperty(ignored);
-    const user = await deskUser(created.id);
+    const user = await deskUserOf(t, created.id);
     expect(user).toMatchObject({ email: body.userName, name: 'Ada Lovelace', isActive: true });
     expect(user.organizationId).toBe(client.organizationId);
   });
@@ -144,30 +126,33 @@ describe('Entra ID provisioning', () => {
     const client = await scimClientOf(t);
     const created = await provision(client, { ...entraUser(), emails: [] });
     const email = `${crypto.randomUUID()}@entra.example`;
-    const res = await patch(client, `/Users/${created.id}`, {
+    const res = await scimPatch(client, `/Users/${created.id}`, {
       op: 'Add',
       path: 'emails[type eq "work"].value',
       value: email,
     });
     expect(res.status).toBe(200);
     expect(res.body.emails).toEqual([{ type: 'work', value: email }]);
-    expect((await deskUser(created.id)).email).toBe(email);
+    expect((await deskUserOf(t, created.id)).email).toBe(email);
   });
 
   it('deactivates the agent with a path-less Replace of active "False"', async () => {
     const client = await scimClientOf(t);
     const created = await provision(client);
-    const res = await patch(client, `/Users/${created.id}`, { op: 'Replace', value: { active: 'False' } });
+    const res = await scimPatch(client, `/Users/${created.id}`, {
+      op: 'Replace',
+      value: { active: 'False' },
+    });
     expect(res.status).toBe(200);
     expect(res.body.active).toBe(false);
-    expect((await deskUser(created.id)).isActive).toBe(false);
+    expect((await deskUserOf(t, created.id)).isActive).toBe(false);
   });
 
   it('updates the work email and family name with Replace operations', async () => {
     const client = await scimClientOf(t);
     const created = await provision(client);
     const email = `${crypto.randomUUID()}@entra.example`;
-    const res = await patch(
+    const res = await scimPatch(
       client,
       `/Users/${created.id}`,
       { op: 'Replace', path: 'emails[type eq "work"].value', value: email },
@@ -176,26 +161,26 @@ describe('Entra ID provisioning', () => {
     expect(res.status).toBe(200);
     expect(res.body.emails).toEqual([{ primary: true, type: 'work', value: email }]);
     expect(res.body.name.familyName).toBe('Byron');
-    expect((await deskUser(created.id)).email).toBe(email);
+    expect((await deskUserOf(t, created.id)).email).toBe(email);
   });
 
   it('updates the name with a path-less Replace of dotted keys', async () => {
     const client = await scimClientOf(t);
     const created = await provision(client);
-    const res = await patch(client, `/Users/${created.id}`, {
+    const res = await scimPatch(client, `/Users/${created.id}`, {
       op: 'Replace',
       value: { 'name.givenName': 'Augusta', displayName: 'Augusta King' },
     });
     expect(res.status).toBe(200);
     expect(res.body.name.givenName).toBe('Augusta');
     expect(res.body.displayName).toBe('Augusta King');
-    expect((await deskUser(created.id)).name).toBe('Augusta King');
+    expect((await deskUserOf(t, created.id)).name).toBe('Augusta King');
   });
 
   it('ignores Replace operations on attributes Desk does not declare', async () => {
     const client = await scimClientOf(t);
     const created = await provision(client);
-    const res = await patch(
+    const res = await scimPatch(
       client,
       `/Users/${created.id}`,
       { op: 'Replace', path: 'title', value: 'Engineer' },
@@ -209,16 +194,16 @@ describe('Entra ID provisioning', () => {
   it('deactivates the agent with "False" as a string, ending their session', async () => {
     const client = await scimClientOf(t);
     const created = await provision(client);
-    const browser = await t.browserFor(await deskUser(created.id));
+    const browser = await t.browserFor(await deskUserOf(t, created.id));
     expect((await browser.get('/api/v1.0/users/me/')).status).toBe(200);
-    const res = await patch(client, `/Users/${created.id}`, {
+    const res = await scimPatch(client, `/Users/${created.id}`, {
       op: 'Replace',
       path: 'active',
       value: 'False',
     });
     expect(res.status).toBe(200);
     expect(res.body.active).toBe(false);
-    expect((await deskUser(created.id)).isActive).toBe(false);
+    expect((await deskUserOf(t, created.id)).isActive).toBe(false);
     expect((await browser.get('/api/v1.0/users/me/')).status).toBe(401);
   });
 
@@ -238,7 +223,7 @@ describe('Entra ID provisioning', () => {
     const client = await scimClientOf(t);
     const member = await provision(client);
     const group = await entraGroup(client);
-    const res = await patch(client, `/Groups/${group.id}`, {
+    const res = await scimPatch(client, `/Groups/${group.id}`, {
       name: 'addMember',
       op: 'Add',
       path: 'members',
@@ -247,19 +232,19 @@ describe('Entra ID provisioning', () => {
     expect(res.status).toBe(200);
     const read = await client.call('GET', `/Groups/${group.id}`);
     expect(read.body.members.map((m: { value: string }) => m.value)).toEqual([member.id]);
-    expect(await teamNamesOf(await deskUser(member.id))).toEqual([group.displayName]);
+    expect(await teamNamesOf(t, await deskUserOf(t, member.id))).toEqual([group.displayName]);
   });
 
   it('removes a member by value list, who no longer sees the team', async () => {
     const client = await scimClientOf(t);
     const [stays, leaves] = [await provision(client), await provision(client)];
     const group = await entraGroup(client);
-    await patch(client, `/Groups/${group.id}`, {
+    await scimPatch(client, `/Groups/${group.id}`, {
       op: 'Add',
       path: 'members',
       value: [{ value: stays.id }, { value: leaves.id }],
     });
-    const res = await patch(client, `/Groups/${group.id}`, {
+    const res = await scimPatch(client, `/Groups/${group.id}`, {
       name: 'removeMember',
       op: 'Remove',
       path: 'members',
@@ -268,30 +253,38 @@ describe('Entra ID provisioning', () => {
     expect(res.status).toBe(200);
     const read = await client.call('GET', `/Groups/${group.id}`);
     expect(read.body.members.map((m: { value: string }) => m.value)).toEqual([stays.id]);
-    expect(await teamNamesOf(await deskUser(leaves.id))).toEqual([]);
+    expect(await teamNamesOf(t, await deskUserOf(t, leaves.id))).toEqual([]);
   });
 
   it('renames the group, and members see the new team name', async () => {
     const client = await scimClientOf(t);
     const member = await provision(client);
     const group = await entraGroup(client);
-    await patch(client, `/Groups/${group.id}`, { op: 'Add', path: 'members', value: [{ value: member.id }] });
+    await scimPatch(client, `/Groups/${group.id}`, {
+      op: 'Add',
+      path: 'members',
+      value: [{ value: member.id }],
+    });
     const name = `Renamed ${crypto.randomUUID().slice(0, 8)}`;
-    const res = await patch(client, `/Groups/${group.id}`, {
+    const res = await scimPatch(client, `/Groups/${group.id}`, {
       op: 'Replace',
       path: 'displayName',
       value: name,
     });
     expect(res.status).toBe(200);
     expect(res.body.displayName).toBe(name);
-    expect(await teamNamesOf(await deskUser(member.id))).toEqual([name]);
+    expect(await teamNamesOf(t, await deskUserOf(t, member.id))).toEqual([name]);
   });
 
   it('answers a membership check by filter without listing members', async () => {
     const client = await scimClientOf(t);
     const [member, outsider] = [await provision(client), await provision(client)];
     const group = await entraGroup(client);
-    await patch(client, `/Groups/${group.id}`, { op: 'Add', path: 'members', value: [{ value: member.id }] });
+    await scimPatch(client, `/Groups/${group.id}`, {
+      op: 'Add',
+      path: 'members',
+      value: [{ value: member.id }],
+    });
     const check = (userId: string) =>
       client.call(
         'GET',
@@ -307,7 +300,11 @@ describe('Entra ID provisioning', () => {
     const client = await scimClientOf(t);
     const member = await provision(client);
     const group = await entraGroup(client);
-    await patch(client, `/Groups/${group.id}`, { op: 'Add', path: 'members', value: [{ value: member.id }] });
+    await scimPatch(client, `/Groups/${group.id}`, {
+      op: 'Add',
+      path: 'members',
+      value: [{ value: member.id }],
+    });
     const res = await client.call('GET', `/Groups/${group.id}?excludedAttributes=members`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: group.id, displayName: group.displayName });
@@ -318,7 +315,11 @@ describe('Entra ID provisioning', () => {
     const client = await scimClientOf(t);
     const member = await provision(client);
     const group = await entraGroup(client);
-    await patch(client, `/Groups/${group.id}`, { op: 'Add', path: 'members', value: [{ value: member.id }] });
+    await scimPatch(client, `/Groups/${group.id}`, {
+      op: 'Add',
+      path: 'members',
+      value: [{ value: member.id }],
+    });
     const res = await client.call('DELETE', `/Users/${member.id}`);
     expect(res.status).toBe(204);
     const after = await client.call('GET', `/Users/${member.id}`);
@@ -328,19 +329,23 @@ describe('Entra ID provisioning', () => {
       status: '404',
     });
     expect((await client.call('GET', `/Groups/${group.id}`)).body.members ?? []).toEqual([]);
-    expect((await deskUser(member.id)).isActive).toBe(false);
+    expect((await deskUserOf(t, member.id)).isActive).toBe(false);
   });
 
   it('deletes the group: 204, and the team is gone for its former member', async () => {
     const client = await scimClientOf(t);
     const member = await provision(client);
     const group = await entraGroup(client);
-    await patch(client, `/Groups/${group.id}`, { op: 'Add', path: 'members', value: [{ value: member.id }] });
-    const user = await deskUser(member.id);
-    expect(await teamNamesOf(user)).toEqual([group.displayName]);
+    await scimPatch(client, `/Groups/${group.id}`, {
+      op: 'Add',
+      path: 'members',
+      value: [{ value: member.id }],
+    });
+    const user = await deskUserOf(t, member.id);
+    expect(await teamNamesOf(t, user)).toEqual([group.displayName]);
     const res = await client.call('DELETE', `/Groups/${group.id}`);
     expect(res.status).toBe(204);
     expect((await client.call('GET', `/Groups/${group.id}`)).status).toBe(404);
-    expect(await teamNamesOf(user)).toEqual([]);
+    expect(await teamNamesOf(t, user)).toEqual([]);
   });
 });

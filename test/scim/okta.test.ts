@@ -1,14 +1,11 @@
 // What Okta's SCIM 2.0 provisioning sends, per its SCIM 2.0 reference: create after a paged userName lookup, updates by
 // PUT of the whole user, deactivation and reactivation by path-less replace, Push Groups, import by pages, and delete.
-import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { type User, users } from '../../src/users/index.ts';
 import { useDesk } from '../support/desk.ts';
-import { scimClientOf, type TestScimClient } from '../support/scim.ts';
+import { deskUserOf, scimClientOf, scimPatch, type TestScimClient, teamNamesOf } from '../support/scim.ts';
 
 const t = useDesk();
 
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
@@ -43,21 +40,6 @@ async function provision(client: TestScimClient, body = oktaUser()) {
   return created.body as { id: string; userName: string; externalId: string };
 }
 
-const patch = (client: TestScimClient, path: string, ...Operations: unknown[]) =>
-  client.call('PATCH', path, { schemas: [PATCH_OP], Operations });
-
-async function deskUser(id: string): Promise<User> {
-  const [user] = await t.desk.database.db.select().from(users).where(eq(users.id, id));
-  if (!user) throw new Error(`no Desk user ${id}`);
-  return user;
-}
-
-async function teamNamesOf(user: User): Promise<string[]> {
-  const res = await (await t.browserFor(user)).get('/api/v1.0/teams/');
-  expect(res.status).toBe(200);
-  return (res.json as { name: string }[]).map((team) => team.name);
-}
-
 const memberIds = (body: { members?: { value: string }[] }) =>
   (body.members ?? []).map((m) => m.value).sort();
 
@@ -73,7 +55,7 @@ describe('Okta provisioning', () => {
       active: true,
     });
     expect(created).not.toHaveProperty('password');
-    const user = await deskUser(created.id);
+    const user = await deskUserOf(t, created.id);
     expect(user).toMatchObject({ email: body.userName, name: 'Grace Hopper', isActive: true });
     expect(user.password ?? '').toBe('');
     const again = await client.call(
@@ -100,28 +82,28 @@ describe('Okta provisioning', () => {
     expect(res.body.emails).toEqual([{ primary: true, value: email, type: 'work' }]);
     // PUT replaces: the displayName left out is gone.
     expect(res.body).not.toHaveProperty('displayName');
-    expect(await deskUser(created.id)).toMatchObject({ email, name: 'Grace Murray' });
+    expect(await deskUserOf(t, created.id)).toMatchObject({ email, name: 'Grace Murray' });
   });
 
   it('deactivates the agent with a path-less replace of active', async () => {
     const client = await scimClientOf(t, undefined, 'Okta');
     const created = await provision(client);
-    const browser = await t.browserFor(await deskUser(created.id));
-    const res = await patch(client, `/Users/${created.id}`, { op: 'replace', value: { active: false } });
+    const browser = await t.browserFor(await deskUserOf(t, created.id));
+    const res = await scimPatch(client, `/Users/${created.id}`, { op: 'replace', value: { active: false } });
     expect(res.status).toBe(200);
     expect(res.body.active).toBe(false);
-    expect((await deskUser(created.id)).isActive).toBe(false);
+    expect((await deskUserOf(t, created.id)).isActive).toBe(false);
     expect((await browser.get('/api/v1.0/users/me/')).status).toBe(401);
   });
 
   it('reactivates a deactivated agent', async () => {
     const client = await scimClientOf(t, undefined, 'Okta');
     const created = await provision(client, { ...oktaUser(), active: false });
-    expect((await deskUser(created.id)).isActive).toBe(false);
-    const res = await patch(client, `/Users/${created.id}`, { op: 'replace', value: { active: true } });
+    expect((await deskUserOf(t, created.id)).isActive).toBe(false);
+    const res = await scimPatch(client, `/Users/${created.id}`, { op: 'replace', value: { active: true } });
     expect(res.status).toBe(200);
     expect(res.body.active).toBe(true);
-    expect((await deskUser(created.id)).isActive).toBe(true);
+    expect((await deskUserOf(t, created.id)).isActive).toBe(true);
   });
 
   it('pushes a group with its members as a team they see', async () => {
@@ -135,7 +117,7 @@ describe('Okta provisioning', () => {
     });
     expect(res.status).toBe(201);
     expect(memberIds(res.body)).toEqual([member.id]);
-    expect(await teamNamesOf(await deskUser(member.id))).toEqual([displayName]);
+    expect(await teamNamesOf(t, await deskUserOf(t, member.id))).toEqual([displayName]);
   });
 
   it('adds members to a pushed group with a members add', async () => {
@@ -146,7 +128,7 @@ describe('Okta provisioning', () => {
       displayName: 'Push add',
       members: [],
     });
-    const res = await patch(client, `/Groups/${group.body.id}`, {
+    const res = await scimPatch(client, `/Groups/${group.body.id}`, {
       op: 'add',
       path: 'members',
       value: [
@@ -166,13 +148,13 @@ describe('Okta provisioning', () => {
       displayName: 'Push remove',
       members: [{ value: stays.id }, { value: leaves.id }],
     });
-    const res = await patch(client, `/Groups/${group.body.id}`, {
+    const res = await scimPatch(client, `/Groups/${group.body.id}`, {
       op: 'remove',
       path: `members[value eq "${leaves.id}"]`,
     });
     expect(res.status).toBe(200);
     expect(memberIds(res.body)).toEqual([stays.id]);
-    expect(await teamNamesOf(await deskUser(leaves.id))).toEqual([]);
+    expect(await teamNamesOf(t, await deskUserOf(t, leaves.id))).toEqual([]);
   });
 
   it('renames a pushed group with a path-less replace that repeats its id', async () => {
@@ -183,7 +165,7 @@ describe('Okta provisioning', () => {
       members: [],
     });
     const name = `Push new ${crypto.randomUUID().slice(0, 8)}`;
-    const res = await patch(client, `/Groups/${group.body.id}`, {
+    const res = await scimPatch(client, `/Groups/${group.body.id}`, {
       op: 'replace',
       value: { id: group.body.id, displayName: name },
     });
@@ -220,6 +202,6 @@ describe('Okta provisioning', () => {
     const res = await client.call('DELETE', `/Groups/${group.body.id}`);
     expect(res.status).toBe(204);
     expect((await client.call('GET', `/Groups/${group.body.id}`)).status).toBe(404);
-    expect(await teamNamesOf(await deskUser(member.id))).toEqual([]);
+    expect(await teamNamesOf(t, await deskUserOf(t, member.id))).toEqual([]);
   });
 });

@@ -133,3 +133,29 @@ export async function scimCall(
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
+
+/** A PatchOp message (RFC 7644 §3.5.2) of these operations, sent to `path`. */
+export function scimPatch(
+  client: TestScimClient,
+  path: string,
+  ...Operations: unknown[]
+): Promise<ScimAnswer> {
+  return client.call('PATCH', path, {
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+    Operations,
+  });
+}
+
+/** The Desk user behind a SCIM id, as the database has it now. */
+export async function deskUserOf(t: TestDesk, id: string): Promise<User> {
+  const [user] = await t.desk.database.db.select().from(users).where(eq(users.id, id));
+  if (!user) throw new Error(`no Desk user ${id}`);
+  return user;
+}
+
+/** The names of the teams a user sees in Desk's own API. */
+export async function teamNamesOf(t: TestDesk, user: User): Promise<string[]> {
+  const res = await (await t.browserFor(user)).get('/api/v1.0/teams/');
+  if (res.status !== 200) throw new Error(`GET /api/v1.0/teams/ answered ${res.status}`);
+  return (res.json as { name: string }[]).map((team) => team.name);
+}
