@@ -2,7 +2,6 @@
 // change is one transaction with its audit events; sessions end after the commit, on every pod (shared store).
 import { eq } from 'drizzle-orm';
 import { type AuditContext, type AuditEvent, recordAudit, recordAudits } from '../audit/index.ts';
-import type { SessionStore } from '../auth/index.ts';
 import { domainOf, organizationsOfEmailDomain } from '../organizations/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database, Db } from '../platform/database.ts';
@@ -39,6 +38,12 @@ import {
 } from './queries.ts';
 import { type ScimClient, scimUsers } from './schema.ts';
 
+/** What SCIM asks of the session store (auth's SessionStore): auth asks SCIM at sign-in, so SCIM names no auth type. */
+export interface SessionsOfUser {
+  /** Ends every session of the user, on every pod. */
+  destroyAllForUser(userId: string): Promise<number>;
+}
+
 /** Who calls: the client (its organization scopes everything) and where the request came from, for the audit log. */
 export interface ScimCaller {
   client: ScimClient;
@@ -53,7 +58,7 @@ export class ScimUserService {
   constructor(
     private readonly database: Database,
     private readonly config: Config,
-    private readonly sessions: SessionStore,
+    private readonly sessions: SessionsOfUser,
     private readonly lifecycle: UserLifecycle,
     private readonly now: () => number = Date.now,
   ) {}
