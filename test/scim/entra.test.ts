@@ -348,4 +348,16 @@ describe('Entra ID provisioning', () => {
     expect((await client.call('GET', `/Groups/${group.id}`)).status).toBe(404);
     expect(await teamNamesOf(t, user)).toEqual([]);
   });
+
+  it('re-hires a user it deleted: the same Desk account, active again', async () => {
+    const client = await scimClientOf(t);
+    const body = entraUser();
+    const first = await provision(client, body);
+    expect((await client.call('DELETE', `/Users/${first.id}`)).status).toBe(204);
+
+    const again = await provision(client, body);
+
+    expect(again.id).toBe(first.id);
+    expect((await deskUserOf(t, first.id)).isActive).toBe(true);
+  });
 });
