@@ -251,9 +251,6 @@ export function deskEmailOf(emails: ScimEmail[]): string | null {
 /** The Desk user's display name (at most 100 characters): displayName, else name.formatted, else given + family. */
 export function deskNameOf(input: UserInput): string {
   const name =
-    input.displayName ??
-    input.formatted ??
-    [input.givenName, input.familyName].filter(Boolean).join(' ') ??
-    '';
+    input.displayName ?? input.formatted ?? [input.givenName, input.familyName].filter(Boolean).join(' ');
   return (name || input.userName).slice(0, 100);
 }

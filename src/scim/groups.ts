@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { type AuditEvent, recordAudits } from '../audit/index.ts';
 import type { Database, Db } from '../platform/database.ts';
 import { teams } from '../teams/index.ts';
-import { type GroupRow, groupDocument, type MemberRow, readGroup } from './documents.ts';
+import { type GroupRow, groupDocument, type MemberRow, readGroup, UUID } from './documents.ts';
 import { InvalidValue, ScimNotFound } from './errors.ts';
 import type { FilterNode } from './filter-ast.ts';
 import { groupFilterSql } from './filter-sql.ts';
@@ -17,8 +17,6 @@ import {
   membersOf,
   type Page,
   removeMembers,
-  touchGroup,
-  UUID,
   usersOfOrganization,
 } from './queries.ts';
 import type { ScimCaller } from './users.ts';
@@ -84,7 +82,13 @@ export class ScimGroupService {
         },
         ...this.accessEvents(caller, { id: team.id, name: input.displayName }, added, []),
       ]);
-      return this.reread(tx, organizationId, team.id);
+      return {
+        id: team.id,
+        displayName: input.displayName,
+        externalId: input.externalId,
+        created: at,
+        lastModified: at,
+      };
     });
   }
 
@@ -128,13 +132,19 @@ export class ScimGroupService {
         else if (members.remove.length) removed = await removeMembers(tx, id, { only: members.remove });
         added = await addMembers(tx, id, wanted);
       }
-      if (renamed)
+      const changed = renamed || added.length > 0 || removed.length > 0;
+      const lastModified = changed ? new Date(this.now()) : current.lastModified;
+      if (changed) {
+        // A change by a client makes it the team's manager: after a token rotation the new client takes over.
         await tx
           .update(teams)
-          .set({ name: input.displayName, scimExternalId: input.externalId })
+          .set({
+            name: input.displayName,
+            scimExternalId: input.externalId,
+            scimClientId: caller.client.id,
+            updatedAt: lastModified,
+          })
           .where(eq(teams.id, id));
-      if (renamed || added.length || removed.length) {
-        await touchGroup(tx, id, caller.client.id, new Date(this.now()));
         events.push({
           ...caller.audit,
           event: 'scim.group_changed',
@@ -150,7 +160,13 @@ export class ScimGroupService {
         events.push(...this.accessEvents(caller, { id, name: input.displayName }, added, removed));
         await recordAudits(tx, events);
       }
-      return this.reread(tx, organizationId, id);
+      return {
+        id,
+        displayName: input.displayName,
+        externalId: input.externalId,
+        created: current.created,
+        lastModified,
+      };
     });
   }
 
@@ -203,11 +219,5 @@ export class ScimGroupService {
         details: { user_id: userId },
       })),
     ];
-  }
-
-  private async reread(tx: Db, organizationId: string, id: string): Promise<GroupRow> {
-    const row = await findGroup(tx, organizationId, id);
-    if (!row) throw new Error('managed team vanished');
-    return row;
   }
 }

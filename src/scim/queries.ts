@@ -7,9 +7,7 @@ import { teamAccesses, teams } from '../teams/index.ts';
 import { type User, users } from '../users/index.ts';
 import { type GroupRow, type MemberRow, type UserRow, UUID } from './documents.ts';
 
-export { UUID };
-
-import { scimClients, scimUsers } from './schema.ts';
+import { scimUsers } from './schema.ts';
 
 const userColumns = {
   id: users.id,
@@ -64,20 +62,33 @@ async function countUsers(db: Db, where: SQL | undefined): Promise<number> {
   return row?.n ?? 0;
 }
 
-/** The provisioned user, only in this organization; `lock` holds the user's rows until the transaction ends. */
-export async function findUser(
-  db: Db,
-  organizationId: string,
-  id: string,
-  lock = false,
-): Promise<UserRow | undefined> {
-  const query = db
+/** The provisioned user, only in this organization. */
+export async function findUser(db: Db, organizationId: string, id: string): Promise<UserRow | undefined> {
+  const [row] = await db
     .select(userColumns)
     .from(scimUsers)
     .innerJoin(users, eq(users.id, scimUsers.userId))
     .where(and(eq(scimUsers.organizationId, organizationId), eq(scimUsers.userId, id)))
     .limit(1);
-  const [row] = lock ? await query.for('update') : await query;
+  return row;
+}
+
+/**
+ * The provisioned user with the Desk fields a change compares (email, name), its rows held until the transaction
+ * ends: one statement for what a PUT or PATCH reads before writing.
+ */
+export async function lockUser(
+  db: Db,
+  organizationId: string,
+  id: string,
+): Promise<(UserRow & { email: string | null; name: string }) | undefined> {
+  const [row] = await db
+    .select({ ...userColumns, email: users.email, name: users.name })
+    .from(scimUsers)
+    .innerJoin(users, eq(users.id, scimUsers.userId))
+    .where(and(eq(scimUsers.organizationId, organizationId), eq(scimUsers.userId, id)))
+    .limit(1)
+    .for('update');
   return row;
 }
 
@@ -102,42 +113,6 @@ export async function adoptableUsers(db: Db, organizationId: string, email: stri
     .orderBy(users.createdAt)
     .limit(2)
     .for('update');
-}
-
-/** Whether another user (any organization) has this email: Desk keeps emails unique unless told otherwise. */
-export async function emailTakenByOther(db: Db, email: string, exceptId: string | null): Promise<boolean> {
-  const rows = await db
-    .select({ id: users.id })
-    .from(users)
-    .where(
-      and(
-        sql`lower(${users.email}) = lower(${email})`,
-        exceptId ? sql`${users.id} <> ${exceptId}` : undefined,
-      ),
-    )
-    .limit(1);
-  return rows.length > 0;
-}
-
-/** Whether another provisioned user of the organization has this userName (compared as the unique index does). */
-export async function userNameTaken(
-  db: Db,
-  organizationId: string,
-  userName: string,
-  exceptId: string | null,
-): Promise<boolean> {
-  const rows = await db
-    .select({ id: scimUsers.userId })
-    .from(scimUsers)
-    .where(
-      and(
-        eq(scimUsers.organizationId, organizationId),
-        sql`lower(${scimUsers.userName}) = lower(${userName})`,
-        exceptId ? sql`${scimUsers.userId} <> ${exceptId}` : undefined,
-      ),
-    )
-    .limit(1);
-  return rows.length > 0;
 }
 
 /**
@@ -298,22 +273,6 @@ export async function removeMembers(
     .where(and(eq(teamAccesses.teamId, teamId), condition))
     .returning({ userId: teamAccesses.userId });
   return rows.map((r) => r.userId);
-}
-
-/** A change by a client makes it the team's manager: after a token rotation the new client takes over its groups. */
-export async function touchGroup(tx: Db, teamId: string, clientId: string, now: Date): Promise<void> {
-  await tx.update(teams).set({ updatedAt: now, scimClientId: clientId }).where(eq(teams.id, teamId));
-}
-
-/** The name of the client that manages a team, for messages (null when the team is Desk's own). */
-export async function managingClientName(db: Db, teamId: string): Promise<string | null> {
-  const [row] = await db
-    .select({ name: scimClients.name })
-    .from(teams)
-    .innerJoin(scimClients, eq(scimClients.id, teams.scimClientId))
-    .where(eq(teams.id, teamId))
-    .limit(1);
-  return row?.name ?? null;
 }
 
 /**

@@ -114,7 +114,7 @@ function searchBody(body: unknown): ListQuery {
   return listQuery(fields);
 }
 
-function listResponse(query: ListQuery, total: number, resources: ScimDocument[]) {
+function listResponse(query: Pick<ListQuery, 'offset'>, total: number, resources: ScimDocument[]) {
   return {
     schemas: [LIST_SCHEMA],
     totalResults: total,
@@ -161,38 +161,21 @@ export function scimRoutes(scope: App, { clients, users, groups }: ScimDeps): vo
   scope.get(`${SCIM_PREFIX}/ServiceProviderConfig`, { schema: { hide: true } }, async (request) =>
     serviceProviderConfig(base(request)),
   );
-  scope.get(`${SCIM_PREFIX}/ResourceTypes`, { schema: { hide: true } }, async (request) => {
-    const all = resourceTypes(base(request));
-    return {
-      schemas: [LIST_SCHEMA],
-      totalResults: all.length,
-      startIndex: 1,
-      itemsPerPage: all.length,
-      Resources: all,
-    };
-  });
-  scope.get(`${SCIM_PREFIX}/ResourceTypes/*`, { schema: { hide: true } }, async (request) => {
-    const id = (request.params as { '*': string })['*'];
-    const found = resourceTypes(base(request)).find((t) => t.id.toLowerCase() === id.toLowerCase());
-    if (!found) throw new ScimNotFound(`Resource type ${id} not found.`);
-    return found;
-  });
-  scope.get(`${SCIM_PREFIX}/Schemas`, { schema: { hide: true } }, async (request) => {
-    const all = schemas(base(request));
-    return {
-      schemas: [LIST_SCHEMA],
-      totalResults: all.length,
-      startIndex: 1,
-      itemsPerPage: all.length,
-      Resources: all,
-    };
-  });
-  scope.get(`${SCIM_PREFIX}/Schemas/*`, { schema: { hide: true } }, async (request) => {
-    const id = (request.params as { '*': string })['*'];
-    const found = schemas(base(request)).find((s) => s.id.toLowerCase() === id.toLowerCase());
-    if (!found) throw new ScimNotFound(`Schema ${id} not found.`);
-    return found;
-  });
+  // A list of every document and each by its id (any case): the resource types and the schemas alike.
+  const discovery = (path: string, what: string, all: (base: string) => { id: string }[]) => {
+    scope.get(`${SCIM_PREFIX}/${path}`, { schema: { hide: true } }, async (request) => {
+      const documents = all(base(request));
+      return listResponse({ offset: 0 }, documents.length, documents);
+    });
+    scope.get(`${SCIM_PREFIX}/${path}/*`, { schema: { hide: true } }, async (request) => {
+      const id = (request.params as { '*': string })['*'];
+      const found = all(base(request)).find((d) => d.id.toLowerCase() === id.toLowerCase());
+      if (!found) throw new ScimNotFound(`${what} ${id} not found.`);
+      return found;
+    });
+  };
+  discovery('ResourceTypes', 'Resource type', resourceTypes);
+  discovery('Schemas', 'Schema', schemas);
 
   // ---- Users ----
   const userList = async (request: FastifyRequest, query: ListQuery) => {

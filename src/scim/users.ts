@@ -7,12 +7,12 @@ import type { Config } from '../platform/config.ts';
 import type { Database, Db } from '../platform/database.ts';
 import { isUniqueViolation } from '../platform/errors.ts';
 import {
+  findUsersByEmail,
   insertUser,
   lockUserEmail,
   type User,
   type UserLifecycle,
   updateUser,
-  users,
 } from '../users/index.ts';
 import {
   deskEmailOf,
@@ -20,22 +20,14 @@ import {
   readUser,
   type UserInput,
   type UserRow,
+  UUID,
   userDocument,
 } from './documents.ts';
 import { InvalidValue, ScimNotFound, Uniqueness } from './errors.ts';
 import type { FilterNode } from './filter-ast.ts';
 import { userFilterSql } from './filter-sql.ts';
 import { applyPatch } from './patch.ts';
-import {
-  adoptableUsers,
-  emailTakenByOther,
-  findUser,
-  listUsers,
-  type Page,
-  removeFromTeams,
-  UUID,
-  userNameTaken,
-} from './queries.ts';
+import { adoptableUsers, findUser, listUsers, lockUser, type Page, removeFromTeams } from './queries.ts';
 import { type ScimClient, scimUsers } from './schema.ts';
 
 /** What SCIM asks of the session store (auth's SessionStore): auth asks SCIM at sign-in, so SCIM names no auth type. */
@@ -93,8 +85,6 @@ export class ScimUserService {
     if (email) await this.refuseAnotherOrganizationsAddress(email, organizationId);
     const { row, user, created } = await this.database.db.transaction(async (tx) => {
       if (email) await lockUserEmail(tx, email);
-      if (await userNameTaken(tx, organizationId, input.userName, null))
-        throw new Uniqueness(`userName ${JSON.stringify(input.userName)} is already provisioned.`);
       // Someone who signed in before the directory was connected is adopted, not duplicated.
       const adoptable = email ? await adoptableUsers(tx, organizationId, email) : [];
       if (adoptable.length > 1)
@@ -107,7 +97,11 @@ export class ScimUserService {
           isActive: input.active,
         });
       } else {
-        if (email && !this.config.OIDC_ALLOW_DUPLICATE_EMAILS && (await emailTakenByOther(tx, email, null)))
+        if (
+          email &&
+          !this.config.OIDC_ALLOW_DUPLICATE_EMAILS &&
+          (await findUsersByEmail(tx, email, 1)).length
+        )
           throw new Uniqueness(`Another account already uses ${email}.`);
         user = await insertUser(tx, {
           sub: null,
@@ -141,8 +135,7 @@ export class ScimUserService {
       });
       // Invitations to the address become memberships, as for any new user (DESIGN.md §4).
       if (created) await this.lifecycle.userCreated(tx, user);
-      const row = await findUser(tx, organizationId, user.id);
-      if (!row) throw new Error('provisioned user vanished');
+      const row: UserRow = { ...input, id: user.id, active: user.isActive, created: at, lastModified: at };
       return { row, user, created };
     });
     if (!user.isActive && !created) await this.sessions.destroyAllForUser(user.id);
@@ -170,39 +163,37 @@ export class ScimUserService {
     const organizationId = caller.client.organizationId;
     if (!UUID.test(id)) throw new ScimNotFound(`User ${id} not found.`);
     const { row, deactivated } = await userNameDecidedByIndex(async (tx) => {
-      const current = await findUser(tx, organizationId, id, true);
+      const current = await lockUser(tx, organizationId, id);
       if (!current) throw new ScimNotFound(`User ${id} not found.`);
       const input = next(current);
-      if (
-        input.userName.toLowerCase() !== current.userName.toLowerCase() &&
-        (await userNameTaken(tx, organizationId, input.userName, id))
-      )
-        throw new Uniqueness(`userName ${JSON.stringify(input.userName)} is already provisioned.`);
       const email = deskEmailOf(input.emails);
-      const [user] = await tx.select().from(users).where(eq(users.id, id)).limit(1);
-      if (!user) throw new ScimNotFound(`User ${id} not found.`);
-      const emailChanged = email !== null && email.toLowerCase() !== (user.email ?? '').toLowerCase();
+      const emailChanged = email !== null && email.toLowerCase() !== (current.email ?? '').toLowerCase();
       if (emailChanged) {
         await lockUserEmail(tx, email);
         await this.refuseAnotherOrganizationsAddress(email, organizationId, tx);
-        if (!this.config.OIDC_ALLOW_DUPLICATE_EMAILS && (await emailTakenByOther(tx, email, id)))
+        if (
+          !this.config.OIDC_ALLOW_DUPLICATE_EMAILS &&
+          (await findUsersByEmail(tx, email)).some((other) => other.id !== id)
+        )
           throw new Uniqueness(`Another account already uses ${email}.`);
       }
       const changes: Partial<User> = {};
       const name = deskNameOf(input);
-      if (name !== user.name) changes.name = name;
+      if (name !== current.name) changes.name = name;
       if (emailChanged) changes.email = email;
-      if (input.active !== user.isActive) changes.isActive = input.active;
-      const updated = Object.keys(changes).length ? await updateUser(tx, id, changes) : user;
+      if (input.active !== current.active) changes.isActive = input.active;
+      const updated = Object.keys(changes).length ? await updateUser(tx, id, changes) : undefined;
+      const at = new Date(this.now());
       await tx
         .update(scimUsers)
-        .set({ ...stored(input), clientId: caller.client.id, updatedAt: new Date(this.now()) })
+        .set({ ...stored(input), clientId: caller.client.id, updatedAt: at })
         .where(eq(scimUsers.userId, id));
+      const label = (updated ?? current).email ?? input.userName;
       const events: AuditEvent[] = [
         {
           ...caller.audit,
           event: 'scim.user_changed',
-          target: { type: 'user', id, label: updated.email ?? input.userName },
+          target: { type: 'user', id, label },
           details: { user_name: input.userName, changed: Object.keys(changes) },
         },
       ];
@@ -210,12 +201,11 @@ export class ScimUserService {
         events.push({
           ...caller.audit,
           event: changes.isActive ? 'user.enabled' : 'user.disabled',
-          target: { type: 'user', id, label: updated.email ?? input.userName },
+          target: { type: 'user', id, label },
         });
       await recordAudits(tx, events);
-      if (emailChanged) await this.lifecycle.userEmailChanged(tx, updated);
-      const row = await findUser(tx, organizationId, id);
-      if (!row) throw new Error('provisioned user vanished');
+      if (emailChanged && updated) await this.lifecycle.userEmailChanged(tx, updated);
+      const row: UserRow = { ...input, id, active: input.active, created: current.created, lastModified: at };
       return { row, deactivated: changes.isActive === false };
     }, this.database.db);
     // DESIGN.md §9: active false ends their sessions, on every pod (the session index is in the shared store).
@@ -228,7 +218,7 @@ export class ScimUserService {
     const organizationId = caller.client.organizationId;
     if (!UUID.test(id)) throw new ScimNotFound(`User ${id} not found.`);
     await this.database.db.transaction(async (tx) => {
-      const current = await findUser(tx, organizationId, id, true);
+      const current = await lockUser(tx, organizationId, id);
       if (!current) throw new ScimNotFound(`User ${id} not found.`);
       const user = await updateUser(tx, id, { isActive: false });
       const removed = await removeFromTeams(tx, id);
@@ -266,7 +256,7 @@ export class ScimUserService {
   }
 }
 
-/** Two renames to one userName both pass userNameTaken; the unique index decides and the loser gets 409, not 500. */
+/** Two renames to one userName: the unique index decides, and the loser gets 409, not 500. */
 async function userNameDecidedByIndex<T>(work: (tx: Db) => Promise<T>, db: Db): Promise<T> {
   try {
     return await db.transaction(work);
