@@ -5,7 +5,7 @@
 
 -- teamsForService (src/resource-server/queries.ts, prepared once as resource_server_teams)
 --   GET /resource-server/v1.0/teams/ (introspection cached)
-select "teams"."id", "teams"."name", "teams"."external_id", "teams"."parent_id", "teams"."is_visible_all_service_providers", "teams"."organization_id", "teams"."scim_client_id", "teams"."scim_external_id", "teams"."created_at", "teams"."updated_at", "team_accesses"."role", (
+select "teams"."id", "teams"."name", "teams"."external_id", "teams"."parent_id", "teams"."path", "teams"."is_visible_all_service_providers", "teams"."organization_id", "teams"."scim_client_id", "teams"."scim_external_id", "teams"."created_at", "teams"."updated_at", coalesce("team_accesses"."role", 'member'), (
   select coalesce(json_agg(ta.id order by ta.created_at, ta.id), '[]'::json)
   from team_accesses ta
   where ta.team_id = "teams"."id"
@@ -13,12 +13,25 @@ select "teams"."id", "teams"."name", "teams"."external_id", "teams"."parent_id",
   select json_build_object('id', c.id, 'name', c.name)
   from scim_clients c
   where c.id = "teams"."scim_client_id" and c.revoked_at is null
-)
-from "team_accesses"
-inner join "teams" on "teams"."id" = "team_accesses"."team_id"
-where ("team_accesses"."user_id" = $1 and ("teams"."is_visible_all_service_providers" = $2 or exists (
+), (
+  select count(*)::int
+  from teams c
+  where c.parent_id = "teams"."id"
+), ("team_accesses"."id" is null)
+from "teams"
+left join "team_accesses" on ("team_accesses"."team_id" = "teams"."id" and "team_accesses"."user_id" = $1)
+where ("teams"."id" in (
+  select v.team_id
+  from team_accesses v
+  where v.user_id = $2
+  union
+  select a.id
+  from team_accesses m join teams mt on mt.id = m.team_id cross join lateral generate_series(1, length(mt.path) / 5 - 1) as step(n) join teams a on a.path = substr(mt.path, 1, 5 * step.n)
+  where m.user_id = $3 and a.organization_id is not distinct
+  from $4::uuid
+) and ("teams"."is_visible_all_service_providers" = $5 or exists (
   select 1
   from team_service_providers tsp
-  where tsp.team_id = "teams"."id" and tsp.service_provider_id = $3
+  where tsp.team_id = "teams"."id" and tsp.service_provider_id = $6
 )))
 order by "teams"."name" asc, "teams"."id" asc;

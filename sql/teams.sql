@@ -5,7 +5,7 @@
 
 -- myTeams (src/teams/queries.ts, prepared once as teams_mine_name)
 --   GET /api/v1.0/teams/
-select "teams"."id", "teams"."name", "teams"."external_id", "teams"."parent_id", "teams"."is_visible_all_service_providers", "teams"."organization_id", "teams"."scim_client_id", "teams"."scim_external_id", "teams"."created_at", "teams"."updated_at", "team_accesses"."role", (
+select "teams"."id", "teams"."name", "teams"."external_id", "teams"."parent_id", "teams"."path", "teams"."is_visible_all_service_providers", "teams"."organization_id", "teams"."scim_client_id", "teams"."scim_external_id", "teams"."created_at", "teams"."updated_at", coalesce("team_accesses"."role", 'member'), (
   select coalesce(json_agg(ta.id order by ta.created_at, ta.id), '[]'::json)
   from team_accesses ta
   where ta.team_id = "teams"."id"
@@ -13,15 +13,28 @@ select "teams"."id", "teams"."name", "teams"."external_id", "teams"."parent_id",
   select json_build_object('id', c.id, 'name', c.name)
   from scim_clients c
   where c.id = "teams"."scim_client_id" and c.revoked_at is null
+), (
+  select count(*)::int
+  from teams c
+  where c.parent_id = "teams"."id"
+), ("team_accesses"."id" is null)
+from "teams"
+left join "team_accesses" on ("team_accesses"."team_id" = "teams"."id" and "team_accesses"."user_id" = $1)
+where "teams"."id" in (
+  select v.team_id
+  from team_accesses v
+  where v.user_id = $2
+  union
+  select a.id
+  from team_accesses m join teams mt on mt.id = m.team_id cross join lateral generate_series(1, length(mt.path) / 5 - 1) as step(n) join teams a on a.path = substr(mt.path, 1, 5 * step.n)
+  where m.user_id = $3 and a.organization_id is not distinct
+  from $4::uuid
 )
-from "team_accesses"
-inner join "teams" on "teams"."id" = "team_accesses"."team_id"
-where "team_accesses"."user_id" = $1
 order by "teams"."name" asc, "teams"."id" asc;
 
 -- teamOf (src/teams/queries.ts, prepared once as teams_of_user)
 --   GET /api/v1.0/teams/{id}/accesses/?page_size=100
-select "teams"."id", "teams"."name", "teams"."external_id", "teams"."parent_id", "teams"."is_visible_all_service_providers", "teams"."organization_id", "teams"."scim_client_id", "teams"."scim_external_id", "teams"."created_at", "teams"."updated_at", "team_accesses"."role", (
+select "teams"."id", "teams"."name", "teams"."external_id", "teams"."parent_id", "teams"."path", "teams"."is_visible_all_service_providers", "teams"."organization_id", "teams"."scim_client_id", "teams"."scim_external_id", "teams"."created_at", "teams"."updated_at", coalesce("team_accesses"."role", 'member'), (
   select coalesce(json_agg(ta.id order by ta.created_at, ta.id), '[]'::json)
   from team_accesses ta
   where ta.team_id = "teams"."id"
@@ -29,7 +42,11 @@ select "teams"."id", "teams"."name", "teams"."external_id", "teams"."parent_id",
   select json_build_object('id', c.id, 'name', c.name)
   from scim_clients c
   where c.id = "teams"."scim_client_id" and c.revoked_at is null
-)
+), (
+  select count(*)::int
+  from teams c
+  where c.parent_id = "teams"."id"
+), false
 from "team_accesses"
 inner join "teams" on "teams"."id" = "team_accesses"."team_id"
 where ("team_accesses"."team_id" = $1 and "team_accesses"."user_id" = $2)

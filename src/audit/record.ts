@@ -12,6 +12,7 @@ export type AuditEventName =
   | 'session.ended_by_provider'
   | 'team.created'
   | 'team.deleted'
+  | 'team.moved'
   | 'access.created'
   | 'access.role_changed'
   | 'access.removed'

@@ -3,13 +3,15 @@ import { and, asc, eq, or, type Placeholder, sql } from 'drizzle-orm';
 import type { Db } from '../platform/database.ts';
 import { preparedPerDatabase } from '../platform/prepared-queries.ts';
 import {
-  accessIdsOf,
-  managedByOf,
+  seenBy,
   serviceProviders,
   type TeamWithRole,
   teamAccesses,
   teamServiceProviders,
   teams,
+  userAccess,
+  visibleColumns,
+  visibleTeamIds,
 } from '../teams/index.ts';
 
 /** The service provider named by a token's audience, created on its first call. */
@@ -40,46 +42,49 @@ const visibleTo = (serviceProviderId: string | Placeholder) =>
   );
 
 // GET /resource-server/v1.0/teams/, at each call of another app of the suite: built once (sql/resource-server.sql).
-const visibleTeams = preparedPerDatabase((db) =>
-  db
-    .select({ team: teams, role: teamAccesses.role, accessIds: accessIdsOf, managedBy: managedByOf })
-    .from(teamAccesses)
-    .innerJoin(teams, eq(teams.id, teamAccesses.teamId))
+// The agent's teams and their ancestors (DESIGN.md §12), each only if visible to the calling service.
+const visibleTeams = preparedPerDatabase((db) => {
+  const userId = sql.placeholder('userId');
+  return db
+    .select(visibleColumns)
+    .from(teams)
+    .leftJoin(teamAccesses, userAccess(userId))
     .where(
       and(
-        eq(teamAccesses.userId, sql.placeholder('userId')),
+        sql`${teams.id} in ${visibleTeamIds(userId, sql.placeholder('organizationId'))}`,
         visibleTo(sql.placeholder('serviceProviderId')),
       ),
     )
     .orderBy(asc(teams.name), asc(teams.id))
-    .prepare('resource_server_teams'),
-);
+    .prepare('resource_server_teams');
+});
 
 export async function teamsForService(
   db: Db,
-  userId: string,
+  user: { id: string; organizationId: string | null },
   serviceProviderId: string,
 ): Promise<TeamWithRole[]> {
-  return visibleTeams(db).execute({ userId, serviceProviderId });
+  return visibleTeams(db).execute({
+    userId: user.id,
+    organizationId: user.organizationId,
+    serviceProviderId,
+  });
 }
 
 export async function teamForService(
   db: Db,
   teamId: string,
-  userId: string,
+  user: { id: string; organizationId: string | null },
   serviceProviderId: string,
 ): Promise<(TeamWithRole & { linked: boolean }) | undefined> {
   const [row] = await db
     .select({
-      team: teams,
-      role: teamAccesses.role,
-      accessIds: accessIdsOf,
-      managedBy: managedByOf,
+      ...visibleColumns,
       linked: sql<boolean>`exists (select 1 from team_service_providers tsp where tsp.team_id = ${teams.id} and tsp.service_provider_id = ${serviceProviderId})`,
     })
-    .from(teamAccesses)
-    .innerJoin(teams, eq(teams.id, teamAccesses.teamId))
-    .where(and(eq(teams.id, teamId), eq(teamAccesses.userId, userId), visibleTo(serviceProviderId)))
+    .from(teams)
+    .leftJoin(teamAccesses, userAccess(user.id))
+    .where(and(eq(teams.id, teamId), seenBy(user.id, user.organizationId), visibleTo(serviceProviderId)))
     .limit(1);
   return row;
 }

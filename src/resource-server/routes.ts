@@ -226,7 +226,12 @@ function apiRoutes(api: App, { config, service, invitations }: ResourceServerDep
         emails: user.email ? [{ value: user.email, primary: true, type: 'work' }] : [],
         active: user.isActive,
         // By the team's external_id, as people: the id services that synchronize teams stored (DESIGN.md §3).
-        groups: groups.map(({ team }) => ({ value: team.externalId, display: team.name, type: 'direct' })),
+        // RFC 7643 §4.1.2: a team seen through one of its sub-teams (DESIGN.md §12) is an indirect membership.
+        groups: groups.map(({ team, viaSubTeam }) => ({
+          value: team.externalId,
+          display: team.name,
+          type: viaSubTeam ? 'indirect' : 'direct',
+        })),
         meta: {
           resourceType: 'User',
           created: user.createdAt.toISOString(),

@@ -86,12 +86,12 @@ export class ResourceServerService {
   }
 
   teams({ user, serviceProviderId }: Caller): Promise<TeamWithRole[]> {
-    return teamsForService(this.database.db, user.id, serviceProviderId);
+    return teamsForService(this.database.db, user, serviceProviderId);
   }
 
   /** A team of the agent this service may see; 404 otherwise, as if absent. */
   async team({ user, serviceProviderId }: Caller, id: string): Promise<VisibleTeam> {
-    const found = await teamForService(this.database.db, id, user.id, serviceProviderId);
+    const found = await teamForService(this.database.db, id, user, serviceProviderId);
     if (!found) throw new NotFound();
     return found;
   }

@@ -10,14 +10,19 @@ export {
 } from './abilities.ts';
 export {
   accessIdsOf,
+  depthOf,
   insertAccess,
   insertTeam,
   lockManagedBy,
   managedByOf,
   renameTeam,
   roleIn,
+  seenBy,
   type TeamWithRole,
   teamOf,
+  userAccess,
+  visibleColumns,
+  visibleTeamIds,
 } from './queries.ts';
 export { accessSchema, serializeAccess, serializeTeam, teamRoutes, teamSchema } from './routes.ts';
 export {

@@ -9,7 +9,7 @@ import { idParams, requiredText, text, uuid } from '../platform/input.ts';
 import { offsetOf, paged, pageOf, pageQuery } from '../platform/paging.ts';
 import { requireUser } from '../users/index.ts';
 import { teamAbilities } from './abilities.ts';
-import type { TeamWithRole } from './queries.ts';
+import { depthOf, type TeamWithRole } from './queries.ts';
 import { ROLES } from './schema.ts';
 import type { AccessView, TeamService } from './service.ts';
 
@@ -33,6 +33,14 @@ export const teamSchema = z.object({
   }),
   /** The SCIM client whose directory decides the team's members (DESIGN.md §9); null for a team Desk's agents run. */
   managed_by: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+  /** The team this one belongs to (DESIGN.md §12); null for a root. */
+  parent: z.uuid().nullable(),
+  /** people's treebeard fields, read only: the team's place in its tree, its level (1 for a root), its sub-teams. */
+  path: z.string(),
+  depth: z.number().int(),
+  numchild: z.number().int(),
+  /** Seen only because the requester is in one of its sub-teams: read only, its members not listed. */
+  via_sub_team: z.boolean(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -56,6 +64,8 @@ export function serializeTeam({
   role,
   accessIds,
   managedBy,
+  numchild,
+  viaSubTeam,
 }: TeamWithRole): z.infer<typeof teamSchema> {
   return {
     id: team.id,
@@ -65,6 +75,11 @@ export function serializeTeam({
     role,
     abilities: teamAbilities(role, managedBy),
     managed_by: managedBy ? { id: managedBy.id, name: managedBy.name } : null,
+    parent: team.parentId,
+    path: team.path,
+    depth: depthOf(team),
+    numchild,
+    via_sub_team: viaSubTeam,
     created_at: team.createdAt.toISOString(),
     updated_at: team.updatedAt.toISOString(),
   };
@@ -80,6 +95,9 @@ export function serializeAccess(a: AccessView): z.infer<typeof accessSchema> {
 }
 
 const teamBody = z.strictObject({ name: requiredText(100) });
+/** A new team, under a parent its creator administers when `parent` names one (DESIGN.md §12). */
+const newTeamBody = teamBody.extend({ parent: uuid().nullable().default(null) });
+const moveBody = z.strictObject({ parent: uuid().nullable() });
 const teamParams = idParams('id');
 const accessParams = idParams('id', 'accessId');
 
@@ -112,18 +130,35 @@ export function teamRoutes(app: App, { config, teams }: TeamRoutesDeps): void {
     {
       schema: {
         tags,
-        summary: 'Create a team (its creator becomes owner)',
-        body: teamBody,
+        summary: 'Create a team (its creator becomes owner), under a parent team they administer',
+        body: newTeamBody,
         response: { 201: teamSchema },
       },
     },
     async (request, reply) => {
       const me = user(request);
       if (!config.FEATURE_TEAMS_CREATE) throw new PermissionDenied('Creating teams is turned off.');
-      return reply
-        .code(201)
-        .send(serializeTeam(await teams.create(me, request.body.name, requestParty(request))));
+      const { name, parent } = request.body;
+      return reply.code(201).send(serializeTeam(await teams.create(me, name, requestParty(request), parent)));
     },
+  );
+
+  app.post(
+    '/api/v1.0/teams/:id/move/',
+    {
+      schema: {
+        tags,
+        summary:
+          'Put a team, with its sub-teams, under another team (null: at the root); by who administers both the team and the new parent',
+        params: teamParams,
+        body: moveBody,
+        response: { 200: teamSchema },
+      },
+    },
+    async (request) =>
+      serializeTeam(
+        await teams.move(user(request), request.params.id, request.body.parent, requestParty(request)),
+      ),
   );
 
   app.get(

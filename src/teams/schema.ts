@@ -31,6 +31,15 @@ export const teams = pgTable(
     externalId: uuid('external_id').notNull().defaultRandom(),
     /** The team this one belongs to (people's tree, imported from treebeard's `path`); none for a root team. */
     parentId: uuid('parent_id').references((): AnyPgColumn => teams.id, { onDelete: 'set null' }),
+    /**
+     * The team's place in the tree (DESIGN.md §12), a materialised path as people's treebeard keeps it: steps of 5
+     * characters [0-9A-Z], the parent's path then the team's own step, so the ancestors of a team are the prefixes of
+     * its path (one index lookup each, however deep). Read only: the default gives a new team its step (from a
+     * sequence, unique over all teams), and the `teams_path` triggers of migration 0015 put the parent's path in front
+     * on insert and on every change of `parent_id`, descendants included, whoever writes the row (the API, the
+     * import, a parent's deletion).
+     */
+    path: varchar('path', { length: 255 }).notNull().default(sql`desk_team_path_step()`),
     /** Visible to every service provider, not only the linked ones (resource server). */
     isVisibleAllServiceProviders: boolean('is_visible_all_service_providers').notNull().default(false),
     /** The organization of its creator (DESIGN.md §7). */
@@ -53,6 +62,8 @@ export const teams = pgTable(
       .where(sql`${t.scimClientId} is not null`),
     uniqueIndex('teams_external_id_key').on(t.externalId),
     index('teams_parent_idx').on(t.parentId).where(sql`${t.parentId} is not null`),
+    // Equality (an ancestor by its path) and prefix matches (a subtree: `path like 'X%'`) on one index.
+    uniqueIndex('teams_path_key').on(t.path.op('text_pattern_ops')),
   ],
 );
 

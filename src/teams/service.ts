@@ -20,18 +20,24 @@ import {
   accessRow,
   deleteAccess,
   deleteTeam,
+  depthOf,
   insertAccess,
   insertTeam,
   listAccesses,
   lockManagedBy,
   lockOwners,
+  lockTree,
+  MAX_DEPTH,
   myTeams,
   renameTeam,
   roleIn,
   setAccessRole,
+  setParent,
   type TeamOrdering,
   type TeamWithRole,
   teamOf,
+  treeRowOf,
+  visibleTeamOf,
 } from './queries.ts';
 import type { Role } from './schema.ts';
 
@@ -60,27 +66,105 @@ export class TeamService {
     return this.database.db;
   }
 
+  /** The user's teams and, read only, the ancestors of each (DESIGN.md §12). */
   list(user: User, ordering: TeamOrdering): Promise<TeamWithRole[]> {
-    return myTeams(this.db, user.id, ordering);
+    return myTeams(this.db, user, ordering);
   }
 
-  /** The team as the user sees it; 404 for teams they are not in (existence is not revealed). */
+  /**
+   * The team as the user sees it: theirs, or the ancestor of one of theirs (read only); 404 for any other (existence
+   * is not revealed).
+   */
   async get(user: User, teamId: string): Promise<TeamWithRole> {
+    const found = await visibleTeamOf(this.db, teamId, user);
+    if (!found) throw new NotFound();
+    return found;
+  }
+
+  /** The team as its member sees it: its members, invitations and changes are for members only. */
+  private async membership(user: User, teamId: string): Promise<TeamWithRole> {
     const found = await teamOf(this.db, teamId, user.id);
     if (!found) throw new NotFound();
     return found;
   }
 
-  create(user: User, name: string, audit?: AuditContext): Promise<TeamWithRole> {
+  /** A new team owned by its creator; under `parentId` when given, a team the creator administers. */
+  create(
+    user: User,
+    name: string,
+    audit?: AuditContext,
+    parentId: string | null = null,
+  ): Promise<TeamWithRole> {
     return this.db.transaction(async (tx) => {
-      const created = await insertTeam(tx, name, user);
+      if (parentId) {
+        const parent = await this.parentFor(tx, user, parentId);
+        if (parent.organizationId !== user.organizationId)
+          throw new ValidationFailed({ parent: ['A sub-team belongs to the organization of its parent.'] });
+        if (depthOf(parent) >= MAX_DEPTH)
+          throw new ValidationFailed({ parent: [`A tree has at most ${MAX_DEPTH} levels.`] });
+      }
+      const created = await insertTeam(tx, name, user, parentId);
       await recordAudit(tx, {
         ...auditContext(user, audit),
         event: 'team.created',
         target: teamTarget(created.team),
+        ...(parentId ? { details: { parent: parentId } } : {}),
       });
       return created;
     });
+  }
+
+  /**
+   * A team the user administers, to be a parent (DESIGN.md §12: both the team and its parent are theirs to
+   * administer). One they only see, or none, is refused as an unknown id.
+   */
+  private async parentFor(tx: Db, user: User, parentId: string) {
+    const role = await roleIn(tx, parentId, user.id);
+    const parent = role ? await treeRowOf(tx, parentId) : undefined;
+    if (!parent || !teamAbilities(role).put)
+      throw new ValidationFailed({ parent: ['No team you administer has this id.'] });
+    return parent;
+  }
+
+  /**
+   * Puts the team under another (or at the root with null), with its whole subtree. The tree is held alone meanwhile
+   * (lockTree), so two moves cannot close a cycle between them and a sub-team created meanwhile moves too.
+   */
+  async move(
+    user: User,
+    teamId: string,
+    parentId: string | null,
+    audit?: AuditContext,
+  ): Promise<TeamWithRole> {
+    const found = await this.membership(user, teamId);
+    if (!teamAbilities(found.role).put)
+      throw new PermissionDenied('Only administrators and owners can move a team.');
+    await this.db.transaction(async (tx) => {
+      await lockTree(tx);
+      const team = await treeRowOf(tx, teamId);
+      if (!team) throw new NotFound();
+      const from = team.parentId;
+      if (parentId === from) return;
+      if (parentId) {
+        const parent = await this.parentFor(tx, user, parentId);
+        if (parent.path.startsWith(team.path))
+          throw new ValidationFailed({
+            parent: ['A team cannot be moved under itself or one of its sub-teams.'],
+          });
+        if (parent.organizationId !== team.organizationId)
+          throw new ValidationFailed({ parent: ['A team and its parent belong to the same organization.'] });
+        if (depthOf(parent) + 1 + team.height > MAX_DEPTH)
+          throw new ValidationFailed({ parent: [`A tree has at most ${MAX_DEPTH} levels.`] });
+      }
+      await setParent(tx, teamId, parentId);
+      await recordAudit(tx, {
+        ...auditContext(user, audit),
+        event: 'team.moved',
+        target: teamTarget(found.team),
+        details: { from, to: parentId },
+      });
+    });
+    return this.get(user, teamId);
   }
 
   async rename(user: User, teamId: string, name: string): Promise<TeamWithRole> {
@@ -94,6 +178,8 @@ export class TeamService {
     const { role, team } = await this.get(user, teamId);
     if (!teamAbilities(role).delete) throw new PermissionDenied('Only owners can delete a team.');
     await this.db.transaction(async (tx) => {
+      // Its sub-teams become roots (the foreign key sets their parent to null): a move of each.
+      await lockTree(tx);
       await deleteTeam(tx, teamId);
       await recordAudit(tx, {
         ...auditContext(user, audit),
@@ -136,7 +222,7 @@ export class TeamService {
     teamId: string,
     options: { q?: string; ordering: AccessOrdering; limit: number; offset: number },
   ): Promise<{ role: Role; rows: AccessView[]; count: number }> {
-    const { role, managedBy } = await this.get(user, teamId);
+    const { role, managedBy } = await this.membership(user, teamId);
     const rows = await listAccesses(this.db, teamId, options);
     let count = rows[0]?.total ?? 0;
     if (!rows.length && options.offset > 0)
@@ -145,7 +231,7 @@ export class TeamService {
   }
 
   async access(user: User, teamId: string, accessId: string): Promise<AccessView> {
-    const { role, managedBy } = await this.get(user, teamId);
+    const { role, managedBy } = await this.membership(user, teamId);
     const row = await accessRow(this.db, teamId, accessId);
     if (!row) throw new NotFound();
     return this.view(row, role, user, managedBy);
@@ -158,7 +244,7 @@ export class TeamService {
     role: Role,
     audit?: AuditContext,
   ): Promise<AccessView> {
-    const { role: requesterRole, managedBy } = await this.get(user, teamId);
+    const { role: requesterRole, managedBy } = await this.membership(user, teamId);
     if (managedBy) throw new PermissionDenied(managedMessage(managedBy));
     if (!teamAbilities(requesterRole).manage_accesses)
       throw new PermissionDenied('Only administrators and owners can add members.');

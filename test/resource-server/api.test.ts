@@ -2,10 +2,10 @@
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import { resolve } from 'node:path';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { organizations } from '../../src/organizations/index.ts';
-import { teams } from '../../src/teams/index.ts';
+import { teamAccesses, teams } from '../../src/teams/index.ts';
 import { users } from '../../src/users/index.ts';
 import { type RunningDesk, startDeskOn } from '../support/desk.ts';
 import {
@@ -180,6 +180,63 @@ describe('teams through the resource server', () => {
     expect(
       (await as(member.sub, 'app-a').post(`/teams/${team.id}/invitations/`, { email: uniqueEmail() })).status,
     ).toBe(403);
+  });
+});
+
+describe('team trees through the resource server', () => {
+  /** A root with two children, the first with a child: made through service A by one agent, `member` in the leaf. */
+  async function tree() {
+    const { sub } = await agent();
+    const api = as(sub, 'app-a');
+    const made = async (name: string, parentId?: string) => {
+      const team = (await api.post('/teams/', { name })).json as { id: string };
+      if (parentId) await testDb.database.db.update(teams).set({ parentId }).where(eq(teams.id, team.id));
+      return team.id;
+    };
+    const root = await made('Root');
+    const first = await made('First', root);
+    const second = await made('Second', root);
+    const leaf = await made('Leaf', first);
+    const member = await agent();
+    await testDb.database.db
+      .insert(teamAccesses)
+      .values({ teamId: leaf, userId: member.user.id, role: 'member' });
+    return { root, first, second, leaf, member: as(member.sub, 'app-a'), memberSub: member.sub };
+  }
+
+  it('show an agent the ancestors of their team, read only, never their siblings', async () => {
+    const { root, first, second, leaf, member } = await tree();
+    const list = (await member.get('/teams/')).json as { id: string; via_sub_team: boolean; role: string }[];
+    expect(list.map((x) => x.id).sort()).toEqual([root, first, leaf].sort());
+    expect(list.find((x) => x.id === root)).toMatchObject({ via_sub_team: true, role: 'member' });
+    expect((await member.get(`/teams/${first}/`)).json).toMatchObject({ id: first, via_sub_team: true });
+    expect((await member.get(`/teams/${second}/`)).status).toBe(404);
+    expect((await member.patch(`/teams/${root}/`, { name: 'Taken' })).status).toBe(403);
+  });
+
+  it('show an ancestor only if the calling service may see it', async () => {
+    const { root, leaf, memberSub } = await tree();
+    await testDb.database.db
+      .update(teams)
+      .set({ isVisibleAllServiceProviders: true })
+      .where(eq(teams.id, leaf));
+    const fromB = (await as(memberSub, 'app-b').get('/teams/')).json as { id: string }[];
+    expect(fromB.map((x) => x.id)).toEqual([leaf]);
+    expect((await as(memberSub, 'app-b').get(`/teams/${root}/`)).status).toBe(404);
+    expect(((await as(memberSub, 'app-a').get('/teams/')).json as unknown[]).length).toBe(3);
+  });
+
+  it('list ancestors in SCIM Me as indirect groups', async () => {
+    const { root, leaf, member } = await tree();
+    const ids = await testDb.database.db
+      .select({ id: teams.id, externalId: teams.externalId })
+      .from(teams)
+      .where(inArray(teams.id, [root, leaf]));
+    const external = (id: string) => ids.find((x) => x.id === id)?.externalId;
+    const groups = ((await member.get('/scim/Me/')).json as { groups: { value: string; type: string }[] })
+      .groups;
+    expect(groups).toContainEqual(expect.objectContaining({ value: external(leaf), type: 'direct' }));
+    expect(groups).toContainEqual(expect.objectContaining({ value: external(root), type: 'indirect' }));
   });
 });
 

@@ -62,3 +62,34 @@ describe('listing team accesses', () => {
     expect(few).toBeLessThanOrEqual(4);
   });
 });
+
+describe('listing my teams', () => {
+  it('costs the same number of queries for a root team and for a team six levels deep, its ancestors included', async () => {
+    await t.desk.jobs.stop();
+    const db = t.testDb.database.db;
+    const flat = await t.createUser();
+    const deep = await t.createUser();
+    const [root] = await db.insert(teams).values({ name: 'Flat' }).returning();
+    await db.insert(teamAccesses).values({ teamId: root!.id, userId: flat.id, role: 'owner' });
+    let parentId: string | null = null;
+    for (let level = 1; level <= 6; level++) {
+      const [row] = await db
+        .insert(teams)
+        .values({ name: `Level ${level}`, parentId })
+        .returning();
+      parentId = row!.id;
+    }
+    await db.insert(teamAccesses).values({ teamId: parentId!, userId: deep.id, role: 'member' });
+    const flatBrowser = await t.browserFor(flat);
+    const deepBrowser = await t.browserFor(deep);
+    await flatBrowser.get('/api/v1.0/teams/');
+    const one = await queriesFor(() => flatBrowser.get('/api/v1.0/teams/'));
+    let seen = 0;
+    const six = await queriesFor(async () => {
+      seen = ((await deepBrowser.get('/api/v1.0/teams/')).json as unknown[]).length;
+    });
+    expect(seen).toBe(6);
+    expect(six).toBe(one);
+    expect(one).toBeLessThanOrEqual(2);
+  });
+});

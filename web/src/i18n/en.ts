@@ -399,6 +399,7 @@ export const en = {
         session_ended_by_provider: 'Sessions ended by the identity provider',
         team_created: 'Team created',
         team_deleted: 'Team deleted',
+        team_moved: 'Team moved',
         access_created: 'Member added',
         access_role_changed: 'Role changed',
         access_removed: 'Member removed',

@@ -413,6 +413,7 @@ export const fr: Catalog = {
         session_ended_by_provider: "Sessions terminées par le fournisseur d'identité",
         team_created: 'Équipe créée',
         team_deleted: 'Équipe supprimée',
+        team_moved: 'Équipe déplacée',
         access_created: 'Membre ajouté',
         access_role_changed: 'Rôle changé',
         access_removed: 'Membre retiré',
