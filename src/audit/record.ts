@@ -13,6 +13,8 @@ export type AuditEventName =
   | 'team.created'
   | 'team.deleted'
   | 'team.moved'
+  | 'webhook.created'
+  | 'webhook.deleted'
   | 'access.created'
   | 'access.role_changed'
   | 'access.removed'

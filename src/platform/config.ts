@@ -462,6 +462,19 @@ const settingsSchema = z.object({
     .describe(
       'built-in development dimail at /dev-dimail; default on only with no settings (as DESK_DEV_IDP) and no MAIL_PROVISIONING_API_URL, never in production',
     ),
+  // DESIGN.md §12: team webhooks.
+  WEBHOOK_ALLOW_PRIVATE_ADDRESSES: optionalText()
+    .pipe(bool(false).optional())
+    .describe(
+      'whether team webhook URLs may reach loopback, private, link-local and metadata addresses (checked at creation and at each delivery, after DNS resolution); default false in production, true otherwise',
+    ),
+  WEBHOOK_TIMEOUT: seconds(10, 1).describe('bound on each request of a webhook delivery, in seconds'),
+  MATRIX_BASE_HOME_SERVER: httpUrl().describe(
+    "the Matrix homeserver whose user directory finds an agent's Matrix id by email (as people), e.g. https://matrix.agent.tchap.gouv.fr; rooms on that server are reached through it",
+  ),
+  MATRIX_BOT_ACCESS_TOKEN: optionalText().describe(
+    "the bot's access token for Matrix webhooks on tchap.gouv.fr (other rooms use the webhook's own secret)",
+  ),
   // The web app's look and links (issue 20); FRONTEND_* as people's front-end settings.
   FRONTEND_STATE_IDENTITY: bool(true).describe(
     "the French state's identity in the web app's header and footer (République Française, links to the state's sites); false for an operator outside the French administration",
@@ -502,6 +515,7 @@ export type Config = Omit<
   | 'OIDC_RS_BACKEND'
   | 'DESK_DEV_IDP'
   | 'DESK_DEV_DIMAIL'
+  | 'WEBHOOK_ALLOW_PRIVATE_ADDRESSES'
   | 'DEBUG'
   | 'PUBLIC_URL'
   | 'EMAIL_APP_URL'
@@ -513,6 +527,7 @@ export type Config = Omit<
   OIDC_RS_BACKEND: 'jwt' | 'json';
   DESK_DEV_IDP: boolean;
   DESK_DEV_DIMAIL: boolean;
+  WEBHOOK_ALLOW_PRIVATE_ADDRESSES: boolean;
   DEBUG: boolean;
   PUBLIC_URL: string;
   EMAIL_APP_URL: string;
@@ -772,6 +787,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     OIDC_RS_BACKEND: p.OIDC_RS_BACKEND ?? (hasKey ? 'jwt' : 'json'),
     DESK_DEV_IDP: devIdp,
     DESK_DEV_DIMAIL: p.DESK_DEV_DIMAIL ?? (embeddedDefault && !p.MAIL_PROVISIONING_API_URL),
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES: p.WEBHOOK_ALLOW_PRIVATE_ADDRESSES ?? !isProduction,
     DEBUG: p.DEBUG ?? embeddedDefault,
     PUBLIC_URL: publicUrl,
     EMAIL_APP_URL: (p.EMAIL_APP_URL ?? publicUrl).replace(/\/+$/, ''),

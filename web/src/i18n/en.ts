@@ -400,6 +400,8 @@ export const en = {
         team_created: 'Team created',
         team_deleted: 'Team deleted',
         team_moved: 'Team moved',
+        webhook_created: 'Webhook added',
+        webhook_deleted: 'Webhook removed',
         access_created: 'Member added',
         access_role_changed: 'Role changed',
         access_removed: 'Member removed',

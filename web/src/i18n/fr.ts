@@ -414,6 +414,8 @@ export const fr: Catalog = {
         team_created: 'Équipe créée',
         team_deleted: 'Équipe supprimée',
         team_moved: 'Équipe déplacée',
+        webhook_created: 'Webhook ajouté',
+        webhook_deleted: 'Webhook supprimé',
         access_created: 'Membre ajouté',
         access_role_changed: 'Rôle changé',
         access_removed: 'Membre retiré',
