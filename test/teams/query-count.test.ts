@@ -73,11 +73,11 @@ describe('listing my teams', () => {
     await db.insert(teamAccesses).values({ teamId: root!.id, userId: flat.id, role: 'owner' });
     let parentId: string | null = null;
     for (let level = 1; level <= 6; level++) {
-      const [row] = await db
+      const [row]: { id: string }[] = await db
         .insert(teams)
         .values({ name: `Level ${level}`, parentId })
-        .returning();
-      parentId = row!.id;
+        .returning({ id: teams.id });
+      parentId = row?.id ?? null;
     }
     await db.insert(teamAccesses).values({ teamId: parentId!, userId: deep.id, role: 'member' });
     const flatBrowser = await t.browserFor(flat);
