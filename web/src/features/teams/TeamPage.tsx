@@ -1,4 +1,5 @@
-// /teams/:id: the team's name and dates, rename / delete / leave where allowed, its members and invitations.
+// /teams/:id: the team's name and dates, its parent, rename / delete / leave / detach where allowed, its members and
+// invitations (not for a team seen only through a sub-team), its sub-teams.
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
@@ -11,7 +12,9 @@ import { PendingInvitations } from '../invitations/PendingInvitations.tsx';
 import { useAccesses } from '../members/api.ts';
 import { MembersSection } from '../members/MembersSection.tsx';
 import { useMe } from '../session/api.ts';
-import { useRenameTeam, useTeam } from './api.ts';
+import { useRenameTeam, useTeam, useTeams } from './api.ts';
+import { SubTeamsSection } from './SubTeamsSection.tsx';
+import { parentOf } from './tree.ts';
 
 // Dialogs load when first opened (react-aria with them).
 const TeamNameDialog = lazy(() => import('./TeamNameDialog.tsx'));
@@ -19,6 +22,7 @@ const DeleteTeamDialog = lazy(() => import('./DeleteTeamDialog.tsx'));
 const RemoveDialog = lazy(() =>
   import('../members/MemberDialogs.tsx').then((m) => ({ default: m.RemoveDialog })),
 );
+const DetachDialog = lazy(() => import('./TreeDialogs.tsx').then((m) => ({ default: m.DetachDialog })));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -56,6 +60,11 @@ function TeamView({ team }: { team: Team }) {
   const toast = useToast();
   const [renaming, setRenaming] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const [detaching, setDetaching] = useState(false);
+  // The agent's teams and their ancestors: where the parent's name and the visible sub-teams come from.
+  const teams = useTeams('name').data ?? [];
+  const parent = parentOf(teams, team);
+  const administers = team.abilities.put && !team.via_sub_team;
   return (
     <article aria-labelledby="team-title">
       <p className="breadcrumb">
@@ -65,9 +74,15 @@ function TeamView({ team }: { team: Team }) {
         <div>
           <h1 id="team-title">{team.name}</h1>
           <p className="muted">
-            {t(`roles.${team.role}`)} · {t('teams.members', { count: team.member_count })} ·{' '}
+            {team.via_sub_team ? t('tree.parent') : t(`roles.${team.role}`)} ·{' '}
+            {t('teams.members', { count: team.member_count })} ·{' '}
             {t('team.info', { created: formatDate(team.created_at), updated: formatDate(team.updated_at) })}
           </p>
+          {parent && (
+            <p className="team-parent">
+              {t('tree.parentOf')} <Link to={`/teams/${parent.id}`}>{parent.name}</Link>
+            </p>
+          )}
         </div>
         <div className="head-actions">
           {team.abilities.put && (
@@ -75,7 +90,13 @@ function TeamView({ team }: { team: Team }) {
               {t('team.rename')}
             </button>
           )}
-          <Leave team={team} />
+          {administers && parent && (
+            <button type="button" className="button" onClick={() => setDetaching(true)}>
+              {t('tree.detach')}
+            </button>
+          )}
+          {/* Its accesses answer 404 to who sees the team through a sub-team. */}
+          {!team.via_sub_team && <Leave team={team} />}
           {team.abilities.delete && (
             <button type="button" className="button button-danger-quiet" onClick={() => setDeleting(true)}>
               {t('team.delete')}
@@ -84,9 +105,21 @@ function TeamView({ team }: { team: Team }) {
         </div>
       </div>
       {/* A managed team's members are the directory's: the note near the members says so, not this one. */}
-      {!team.abilities.manage_accesses && !team.managed_by && <p className="notice">{t('team.readOnly')}</p>}
-      <MembersSection team={team} />
-      <PendingInvitations team={team} />
+      {team.via_sub_team ? (
+        // Its members and invitations are not the agent's to see: the API answers 404 for them.
+        <p className="notice" role="note">
+          {t('tree.viaSubTeam')}
+        </p>
+      ) : (
+        <>
+          {!team.abilities.manage_accesses && !team.managed_by && (
+            <p className="notice">{t('team.readOnly')}</p>
+          )}
+          <MembersSection team={team} />
+          <PendingInvitations team={team} />
+        </>
+      )}
+      <SubTeamsSection team={team} teams={teams} />
       <Suspense fallback={null}>
         {renaming && (
           <TeamNameDialog
@@ -102,6 +135,9 @@ function TeamView({ team }: { team: Team }) {
           />
         )}
         {deleting && <DeleteTeamDialog team={team} onClose={() => setDeleting(false)} />}
+        {detaching && parent && (
+          <DetachDialog team={team} parent={parent} onClose={() => setDetaching(false)} />
+        )}
       </Suspense>
     </article>
   );

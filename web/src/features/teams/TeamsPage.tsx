@@ -1,7 +1,9 @@
-// /teams: the agent's teams with their role and member count; filter, sort, pages; "Create a team".
+// /teams: the agent's teams with their role (or "Parent team" for an ancestor seen through a sub-team), their parent
+// and member count; filter, sort, pages; "Create a team", under a parent or not.
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
+import type { Team } from '../../api/types.ts';
 import { useTitle } from '../../pages/errors.tsx';
 import { Loading, useToast } from '../../ui/feedback.tsx';
 import { useFormatDate } from '../../ui/format.ts';
@@ -9,6 +11,7 @@ import { ListState } from '../../ui/list.tsx';
 import { PAGE_SIZE, pagesOf } from '../../ui/paging.ts';
 import { useMe } from '../session/api.ts';
 import { useCreateTeam, useTeams } from './api.ts';
+import { administered, parentOf } from './tree.ts';
 
 // The dialog (and react-aria with it) loads when first opened: the teams page stays light to load.
 const TeamNameDialog = lazy(() => import('./TeamNameDialog.tsx'));
@@ -37,6 +40,8 @@ export default function TeamsPage() {
   const pages = pagesOf(shown.length);
   const current = Math.min(page, pages);
   const canCreate = me?.abilities.teams.can_create ?? false;
+  // Every team's ancestors are in the list (DESIGN.md §12), so a sub-team names its parent even when filtered out.
+  const parentName = (team: Team) => parentOf(teams.data ?? [], team)?.name;
 
   return (
     <section aria-labelledby="teams-title">
@@ -91,8 +96,19 @@ export default function TeamsPage() {
               <tr key={team.id}>
                 <td>
                   <Link to={`/teams/${team.id}`}>{team.name}</Link>
+                  {parentName(team) && (
+                    <span className="team-parent muted">
+                      {t('tree.subTeamOf', { name: parentName(team) })}
+                    </span>
+                  )}
                 </td>
-                <td data-label={t('teams.role')}>{t(`roles.${team.role}`)}</td>
+                <td data-label={t('teams.role')}>
+                  {team.via_sub_team ? (
+                    <span className="badge badge-parent">{t('tree.parent')}</span>
+                  ) : (
+                    t(`roles.${team.role}`)
+                  )}
+                </td>
                 <td>{t('teams.members', { count: team.member_count })}</td>
                 <td>{t('teams.created', { date: formatDate(team.created_at) })}</td>
               </tr>
@@ -107,8 +123,9 @@ export default function TeamsPage() {
             submitLabel={t('teams.createSubmit')}
             isOpen={creating}
             onOpenChange={setCreating}
-            onSubmit={async (name) => {
-              const team = await create.mutateAsync(name);
+            parents={administered(teams.data ?? [])}
+            onSubmit={async (name, parent) => {
+              const team = await create.mutateAsync({ name, parent });
               toast.success(t('teams.createdToast', { name: team.name }));
               navigate(`/teams/${team.id}`);
             }}

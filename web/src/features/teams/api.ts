@@ -1,4 +1,4 @@
-// Teams: my list, one team, create, rename, delete; each mutation refreshes what it changed.
+// Teams: my list, one team, create, rename, delete, move in the tree; each mutation refreshes what it changed.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client.ts';
 import type { Team } from '../../api/types.ts';
@@ -23,7 +23,8 @@ export function useTeam(id: string) {
 export function useCreateTeam() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (name: string) => api<Team>('teams/', { method: 'POST', body: { name } }),
+    mutationFn: ({ name, parent = null }: { name: string; parent?: string | null }) =>
+      api<Team>('teams/', { method: 'POST', body: parent ? { name, parent } : { name } }),
     onSuccess: () => client.invalidateQueries({ queryKey: teamsKey }),
   });
 }
@@ -47,5 +48,18 @@ export function useDeleteTeam(id: string) {
       client.removeQueries({ queryKey: teamKey(id) });
       return client.invalidateQueries({ queryKey: [...teamsKey, 'list'] });
     },
+  });
+}
+
+/**
+ * Puts a team under another (or makes it a root with null): both teams' pages change (the parent's sub-teams and
+ * numchild, the team's parent and path), and so does every list, so all team queries refresh.
+ */
+export function useMoveTeam() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, parent }: { id: string; parent: string | null }) =>
+      api<Team>(`teams/${encodeURIComponent(id)}/move/`, { method: 'POST', body: { parent } }),
+    onSuccess: () => client.invalidateQueries({ queryKey: teamsKey }),
   });
 }
