@@ -75,6 +75,14 @@ import {
 import { TeamService, teamRoutes } from './teams/index.ts';
 import { UserLifecycle, userRoutes, userSearchRoute } from './users/index.ts';
 import { webAppRoutes } from './web-app/routes.ts';
+import {
+  WEBHOOK_JOB,
+  WebhookSecrets,
+  WebhookService,
+  webhookJobHandler,
+  webhookRoutes,
+} from './webhooks/index.ts';
+import { deliverTo, webhookUrlCheck } from './webhooks/wiring.ts';
 
 export interface Desk {
   app: App;
@@ -182,9 +190,13 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   // An invitation to someone of another organization waits for their next sign-in that proves the address.
   lifecycle.onSignedIn(invitations.convertAtSignIn);
   // Invitations live under /teams/: the teams flag and policy hold for them too.
+  // DESIGN.md §12: a team's membership changes sent to other apps; the secrets kept encrypted with SECRET_KEY.
+  const webhookSecrets = new WebhookSecrets(config.SECRET_KEY);
+  const webhooks = new WebhookService(database, webhookSecrets, webhookUrlCheck(config));
   resource('/api/v1.0/teams/', { caller: 'user', feature: teamsShown }, (scope) => {
     teamRoutes(scope, { config, teams });
     invitationRoutes(scope, { config, invitations, teams });
+    webhookRoutes(scope, { webhooks });
   });
   mailDomains.afterInvitation(mailDomainInvitationMail(config));
   lifecycle.onCreated(mailDomains.convertFor);
@@ -256,6 +268,18 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
     app.addHook('onListen', async () => {
       await scheduleAuditPrune(database.db, new Date((parts.now ?? Date.now)()));
     });
+  // A delivery makes at most four requests (Matrix: join, directory search, invite or kick), each bounded.
+  const webhookTimeoutMs = 4 * config.WEBHOOK_TIMEOUT * 1000;
+  jobs.register(
+    WEBHOOK_JOB,
+    webhookJobHandler(database, {
+      deliver: deliverTo(config),
+      secrets: webhookSecrets,
+      timeoutMs: webhookTimeoutMs,
+      ...(parts.now ? { now: parts.now } : {}),
+    }),
+    { timeoutMs: webhookTimeoutMs + 5_000 },
+  );
   const smtp = parts.mailer === undefined ? createMailer(config) : null;
   const mailer = parts.mailer === undefined ? smtp : parts.mailer;
   if (mailer) jobs.register(MAIL_JOB, mailJobHandler(mailer));

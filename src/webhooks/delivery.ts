@@ -1,7 +1,8 @@
 // Sends a team's membership changes to its webhooks (DESIGN.md §12) from the job queue, after the change committed:
 // one delivery at a time per webhook, oldest first, retried with exponential backoff and jitter, never in a request.
-import type { JobHandler } from '../platform/job-queue.ts';
+
 import type { Database } from '../platform/database.ts';
+import type { JobHandler } from '../platform/job-queue.ts';
 import {
   deliveryOf,
   finishDelivery,
@@ -61,7 +62,15 @@ export function webhookJobHandler(database: Database, options: DeliveryOptions):
     if (!delivery) return;
     const token = crypto.randomUUID();
     const start = now();
-    if (!(await leaseWebhook(db, delivery.webhookId, token, new Date(start), new Date(start + options.timeoutMs + 10_000))))
+    if (
+      !(await leaseWebhook(
+        db,
+        delivery.webhookId,
+        token,
+        new Date(start),
+        new Date(start + options.timeoutMs + 10_000),
+      ))
+    )
       // Another worker is sending to this webhook: this one waits its turn.
       return { runAgainAt: new Date(start + 500) };
     try {
@@ -82,7 +91,8 @@ export function webhookJobHandler(database: Database, options: DeliveryOptions):
       await options.deliver({
         url: delivery.url,
         protocol: delivery.protocol,
-        secret: delivery.secret === null ? null : options.secrets.decrypt(delivery.secret, delivery.webhookId),
+        secret:
+          delivery.secret === null ? null : options.secrets.decrypt(delivery.secret, delivery.webhookId),
         teamName: delivery.teamName,
         action: delivery.action,
         member: { sub: delivery.sub, email: delivery.email },

@@ -81,7 +81,13 @@ export async function deliveryOf(db: Db, id: number): Promise<PendingDelivery | 
  * Takes the webhook for one delivery until `until`, unless another worker holds it: one statement, so two pods
  * cannot both send to one webhook at once (the order the receiver sees is the order of the changes).
  */
-export async function leaseWebhook(db: Db, id: string, token: string, now: Date, until: Date): Promise<boolean> {
+export async function leaseWebhook(
+  db: Db,
+  id: string,
+  token: string,
+  now: Date,
+  until: Date,
+): Promise<boolean> {
   const rows = await db
     .update(teamWebhooks)
     .set({ deliveringUntil: until, deliveryToken: token })

@@ -95,7 +95,12 @@ export function webhookRoutes(app: App, { webhooks }: { webhooks: WebhookService
     '/api/v1.0/teams/:id/webhooks/:webhookId/',
     { schema: { tags, summary: 'Remove a webhook, and the deliveries it has not sent', params: oneParams } },
     async (request, reply) => {
-      await webhooks.remove(user(request), request.params.id, request.params.webhookId, requestParty(request));
+      await webhooks.remove(
+        user(request),
+        request.params.id,
+        request.params.webhookId,
+        requestParty(request),
+      );
       return reply.code(204).send();
     },
   );

@@ -29,7 +29,8 @@ export class WebhookService {
   private async mayManage(user: User, teamId: string): Promise<{ id: string; name: string }> {
     const found = await teamOf(this.database.db, teamId, user.id);
     if (!found) throw new NotFound();
-    if (found.role === 'member') throw new PermissionDenied('Only administrators and owners can manage webhooks.');
+    if (found.role === 'member')
+      throw new PermissionDenied('Only administrators and owners can manage webhooks.');
     return found.team;
   }
 
