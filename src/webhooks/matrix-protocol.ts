@@ -7,7 +7,7 @@ import {
   type MembershipChange,
   receiverSaid,
   type WebhookTarget,
-} from './delivery.ts';
+} from './protocol.ts';
 import type { OutboundResponse, Send } from './outbound.ts';
 
 export interface MatrixSettings {

@@ -6,7 +6,7 @@ import {
   type MembershipChange,
   receiverSaid,
   type WebhookTarget,
-} from './delivery.ts';
+} from './protocol.ts';
 import type { Send } from './outbound.ts';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';

@@ -3,7 +3,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { DELIVERY_TIMEOUT_MS, DeliveryFailed, type WebhookTarget } from '../../src/webhooks/delivery.ts';
+import { DELIVERY_TIMEOUT_MS, DeliveryFailed, type WebhookTarget } from '../../src/webhooks/protocol.ts';
 import { deliverScim } from '../../src/webhooks/scim-protocol.ts';
 import { plainSend } from '../support/plain-send.ts';
 
