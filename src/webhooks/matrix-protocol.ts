@@ -1,5 +1,7 @@
 // Matrix team webhooks (DESIGN.md §12): invite to, or kick from, the room named by the webhook URL, through the
 // Matrix client-server API, as people's MatrixAPIClient does (Tchap's bot token, MATRIX_BASE_HOME_SERVER's directory).
+
+import type { OutboundResponse, Send } from './outbound.ts';
 import {
   DELIVERY_TIMEOUT_MS,
   DeliveryFailed,
@@ -8,7 +10,6 @@ import {
   receiverSaid,
   type WebhookTarget,
 } from './protocol.ts';
-import type { OutboundResponse, Send } from './outbound.ts';
 
 export interface MatrixSettings {
   /** MATRIX_BASE_HOME_SERVER: the homeserver whose user directory finds members, and which serves its own rooms. */

@@ -1,4 +1,6 @@
 // SCIM team webhooks (DESIGN.md §12): a membership change sent as one PatchOp (RFC 7644 §3.5.2) to the webhook URL.
+
+import type { Send } from './outbound.ts';
 import {
   DELIVERY_TIMEOUT_MS,
   DeliveryFailed,
@@ -7,7 +9,6 @@ import {
   receiverSaid,
   type WebhookTarget,
 } from './protocol.ts';
-import type { Send } from './outbound.ts';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 

@@ -1,26 +1,53 @@
 // How Desk's settings choose a webhook's URL check and its delivery by protocol (DESIGN.md §12).
 import type { Config } from '../platform/config.ts';
 import type { Deliver } from './delivery.ts';
+import { deliverMatrix, matrixRoomOf } from './matrix-protocol.ts';
+import { checkWebhookUrl, createSend, type OutboundOptions } from './outbound.ts';
+import { DeliveryFailed } from './protocol.ts';
+import { deliverScim } from './scim-protocol.ts';
 import type { UrlCheck } from './service.ts';
 
-/** The check of a URL an agent gives, before it is kept. */
-export function webhookUrlCheck(_config: Config): UrlCheck {
-  return async (url) => {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return 'Enter a valid URL.';
-    }
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:'
-      ? null
-      : 'Only http and https URLs are allowed.';
+function outboundOptions(config: Config): OutboundOptions {
+  return {
+    allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+    timeoutMs: config.WEBHOOK_TIMEOUT * 1000,
   };
 }
 
-/** Sends a delivery by its webhook's protocol. */
-export function deliverTo(_config: Config): Deliver {
-  return async () => {
-    throw new Error('No protocol client yet.');
+const matrixSettings = (config: Config) => ({
+  baseHomeServer: config.MATRIX_BASE_HOME_SERVER ?? null,
+  botToken: config.MATRIX_BOT_ACCESS_TOKEN ?? null,
+});
+
+/**
+ * The check of a URL an agent gives, before it is kept: for SCIM the URL itself, for Matrix the room it names and
+ * the homeserver Desk would then call (a Matrix link's host is a web client, not where requests go).
+ */
+export function webhookUrlCheck(config: Config): UrlCheck {
+  const options = outboundOptions(config);
+  return async (url, protocol) => {
+    if (protocol === 'scim') return checkWebhookUrl(url, options);
+    const shape = await checkWebhookUrl(url, { ...options, allowPrivateAddresses: true });
+    if (shape) return shape;
+    try {
+      const room = matrixRoomOf(url, matrixSettings(config).baseHomeServer);
+      return await checkWebhookUrl(`${room.api}/_matrix/client/v3/rooms/`, options);
+    } catch (err) {
+      return err instanceof DeliveryFailed ? err.message : 'This is not a Matrix room link.';
+    }
+  };
+}
+
+/**
+ * Sends a delivery by its webhook's protocol, through the sender that refuses non-public addresses at each delivery
+ * (after DNS resolution, on the address it connects to) unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES.
+ */
+export function deliverTo(config: Config): Deliver {
+  const send = createSend(outboundOptions(config));
+  const settings = matrixSettings(config);
+  return async ({ url, protocol, secret, teamName, action, member }) => {
+    const target = { url, protocol, secret, teamName };
+    if (protocol === 'scim') await deliverScim(send, target, action, member);
+    else await deliverMatrix(send, target, action, member, settings);
   };
 }

@@ -180,6 +180,9 @@ describe('a membership change', () => {
     const second = await t.createUser({ organizationId });
     await add(browser, teamId, second);
     receiver.release();
+    // The second change follows once the first is answered (before the next test's receiver starts afresh).
+    await deliverDue();
+    await receiver.waitFor(2);
   });
 
   it('is retried after the receiver fails, the failure shown on the webhook meanwhile', async () => {
