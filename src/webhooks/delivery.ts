@@ -3,6 +3,8 @@
 
 import type { Database } from '../platform/database.ts';
 import type { JobHandler } from '../platform/job-queue.ts';
+import { OutboundRefused } from './outbound.ts';
+import { DeliveryFailed } from './protocol.ts';
 import {
   deliveryOf,
   finishDelivery,
@@ -16,6 +18,11 @@ import type { Protocol } from './schema.ts';
 import type { WebhookSecrets } from './secrets.ts';
 
 export const WEBHOOK_JOB = 'webhooks.deliver';
+
+/** A failure that the same delivery would meet again: refused before anything reached the receiver. */
+function isPermanent(err: unknown): boolean {
+  return (err instanceof DeliveryFailed && err.status === null) || err instanceof OutboundRefused;
+}
 
 /** Attempts before a delivery is given up (about a day of retries); the webhook then shows the last error. */
 export const MAX_ATTEMPTS = 12;
@@ -101,6 +108,15 @@ export function webhookJobHandler(database: Database, options: DeliveryOptions):
       return;
     } catch (err) {
       error = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+      // Sending it again cannot help (no sub or email to send, no token, an address Desk may not reach): the
+      // delivery is dropped at once, so the changes after it are not held for a day of retries.
+      if (isPermanent(err)) {
+        await finishDelivery(db, delivery, {
+          at: new Date(now()),
+          error: `Not sent: ${error}`.slice(0, 500),
+        });
+        return;
+      }
     }
     const attempts = delivery.attempts + 1;
     if (attempts >= MAX_ATTEMPTS) {

@@ -27,7 +27,8 @@ export function webhookUrlCheck(config: Config): UrlCheck {
   const options = outboundOptions(config);
   return async (url, protocol) => {
     if (protocol === 'scim') return checkWebhookUrl(url, options);
-    const shape = await checkWebhookUrl(url, { ...options, allowPrivateAddresses: true });
+    // The link's own host is a web client Desk never calls: only its form matters.
+    const shape = linkProblem(url);
     if (shape) return shape;
     try {
       const room = matrixRoomOf(url, matrixSettings(config).baseHomeServer);
@@ -50,4 +51,14 @@ export function deliverTo(config: Config): Deliver {
     if (protocol === 'scim') await deliverScim(send, target, action, member);
     else await deliverMatrix(send, target, action, member, settings);
   };
+}
+
+function linkProblem(url: string): string | null {
+  if (url.length > 1000) return 'The URL is longer than 1000 characters.';
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'https:' || protocol === 'http:' ? null : 'Only http and https URLs are allowed.';
+  } catch {
+    return 'This is not a URL.';
+  }
 }

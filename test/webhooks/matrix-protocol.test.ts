@@ -2,13 +2,13 @@
 // added member or kicks a removed one, found in MATRIX_BASE_HOME_SERVER's directory or named after their email; a
 // member already as asked counts as delivered; anything else fails with what the homeserver said.
 import { afterAll, describe, expect, it } from 'vitest';
-import { DELIVERY_TIMEOUT_MS, DeliveryFailed, type WebhookTarget } from '../../src/webhooks/protocol.ts';
 import {
   deliverMatrix,
   type MatrixSettings,
   matrixAccessToken,
   matrixRoomOf,
 } from '../../src/webhooks/matrix-protocol.ts';
+import { DELIVERY_TIMEOUT_MS, DeliveryFailed, type WebhookTarget } from '../../src/webhooks/protocol.ts';
 import { startFakeMatrix } from '../support/fake-matrix.ts';
 import { plainSend } from '../support/plain-send.ts';
 
