@@ -230,9 +230,10 @@ export async function buildDesk(settings: Config, parts: DeskParts = {}): Promis
   );
   // DESIGN.md §8: the staff back office's API; anyone but staff gets 404, as if it were absent.
   const admin = new AdminService(database, sessions, parts.now);
-  resource('/api/v1.0/admin/', { caller: 'user', staff: true }, (scope) =>
-    adminRoutes(scope, { config, database, admin, invitationCutoff: () => invitations.cutoff() }),
-  );
+  resource('/api/v1.0/admin/', { caller: 'user', staff: true }, (scope) => {
+    adminRoutes(scope, { config, database, admin, invitationCutoff: () => invitations.cutoff() });
+    webhookRoutes(scope, { webhooks, asStaff: true });
+  });
   const keys = await loadDecryptionKeys(config);
   const introspector = new Introspector(config, provider, kv, keys, parts.now, metrics);
   // The store caps refused-token audit rows per address across pods.

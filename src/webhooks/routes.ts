@@ -42,31 +42,40 @@ const newWebhook = z.strictObject({
   secret: text(1000, { trim: false }).nullable().default(null),
 });
 
-export function webhookRoutes(app: App, { webhooks }: { webhooks: WebhookService }): void {
-  const tags = ['team webhooks'];
+/**
+ * The routes: /api/v1.0/teams/{id}/webhooks/ for the team's owners and administrators, and
+ * /api/v1.0/admin/teams/{id}/webhooks/ for staff (`asStaff`: the resource policy already requires staff).
+ */
+export function webhookRoutes(
+  app: App,
+  { webhooks, asStaff = false }: { webhooks: WebhookService; asStaff?: boolean },
+): void {
+  const tags = [asStaff ? 'admin' : 'team webhooks'];
   const user = (request: FastifyRequest) => requireUser(request);
   const teamParams = idParams('id');
   const oneParams = idParams('id', 'webhookId');
+  const base = asStaff ? '/api/v1.0/admin/teams/:id/webhooks/' : '/api/v1.0/teams/:id/webhooks/';
+  const who = asStaff ? 'staff' : 'administrators and owners';
 
   app.get(
-    '/api/v1.0/teams/:id/webhooks/',
+    base,
     {
       schema: {
         tags,
-        summary: "A team's webhooks, with the outcome of their last delivery (administrators and owners)",
+        summary: `A team's webhooks, with the outcome of their last delivery (${who})`,
         params: teamParams,
         response: { 200: z.array(webhookSchema) },
       },
     },
-    async (request) => (await webhooks.list(user(request), request.params.id)).map(serializeWebhook),
+    async (request) => (await webhooks.list(user(request), request.params.id, asStaff)).map(serializeWebhook),
   );
 
   app.post(
-    '/api/v1.0/teams/:id/webhooks/',
+    base,
     {
       schema: {
         tags,
-        summary: "Send the team's membership changes to a URL, by SCIM or Matrix (administrators and owners)",
+        summary: `Send the team's membership changes to a URL, by SCIM or Matrix (${who})`,
         params: teamParams,
         body: newWebhook,
         response: { 201: webhookSchema },
@@ -79,20 +88,23 @@ export function webhookRoutes(app: App, { webhooks }: { webhooks: WebhookService
         request.params.id,
         { url, protocol, secret: secret ? secret : null },
         requestParty(request),
+        asStaff,
       );
       return reply.code(201).send(serializeWebhook(created));
     },
   );
 
   app.get(
-    '/api/v1.0/teams/:id/webhooks/:webhookId/',
+    `${base}:webhookId/`,
     { schema: { tags, summary: 'One webhook', params: oneParams, response: { 200: webhookSchema } } },
     async (request) =>
-      serializeWebhook(await webhooks.get(user(request), request.params.id, request.params.webhookId)),
+      serializeWebhook(
+        await webhooks.get(user(request), request.params.id, request.params.webhookId, asStaff),
+      ),
   );
 
   app.delete(
-    '/api/v1.0/teams/:id/webhooks/:webhookId/',
+    `${base}:webhookId/`,
     { schema: { tags, summary: 'Remove a webhook, and the deliveries it has not sent', params: oneParams } },
     async (request, reply) => {
       await webhooks.remove(
@@ -100,6 +112,7 @@ export function webhookRoutes(app: App, { webhooks }: { webhooks: WebhookService
         request.params.id,
         request.params.webhookId,
         requestParty(request),
+        asStaff,
       );
       return reply.code(204).send();
     },

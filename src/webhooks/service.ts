@@ -1,9 +1,11 @@
-// The rules of team webhooks (DESIGN.md §12): the team's owners and administrators see, add and remove them; the
-// URL is checked before it is kept (a server-side request an agent chooses), and the secret is kept encrypted.
+// The rules of team webhooks (DESIGN.md §12): the team's owners and administrators — and staff in the back office —
+// see, add and remove them; the URL is checked before it is kept (a server-side request an agent chooses), and the
+// secret is kept encrypted.
+import { eq } from 'drizzle-orm';
 import { type AuditContext, recordAudit, userParty } from '../audit/index.ts';
 import type { Database } from '../platform/database.ts';
 import { NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
-import { teamOf } from '../teams/index.ts';
+import { teamOf, teams } from '../teams/index.ts';
 import type { User } from '../users/index.ts';
 import { deleteWebhook, insertWebhook, webhookOf, webhooksOf } from './queries.ts';
 import type { Protocol, TeamWebhook } from './schema.ts';
@@ -18,6 +20,8 @@ export interface NewWebhook {
   secret: string | null;
 }
 
+type TeamRef = { id: string; name: string };
+
 export class WebhookService {
   constructor(
     private readonly database: Database,
@@ -26,7 +30,7 @@ export class WebhookService {
   ) {}
 
   /** Only the team's owners and administrators: 404 to whoever is not in the team (existence is not revealed). */
-  private async mayManage(user: User, teamId: string): Promise<{ id: string; name: string }> {
+  private async managedBy(user: User, teamId: string): Promise<TeamRef> {
     const found = await teamOf(this.database.db, teamId, user.id);
     if (!found) throw new NotFound();
     if (found.role === 'member')
@@ -34,27 +38,48 @@ export class WebhookService {
     return found.team;
   }
 
-  async list(user: User, teamId: string): Promise<TeamWebhook[]> {
-    await this.mayManage(user, teamId);
-    return webhooksOf(this.database.db, teamId);
-  }
-
-  async get(user: User, teamId: string, id: string): Promise<TeamWebhook> {
-    await this.mayManage(user, teamId);
-    const found = await webhookOf(this.database.db, teamId, id);
+  /** Staff reach every team's webhooks (DESIGN.md §8); an unknown team is 404. */
+  private async anyTeam(teamId: string): Promise<TeamRef> {
+    const [found] = await this.database.db
+      .select({ id: teams.id, name: teams.name })
+      .from(teams)
+      .where(eq(teams.id, teamId))
+      .limit(1);
     if (!found) throw new NotFound();
     return found;
   }
 
-  async create(user: User, teamId: string, input: NewWebhook, audit?: AuditContext): Promise<TeamWebhook> {
-    const team = await this.mayManage(user, teamId);
+  private teamFor(user: User, teamId: string, asStaff: boolean): Promise<TeamRef> {
+    return asStaff ? this.anyTeam(teamId) : this.managedBy(user, teamId);
+  }
+
+  async list(user: User, teamId: string, asStaff = false): Promise<TeamWebhook[]> {
+    const team = await this.teamFor(user, teamId, asStaff);
+    return webhooksOf(this.database.db, team.id);
+  }
+
+  async get(user: User, teamId: string, id: string, asStaff = false): Promise<TeamWebhook> {
+    const team = await this.teamFor(user, teamId, asStaff);
+    const found = await webhookOf(this.database.db, team.id, id);
+    if (!found) throw new NotFound();
+    return found;
+  }
+
+  async create(
+    user: User,
+    teamId: string,
+    input: NewWebhook,
+    audit?: AuditContext,
+    asStaff = false,
+  ): Promise<TeamWebhook> {
+    const team = await this.teamFor(user, teamId, asStaff);
     const problem = await this.checkUrl(input.url, input.protocol);
     if (problem) throw new ValidationFailed({ url: [problem] });
     const id = crypto.randomUUID();
     return this.database.db.transaction(async (tx) => {
       const created = await insertWebhook(tx, {
         id,
-        teamId,
+        teamId: team.id,
         url: input.url,
         protocol: input.protocol,
         secret: input.secret === null ? null : this.secrets.encrypt(input.secret, id),
@@ -70,10 +95,10 @@ export class WebhookService {
     });
   }
 
-  async remove(user: User, teamId: string, id: string, audit?: AuditContext): Promise<void> {
-    const team = await this.mayManage(user, teamId);
+  async remove(user: User, teamId: string, id: string, audit?: AuditContext, asStaff = false): Promise<void> {
+    const team = await this.teamFor(user, teamId, asStaff);
     await this.database.db.transaction(async (tx) => {
-      if (!(await deleteWebhook(tx, teamId, id))) throw new NotFound();
+      if (!(await deleteWebhook(tx, team.id, id))) throw new NotFound();
       await recordAudit(tx, {
         ...(audit ?? { actor: userParty(user) }),
         event: 'webhook.deleted',

@@ -255,3 +255,25 @@ describe('a membership change', () => {
     expect(receiver.received).toHaveLength(0);
   });
 });
+
+describe('staff in the back office', () => {
+  it('see, add and remove the webhooks of any team', async () => {
+    const { teamId } = await team();
+    const { browser: staff } = await t.loginAsStaff();
+    const made = await staff.post(`/api/v1.0/admin/teams/${teamId}/webhooks/`, {
+      url: receiver.url,
+      secret: 'x',
+    });
+    expect(made.status, JSON.stringify(made.json)).toBe(201);
+    const id = (made.json as WebhookBody).id;
+    const list = (await staff.get(`/api/v1.0/admin/teams/${teamId}/webhooks/`)).json as WebhookBody[];
+    expect(list.map((w) => w.id)).toEqual([id]);
+    expect((await staff.delete(`/api/v1.0/admin/teams/${teamId}/webhooks/${id}/`)).status).toBe(204);
+    expect((await staff.get(`/api/v1.0/admin/teams/${crypto.randomUUID()}/webhooks/`)).status).toBe(404);
+  });
+
+  it('are the only ones the back office answers: to a team’s owner its routes do not exist (404)', async () => {
+    const { browser, teamId } = await team();
+    expect((await browser.get(`/api/v1.0/admin/teams/${teamId}/webhooks/`)).status).toBe(404);
+  });
+});
