@@ -11,7 +11,8 @@ export interface ReceivedRequest {
   json: unknown;
 }
 
-export type Answer = number | 'hang';
+/** A status, 'slow' (200 after 100 ms), or 'hang' (never, until released). */
+export type Answer = number | 'slow' | 'hang';
 
 export interface WebhookReceiver {
   url: string;
@@ -20,6 +21,8 @@ export interface WebhookReceiver {
   answers: Answer[];
   /** Requests held by a 'hang' answer, still waiting. */
   hanging: number;
+  /** The most requests it was answering at one time. */
+  mostAtOnce: number;
   /** Answers every held request with 200. */
   release(): void;
   /** Resolves once `count` requests arrived (answered or not). */
@@ -37,6 +40,7 @@ export async function startWebhookReceiver(path = '/scim/v2/Groups/42'): Promise
     get hanging() {
       return held.length;
     },
+    mostAtOnce: 0,
     release() {
       for (const res of held.splice(0)) res.writeHead(200).end();
     },
@@ -63,7 +67,13 @@ export async function startWebhookReceiver(path = '/scim/v2/Groups/42'): Promise
         server.close(() => resolve());
       }),
   };
+  let open = 0;
   const server = createServer((req, res) => {
+    open += 1;
+    receiver.mostAtOnce = Math.max(receiver.mostAtOnce, open);
+    res.on('close', () => {
+      open -= 1;
+    });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -87,6 +97,7 @@ export async function startWebhookReceiver(path = '/scim/v2/Groups/42'): Promise
       }
       const answer = receiver.answers.shift() ?? 200;
       if (answer === 'hang') held.push(res);
+      else if (answer === 'slow') setTimeout(() => res.writeHead(200).end('{}'), 100);
       else
         res
           .writeHead(answer, { 'content-type': 'application/scim+json' })

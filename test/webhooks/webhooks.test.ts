@@ -241,6 +241,41 @@ describe('a membership change', () => {
     expect([...subs].sort()).toEqual(colleagues.map((c) => c.sub).sort());
   });
 
+  it('is sent by one worker at a time per webhook, however many run the queue', async () => {
+    const { organizationId, browser, teamId } = await team();
+    await hook(browser, teamId);
+    const colleagues = await Promise.all(Array.from({ length: 6 }, () => t.createUser({ organizationId })));
+    for (const c of colleagues) await add(browser, teamId, c);
+    receiver.answers.push(...colleagues.map(() => 'slow' as const));
+    receiver.mostAtOnce = 0;
+    // Three workers at once (as three pods would), each taking what is due.
+    await Promise.all([deliverDue(), deliverDue(), deliverDue()]);
+    for (let i = 0; receiver.received.length < 6 && i < 50; i++) await deliverDue();
+    const requests = await receiver.waitFor(6);
+    expect(receiver.mostAtOnce).toBe(1);
+    const subs = requests.map((r) => (r.json as ReturnType<typeof patchOp>).Operations[0]?.value[0]?.value);
+    expect(subs).toEqual(colleagues.map((c) => c.sub));
+  });
+
+  it('is sent once even when its job runs twice at once (a worker taken for dead, say)', async () => {
+    const { organizationId, browser, teamId } = await team();
+    await hook(browser, teamId);
+    await add(browser, teamId, await t.createUser({ organizationId }));
+    const [job] = await db()
+      .select({ payload: jobs.payload })
+      .from(jobs)
+      .where(and(eq(jobs.kind, 'webhooks.deliver'), eq(jobs.status, 'pending')));
+    await db()
+      .insert(jobs)
+      .values([1, 2].map(() => ({ kind: 'webhooks.deliver', payload: job?.payload ?? {} })));
+    receiver.answers.push('slow', 'slow', 'slow');
+    await Promise.all([deliverDue(), deliverDue(), deliverDue()]);
+    await skipRetryPause();
+    await deliverDue();
+    await receiver.waitFor(1);
+    expect(receiver.received).toHaveLength(1);
+  });
+
   it('waiting to be sent is dropped with its webhook', async () => {
     const { organizationId, browser, teamId } = await team();
     const made = await hook(browser, teamId);
