@@ -274,6 +274,7 @@ async function importCommand(args: string[]): Promise<void> {
     await import('./import/index.ts');
   const { openReport } = await import('./import/report.ts');
   const { progressOn, summary } = await import('./import/progress.ts');
+  const { WebhookSecrets } = await import('./webhooks/index.ts');
   const database = await readyDatabase(c, lock);
   let release: (() => Promise<void>) | undefined;
   if (c.DATABASE_URL)
@@ -294,6 +295,8 @@ async function importCommand(args: string[]): Promise<void> {
       dryRun: values['dry-run'] ?? false,
       batchSize,
       invitationValiditySeconds: c.INVITATION_VALIDITY_DURATION,
+      // The running Desk's SECRET_KEY must be the one given here: it decrypts the webhooks' secrets to send them.
+      webhookSecrets: new WebhookSecrets(c.SECRET_KEY),
       progress: progressOn(process.stderr),
       onProblem: (p) => report.add(p),
     });

@@ -4,6 +4,7 @@
 import { contactData } from '../contacts/index.ts';
 import { domainName } from '../mail-domains/index.ts';
 import { LANGUAGES } from '../platform/config.ts';
+import type { WebhookSecrets } from '../webhooks/index.ts';
 import type { PairTable, Preparation, Row, RowTable } from './engine.ts';
 
 /** The columns the import reads, by people table: a database lacking one is not people v1.26. */
@@ -594,10 +595,52 @@ function mailDomainInvitations(validitySeconds: number, now: number): RowTable {
   };
 }
 
+const WEBHOOK_STATUSES = new Set(['pending', 'success', 'failure']);
+
+/**
+ * people's team webhooks (DESIGN.md §12), their secrets encrypted as Desk keeps them (with the SECRET_KEY of the Desk
+ * that will send them). Imported after the team accesses: the accesses an import brings are not changes to deliver.
+ */
+function teamWebhooks(secrets: WebhookSecrets): RowTable {
+  return {
+    table: 'team_webhooks',
+    source: 'people_team_webhook',
+    count: count('people_team_webhook'),
+    read: byId(
+      'p.id, p.team_id, p.url, p.secret, p.protocol, p.status, p.created_at, p.updated_at',
+      'people_team_webhook p',
+    ),
+    key: 'id',
+    columns: {
+      id: 'uuid',
+      team_id: 'uuid',
+      url: 'text',
+      secret: 'text',
+      protocol: 'text',
+      status: 'text',
+      ...TIMES,
+    },
+    references: [{ column: 'team_id', table: 'teams', problem: 'its team was not imported' }],
+    prepare(row) {
+      const protocol = String(row.protocol).toLowerCase();
+      if (protocol !== 'scim' && protocol !== 'matrix')
+        return skip(`protocol ${JSON.stringify(row.protocol)} is not one Desk speaks`);
+      row.protocol = protocol;
+      const status = String(row.status).toLowerCase();
+      row.status = WEBHOOK_STATUSES.has(status) ? status : 'pending';
+      // people's blank secret means none.
+      row.secret = row.secret ? secrets.encrypt(String(row.secret), String(row.id)) : null;
+      return undefined;
+    },
+  };
+}
+
 /** Every table, in the order references need (a referenced table first). */
 export function peopleTables(o: {
   invitationValiditySeconds: number;
   now: number;
+  /** Team webhooks come across only with the secrets that encrypt theirs (Desk's SECRET_KEY). */
+  webhookSecrets?: WebhookSecrets | undefined;
 }): (RowTable | PairTable)[] {
   return [
     organizations,
@@ -608,6 +651,7 @@ export function peopleTables(o: {
     teams,
     teamServiceProviders,
     teamAccesses,
+    ...(o.webhookSecrets ? [teamWebhooks(o.webhookSecrets)] : []),
     invitations(o.invitationValiditySeconds, o.now),
     contacts,
     mailDomains,

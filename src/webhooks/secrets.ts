@@ -1,7 +1,9 @@
 // A webhook's secret at rest (DESIGN.md §12): Desk must send it, so it is encrypted, not hashed — AES-256-GCM under a
 // key derived from SECRET_KEY (HKDF-SHA256, its own purpose string), authenticated with the webhook's id so a
-// ciphertext copied onto another webhook does not decrypt.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+// ciphertext copied onto another webhook does not decrypt. The nonce is derived from the webhook's id and the secret
+// (an HMAC, as SIV modes do): the same secret of the same webhook encrypts the same way, so a second import from people
+// sees nothing changed, and a nonce is never reused for another plaintext.
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
 
 const VERSION = 'v1';
 
@@ -13,13 +15,15 @@ export class SecretUnreadable extends Error {
 
 export class WebhookSecrets {
   private readonly key: Buffer;
+  private readonly nonceKey: Buffer;
 
   constructor(secretKey: string) {
     this.key = Buffer.from(hkdfSync('sha256', secretKey, 'desk', 'team webhook secrets', 32));
+    this.nonceKey = Buffer.from(hkdfSync('sha256', secretKey, 'desk', 'team webhook secret nonces', 32));
   }
 
   encrypt(secret: string, webhookId: string): string {
-    const iv = randomBytes(12);
+    const iv = createHmac('sha256', this.nonceKey).update(`${webhookId}\0${secret}`).digest().subarray(0, 12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from(webhookId));
     const sealed = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
