@@ -40,23 +40,13 @@ CREATE INDEX "team_webhooks_team_idx" ON "team_webhooks" USING btree ("team_id")
 CREATE FUNCTION desk_team_webhook_deliveries() RETURNS trigger
   LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    WITH made AS (
-      INSERT INTO team_webhook_deliveries (webhook_id, action, user_id, sub, email)
-      SELECT w.id, 'add', a.user_id, u.sub, u.email
-      FROM changed_accesses a JOIN team_webhooks w ON w.team_id = a.team_id LEFT JOIN users u ON u.id = a.user_id
-      RETURNING id
-    )
-    INSERT INTO jobs (kind, payload) SELECT 'webhooks.deliver', jsonb_build_object('delivery', made.id) FROM made;
-  ELSE
-    WITH made AS (
-      INSERT INTO team_webhook_deliveries (webhook_id, action, user_id, sub, email)
-      SELECT w.id, 'remove', a.user_id, u.sub, u.email
-      FROM changed_accesses a JOIN team_webhooks w ON w.team_id = a.team_id LEFT JOIN users u ON u.id = a.user_id
-      RETURNING id
-    )
-    INSERT INTO jobs (kind, payload) SELECT 'webhooks.deliver', jsonb_build_object('delivery', made.id) FROM made;
-  END IF;
+  WITH made AS (
+    INSERT INTO team_webhook_deliveries (webhook_id, action, user_id, sub, email)
+    SELECT w.id, CASE TG_OP WHEN 'INSERT' THEN 'add' ELSE 'remove' END, a.user_id, u.sub, u.email
+    FROM changed_accesses a JOIN team_webhooks w ON w.team_id = a.team_id LEFT JOIN users u ON u.id = a.user_id
+    RETURNING id
+  )
+  INSERT INTO jobs (kind, payload) SELECT 'webhooks.deliver', jsonb_build_object('delivery', made.id) FROM made;
   RETURN NULL;
 END $$;--> statement-breakpoint
 CREATE TRIGGER "team_accesses_webhooks_added" AFTER INSERT ON "team_accesses"
