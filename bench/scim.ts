@@ -17,6 +17,7 @@ import { listUsers } from '../src/scim/queries.ts';
 import { FIRST, LAST } from '../test/support/population.ts';
 import { profileWhile } from './support/cpu-profile.ts';
 import { DEFAULT_POSTGRES, type OwnDatabase, ownDatabase, postgresServer } from './support/isolation.ts';
+import { percentile } from './support/stats.ts';
 
 const SERVER = postgresServer() ?? DEFAULT_POSTGRES;
 const SIZE = Number(process.env.SCIM_BENCH_USERS ?? 1_000_000);
@@ -36,11 +37,6 @@ const number = new Intl.NumberFormat('en-US');
 const fmt = (n: number) => number.format(Math.round(n));
 const ms = (n: number) => n.toFixed(n < 10 ? 2 : 1);
 const secs = (n: number) => `${(n / 1000).toFixed(1)} s`;
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 /** Runs `work` on every item, `concurrency` at a time; the time of each and of the whole. */
 async function timed<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>) {

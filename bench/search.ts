@@ -4,6 +4,7 @@ import postgres from 'postgres';
 import { openDatabase } from '../src/platform/database.ts';
 import { searchUsers } from '../src/users/index.ts';
 import { FIRST, LAST, TARGETS } from '../test/support/population.ts';
+import { percentile } from './support/stats.ts';
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SIZE = Number(process.env.BENCH_USERS ?? 1_000_000);
@@ -45,11 +46,6 @@ const QUERIES = [
   'rousseua',
   'garnir',
 ];
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 async function prepare(): Promise<string> {
   const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });

@@ -5,14 +5,10 @@ import { configFrom } from '../src/platform/config.ts';
 import { teamAccesses, teams } from '../src/teams/index.ts';
 import { users } from '../src/users/index.ts';
 import { ownDatabase, postgresServer, uniqueName } from './support/isolation.ts';
+import { percentile } from './support/stats.ts';
 
 const POSTGRES_SERVER = postgresServer();
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 async function main(): Promise<void> {
   // On PostgreSQL, a database of its own, dropped at the end: the teams and users made here go with it.
