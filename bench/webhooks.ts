@@ -14,6 +14,7 @@ import { teamWebhookDeliveries } from '../src/webhooks/schema.ts';
 import { WebhookSecrets } from '../src/webhooks/secrets.ts';
 import { deliverTo } from '../src/webhooks/wiring.ts';
 import { ownDatabase, postgresServer, uniqueName } from './support/isolation.ts';
+import { percentile } from './support/stats.ts';
 
 const POSTGRES_SERVER = postgresServer();
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -26,11 +27,6 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const WARM_UP = Math.min(CHANGES, 5 * RATE);
 /** How long the backlog may take to drain after the driver stopped before the run gives up waiting. */
 const DRAIN_LIMIT_MS = Number(process.env.BENCH_DRAIN_LIMIT_MS ?? 300_000);
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
