@@ -23,6 +23,7 @@ import type { Role as ServerRole } from '../../../src/teams/index.ts';
 import type { accessSchema, teamSchema } from '../../../src/teams/routes.ts';
 import type { meSchema } from '../../../src/users/routes.ts';
 import type { userItem } from '../../../src/users/search.ts';
+import type { webhookSchema } from '../../../src/webhooks/routes.ts';
 
 export type Role = ServerRole;
 export type Team = z.infer<typeof teamSchema>;
@@ -47,6 +48,10 @@ export type AdminMailDomain = z.infer<typeof adminMailDomainSchema>;
 export type ScimClient = z.infer<typeof scimClientSchema>;
 export type ScimClientDetail = z.infer<typeof scimClientDetailSchema>;
 export type CreatedScimClient = z.infer<typeof createdScimClientSchema>;
+
+// A team's webhooks (DESIGN.md §12), on the team's page and in the back office.
+export type Webhook = z.infer<typeof webhookSchema>;
+export type WebhookProtocol = Webhook['protocol'];
 
 // The staff back office (DESIGN.md §8). src/admin/routes.ts cannot be read from here: through its service it
 // reaches src/auth, whose fetch does not type-check against the browser's DOM library. So these shapes are

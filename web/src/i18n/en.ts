@@ -178,6 +178,44 @@ export const en = {
     keep: 'Keep the invitation',
     someone: 'a team administrator',
   },
+  webhooks: {
+    title: 'Webhooks',
+    lead: "Each change of the team's members is sent to these addresses, for other apps to follow it.",
+    add: 'Add a webhook',
+    empty: 'No webhook yet.',
+    url: 'URL',
+    protocol: 'Protocol',
+    protocols: { scim: 'SCIM', matrix: 'Matrix' },
+    withSecret: 'with a secret',
+    status: 'Status',
+    statuses: { pending: 'Pending', success: 'Delivered', failure: 'Failing' },
+    lastSuccess: 'Last delivered',
+    never: 'Never',
+    remove: 'Remove webhook',
+    removeOf: 'Remove webhook {{url}}',
+    // flows: removing a webhook, confirmed
+    removeDialog: 'Remove the webhook {{url}}?',
+    removeWarning:
+      'Changes of the members of “{{team}}” are no longer sent there; deliveries not made yet are dropped.',
+    removeConfirm: 'Remove',
+    keep: 'Keep the webhook',
+    removed: 'Webhook {{url}} removed.',
+    // flows: the Add a webhook dialog
+    addDialog: 'Add a webhook',
+    urlHint: {
+      scim: 'The SCIM group the other app gives for this team, e.g. https://app.example.gouv.fr/scim/v2/Groups/42.',
+      matrix: 'The link of the room, ending with /#/room/!<room id>:<server>.',
+    },
+    secret: 'Secret',
+    secretHint: {
+      scim: 'Optional. Sent with each delivery as a bearer token (Authorization: Bearer …); it cannot be read back.',
+      matrix:
+        "The access token of the Matrix account that invites and removes members in the room (on Tchap, Desk's bot is used when configured). It cannot be read back.",
+    },
+    submit: 'Add',
+    adding: 'Adding…',
+    added: 'Webhook added: changes of the members of “{{team}}” will be sent to {{url}}.',
+  },
   contacts: {
     title: 'Contacts',
     create: 'New contact',

@@ -1,4 +1,4 @@
-// /admin/teams: every team, searched by name; /admin/teams/{id}: its members and linked service providers.
+// /admin/teams: every team, searched by name; /admin/teams/{id}: its members, linked service providers and webhooks.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
@@ -9,6 +9,7 @@ import { ListState, SearchField } from '../../ui/list.tsx';
 import { pagesOf } from '../../ui/paging.ts';
 import { useDebounced } from '../../ui/use-debounced.ts';
 import { useOrganizationName } from '../organizations/use-organization-name.ts';
+import { WebhooksSection } from '../webhooks/WebhooksSection.tsx';
 import { useAdminTeam, useAdminTeams } from './api.ts';
 import { Missing } from './parts.tsx';
 
@@ -146,6 +147,7 @@ export function TeamPage() {
               </table>
             )}
           </section>
+          <WebhooksSection teamId={team.data.id} teamName={team.data.name} scope="admin" />
         </>
       )}
     </section>

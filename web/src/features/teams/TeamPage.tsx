@@ -1,5 +1,5 @@
 // /teams/:id: the team's name and dates, its parent, rename / delete / leave / detach where allowed, its members and
-// invitations (not for a team seen only through a sub-team), its sub-teams.
+// invitations (not for a team seen only through a sub-team), its webhooks (for who administers it), its sub-teams.
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
@@ -12,6 +12,7 @@ import { PendingInvitations } from '../invitations/PendingInvitations.tsx';
 import { useAccesses } from '../members/api.ts';
 import { MembersSection } from '../members/MembersSection.tsx';
 import { useMe } from '../session/api.ts';
+import { WebhooksSection } from '../webhooks/WebhooksSection.tsx';
 import { useRenameTeam, useTeam, useTeams } from './api.ts';
 import { SubTeamsSection } from './SubTeamsSection.tsx';
 import { parentOf } from './tree.ts';
@@ -117,6 +118,8 @@ function TeamView({ team }: { team: Team }) {
           )}
           <MembersSection team={team} />
           <PendingInvitations team={team} />
+          {/* Members are answered 403 there: the section is for who administers the team. */}
+          {administers && <WebhooksSection teamId={team.id} teamName={team.name} scope="team" />}
         </>
       )}
       <SubTeamsSection team={team} teams={teams} />
