@@ -4,7 +4,7 @@
 import { eq } from 'drizzle-orm';
 import { type AuditEvent, recordAudits } from '../audit/index.ts';
 import type { Database, Db } from '../platform/database.ts';
-import { teams } from '../teams/index.ts';
+import { lockTree, teams } from '../teams/index.ts';
 import { type GroupRow, groupDocument, type MemberRow, readGroup, UUID } from './documents.ts';
 import { InvalidValue, ScimNotFound } from './errors.ts';
 import type { FilterNode } from './filter-ast.ts';
@@ -174,6 +174,8 @@ export class ScimGroupService {
     const organizationId = caller.client.organizationId;
     if (!UUID.test(id)) throw new ScimNotFound(`Group ${id} not found.`);
     await this.database.db.transaction(async (tx) => {
+      // Its sub-teams become roots (a move of each): the tree is held first, as a team's deletion in Desk does.
+      await lockTree(tx);
       const current = await findGroup(tx, organizationId, id, true);
       if (!current) throw new ScimNotFound(`Group ${id} not found.`);
       await tx.delete(teams).where(eq(teams.id, id));

@@ -14,6 +14,7 @@ export {
   insertAccess,
   insertTeam,
   lockManagedBy,
+  lockTree,
   managedByOf,
   renameTeam,
   roleIn,

@@ -187,6 +187,11 @@ export async function lockTree(tx: Db): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${TREE_LOCK})`);
 }
 
+/** Holds the tree still against moves (not against other creations) until the transaction ends. */
+export async function shareTree(tx: Db): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock_shared(${TREE_LOCK})`);
+}
+
 /** The key of the `teams_path` triggers (migration 0015), apart from the other advisory locks (72_110_0xx). */
 const TREE_LOCK = 72_110_024;
 

@@ -33,6 +33,7 @@ import {
   roleIn,
   setAccessRole,
   setParent,
+  shareTree,
   type TeamOrdering,
   type TeamWithRole,
   teamOf,
@@ -97,6 +98,8 @@ export class TeamService {
   ): Promise<TeamWithRole> {
     return this.db.transaction(async (tx) => {
       if (parentId) {
+        // No move meanwhile: the parent's depth and organization checked here are those the trigger writes under.
+        await shareTree(tx);
         const parent = await this.parentFor(tx, user, parentId);
         if (parent.organizationId !== user.organizationId)
           throw new ValidationFailed({ parent: ['A sub-team belongs to the organization of its parent.'] });

@@ -15,17 +15,25 @@ import {
   releaseWebhook,
 } from './queries.ts';
 import type { Protocol } from './schema.ts';
-import type { WebhookSecrets } from './secrets.ts';
+import { SecretUnreadable, type WebhookSecrets } from './secrets.ts';
 
 export const WEBHOOK_JOB = 'webhooks.deliver';
 
 /** A failure that the same delivery would meet again: refused before anything reached the receiver. */
 function isPermanent(err: unknown): boolean {
-  return (err instanceof DeliveryFailed && err.status === null) || err instanceof OutboundRefused;
+  return (
+    (err instanceof DeliveryFailed && err.status === null) ||
+    err instanceof OutboundRefused ||
+    err instanceof SecretUnreadable
+  );
 }
 
-/** Attempts before a delivery is given up (about a day of retries); the webhook then shows the last error. */
-export const MAX_ATTEMPTS = 12;
+/**
+ * Attempts before a delivery is given up: the pauses reach the hour cap after 12, so 36 make about a day (between
+ * half a day and a day with the jitter) — an outage of a receiver for a night loses nothing. The webhook shows the
+ * last error meanwhile.
+ */
+export const MAX_ATTEMPTS = 36;
 
 /** What a delivery sends: the receiver, the change, and who it is about (by the `sub` other apps know). */
 export interface Delivery {
@@ -85,7 +93,11 @@ export function webhookJobHandler(database: Database, options: DeliveryOptions):
       if (head && head.id !== delivery.id)
         // An older change is still to be sent (maybe waiting for a retry): the receiver gets them in order.
         return { runAgainAt: new Date(Math.max(head.nextAttemptAt.getTime(), start + 250)) };
-      return await attempt(delivery);
+      // Read again under the lease: another run may have sent it, or failed it and set its next attempt, since.
+      const current = await deliveryOf(db, delivery.id);
+      if (!current) return;
+      if (current.nextAttemptAt.getTime() > start) return { runAgainAt: current.nextAttemptAt };
+      return await attempt(current);
     } finally {
       await releaseWebhook(db, delivery.webhookId, token);
     }

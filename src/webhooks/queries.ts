@@ -21,6 +21,16 @@ export async function webhookOf(db: Db, teamId: string, id: string): Promise<Tea
   return row;
 }
 
+/** How many webhooks the team has, its row held until the transaction ends (two additions at once count in turn). */
+export async function countWebhooksLocked(tx: Db, teamId: string): Promise<number> {
+  await tx.select({ id: teams.id }).from(teams).where(eq(teams.id, teamId)).for('update');
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(teamWebhooks)
+    .where(eq(teamWebhooks.teamId, teamId));
+  return row?.n ?? 0;
+}
+
 export async function insertWebhook(
   tx: Db,
   values: { id: string; teamId: string; url: string; protocol: Protocol; secret: string | null },

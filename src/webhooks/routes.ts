@@ -39,7 +39,10 @@ const newWebhook = z.strictObject({
   url: text(1000).min(1, 'This field may not be blank.'),
   protocol: z.enum(PROTOCOLS, { error: `Must be one of: ${PROTOCOLS.join(', ')}.` }).default('scim'),
   /** Sent as `Authorization: Bearer <secret>`; write only. */
-  secret: text(1000, { trim: false }).nullable().default(null),
+  secret: text(1000, { trim: false })
+    .regex(/^[\x21-\x7e]*$/, 'A secret is made of visible ASCII characters (it is sent in an HTTP header).')
+    .nullable()
+    .default(null),
 });
 
 /**

@@ -4,10 +4,10 @@
 import { eq } from 'drizzle-orm';
 import { type AuditContext, recordAudit, userParty } from '../audit/index.ts';
 import type { Database } from '../platform/database.ts';
-import { NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
+import { BadRequest, NotFound, PermissionDenied, ValidationFailed } from '../platform/errors.ts';
 import { teamOf, teams } from '../teams/index.ts';
 import type { User } from '../users/index.ts';
-import { deleteWebhook, insertWebhook, webhookOf, webhooksOf } from './queries.ts';
+import { countWebhooksLocked, deleteWebhook, insertWebhook, webhookOf, webhooksOf } from './queries.ts';
 import type { Protocol, TeamWebhook } from './schema.ts';
 import type { WebhookSecrets } from './secrets.ts';
 
@@ -21,6 +21,8 @@ export interface NewWebhook {
 }
 
 type TeamRef = { id: string; name: string };
+
+export const MAX_WEBHOOKS_PER_TEAM = 10;
 
 export class WebhookService {
   constructor(
@@ -77,6 +79,9 @@ export class WebhookService {
     if (problem) throw new ValidationFailed({ url: [problem] });
     const id = crypto.randomUUID();
     return this.database.db.transaction(async (tx) => {
+      // Each webhook costs every membership change a delivery through the shared job queue: a few per team.
+      if ((await countWebhooksLocked(tx, team.id)) >= MAX_WEBHOOKS_PER_TEAM)
+        throw new BadRequest(`A team has at most ${MAX_WEBHOOKS_PER_TEAM} webhooks: remove one first.`);
       const created = await insertWebhook(tx, {
         id,
         teamId: team.id,

@@ -2,7 +2,7 @@
 import type { Config } from '../platform/config.ts';
 import type { Deliver } from './delivery.ts';
 import { deliverMatrix, matrixRoomOf } from './matrix-protocol.ts';
-import { checkWebhookUrl, createSend, type OutboundOptions } from './outbound.ts';
+import { checkWebhookUrl, createSend, type OutboundOptions, OutboundRefused, type Send } from './outbound.ts';
 import { DeliveryFailed } from './protocol.ts';
 import { deliverScim } from './scim-protocol.ts';
 import type { UrlCheck } from './service.ts';
@@ -19,6 +19,14 @@ const matrixSettings = (config: Config) => ({
   botToken: config.MATRIX_BOT_ACCESS_TOKEN ?? null,
 });
 
+/** Said for any host Desk will not call: never which address a name has (that would map an internal network). */
+const NOT_PUBLIC = 'The host of this URL does not resolve to a public address.';
+
+function withoutAddresses(problem: string | null): string | null {
+  if (problem === null) return null;
+  return /^The address of |does not resolve|could not be resolved/.test(problem) ? NOT_PUBLIC : problem;
+}
+
 /**
  * The check of a URL an agent gives, before it is kept: for SCIM the URL itself, for Matrix the room it names and
  * the homeserver Desk would then call (a Matrix link's host is a web client, not where requests go).
@@ -26,13 +34,13 @@ const matrixSettings = (config: Config) => ({
 export function webhookUrlCheck(config: Config): UrlCheck {
   const options = outboundOptions(config);
   return async (url, protocol) => {
-    if (protocol === 'scim') return checkWebhookUrl(url, options);
+    if (protocol === 'scim') return withoutAddresses(await checkWebhookUrl(url, options));
     // The link's own host is a web client Desk never calls: only its form matters.
     const shape = linkProblem(url);
     if (shape) return shape;
     try {
       const room = matrixRoomOf(url, matrixSettings(config).baseHomeServer);
-      return await checkWebhookUrl(`${room.api}/_matrix/client/v3/rooms/`, options);
+      return withoutAddresses(await checkWebhookUrl(`${room.api}/_matrix/client/v3/rooms/`, options));
     } catch (err) {
       return err instanceof DeliveryFailed ? err.message : 'This is not a Matrix room link.';
     }
@@ -44,7 +52,19 @@ export function webhookUrlCheck(config: Config): UrlCheck {
  * (after DNS resolution, on the address it connects to) unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES.
  */
 export function deliverTo(config: Config): Deliver {
-  const send = createSend(outboundOptions(config));
+  const checked = createSend(outboundOptions(config));
+  // WEBHOOK_TIMEOUT bounds every request of a delivery (the protocols' own default is 10 s): the job's bound and the
+  // webhook's lease are counted from it.
+  const send: Send = async (request) => {
+    try {
+      return await checked({ ...request, timeoutMs: config.WEBHOOK_TIMEOUT * 1000 });
+    } catch (err) {
+      // The webhook's last_error is shown to the team's administrators: no internal address in it.
+      if (err instanceof OutboundRefused && /^The address of /.test(err.reason))
+        throw new OutboundRefused(NOT_PUBLIC);
+      throw err;
+    }
+  };
   const settings = matrixSettings(config);
   return async ({ url, protocol, secret, teamName, action, member }) => {
     const target = { url, protocol, secret, teamName };

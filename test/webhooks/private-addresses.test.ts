@@ -39,6 +39,15 @@ describe('with private addresses refused', () => {
     expect(Object.keys(res.json as object)).toEqual(['url']);
   });
 
+  it('a webhook to a name that resolves privately is refused without telling the address it has', async () => {
+    const { browser, teamId } = await owner();
+    const res = await browser.post(`/api/v1.0/teams/${teamId}/webhooks/`, {
+      url: 'http://localhost:8080/hook',
+    });
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({ url: ['The host of this URL does not resolve to a public address.'] });
+  });
+
   it('a Matrix room whose homeserver is a private address is refused at creation', async () => {
     const { browser, teamId } = await owner();
     const res = await browser.post(`/api/v1.0/teams/${teamId}/webhooks/`, {

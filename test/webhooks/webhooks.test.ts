@@ -129,6 +129,29 @@ describe('a team webhook', () => {
     expect(Object.keys(other.json as object)).toEqual(['protocol']);
   });
 
+  it('refuses a secret that could not travel in an HTTP header (a line break), naming the field', async () => {
+    const { browser, teamId } = await team();
+    const res = await browser.post(`/api/v1.0/teams/${teamId}/webhooks/`, {
+      url: receiver.url,
+      secret: 'token\r\nX-Injected: yes',
+    });
+    expect(res.status).toBe(400);
+    expect(Object.keys(res.json as object)).toEqual(['secret']);
+  });
+
+  it('is one of at most 10 a team may have', async () => {
+    const { browser, teamId } = await team();
+    const made = await Promise.all(
+      Array.from({ length: 11 }, () =>
+        browser.post(`/api/v1.0/teams/${teamId}/webhooks/`, { url: receiver.url }),
+      ),
+    );
+    expect(made.map((r) => r.status).sort()).toEqual([...Array(10).fill(201), 400]);
+    expect(made.find((r) => r.status === 400)?.json).toEqual({
+      detail: 'A team has at most 10 webhooks: remove one first.',
+    });
+  });
+
   it('is written to the audit log without its secret', async () => {
     const { browser, teamId } = await team();
     const made = await hook(browser, teamId);
