@@ -1,32 +1,15 @@
 // Benchmark: the access list of a 1,000-member team (p50/p95 and queries per request), against a 1-member team.
 import { performance } from 'node:perf_hooks';
-import { buildDesk } from '../src/app.ts';
-import { configFrom } from '../src/platform/config.ts';
 import { teamAccesses, teams } from '../src/teams/index.ts';
 import { users } from '../src/users/index.ts';
-import { ownDatabase, postgresServer, uniqueName } from './support/isolation.ts';
+import { listeningDesk } from './support/listening-desk.ts';
 import { percentile } from './support/stats.ts';
 
-const POSTGRES_SERVER = postgresServer();
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
 
 async function main(): Promise<void> {
   // On PostgreSQL, a database of its own, dropped at the end: the teams and users made here go with it.
-  const own = POSTGRES_SERVER ? await ownDatabase(POSTGRES_SERVER, uniqueName('team_accesses')) : undefined;
-  const desk = await buildDesk(
-    configFrom({
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: own?.url ?? 'pglite://memory',
-      DESK_DEV_IDP: 'false',
-      BURST_THROTTLE_RATES: 'off',
-      SUSTAINED_THROTTLE_RATES: 'off',
-    }),
-    { runJobs: false },
-  );
-  await desk.database.migrate();
-  await desk.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = desk.app.server.address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const { desk, base, close } = await listeningDesk('team_accesses');
   const db = desk.database.db;
   const stamp = Date.now();
 
@@ -96,8 +79,7 @@ async function main(): Promise<void> {
   console.log(
     `Ratio 1,000/1: p95 ${(l.p95 / s.p95).toFixed(2)}×, queries ${(l.queries / s.queries).toFixed(2)}× (abilities come from the listing query).`,
   );
-  await desk.close();
-  await own?.drop();
+  await close();
 }
 
 await main();

@@ -1,14 +1,11 @@
 // Benchmark: an agent's team list when their teams sit at the bottom of a 1,000-team tree six levels deep (their
 // ancestors are listed too), against a flat list of as many teams: p50/p95 and queries per request, ratio printed.
 import { performance } from 'node:perf_hooks';
-import { buildDesk } from '../src/app.ts';
-import { configFrom } from '../src/platform/config.ts';
 import { teamAccesses, teams } from '../src/teams/index.ts';
 import { users } from '../src/users/index.ts';
-import { ownDatabase, postgresServer, uniqueName } from './support/isolation.ts';
+import { listeningDesk } from './support/listening-desk.ts';
 import { percentile } from './support/stats.ts';
 
-const POSTGRES_SERVER = postgresServer();
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
 /** Teams per level of the tree, root first: 1,000 in all, six levels. */
 const LEVELS = [5, 20, 75, 150, 250, 500];
@@ -17,21 +14,7 @@ const LEAVES = 40;
 
 async function main(): Promise<void> {
   // On PostgreSQL, a database of its own, dropped at the end: the teams and users made here go with it.
-  const own = POSTGRES_SERVER ? await ownDatabase(POSTGRES_SERVER, uniqueName('team_tree')) : undefined;
-  const desk = await buildDesk(
-    configFrom({
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: own?.url ?? 'pglite://memory',
-      DESK_DEV_IDP: 'false',
-      BURST_THROTTLE_RATES: 'off',
-      SUSTAINED_THROTTLE_RATES: 'off',
-    }),
-    { runJobs: false },
-  );
-  await desk.database.migrate();
-  await desk.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = desk.app.server.address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const { desk, base, close } = await listeningDesk('team_tree');
   const db = desk.database.db;
   const stamp = Date.now();
 
@@ -120,8 +103,7 @@ async function main(): Promise<void> {
   console.log(
     `Ratio tree/flat: p50 ${(d.p50 / f.p50).toFixed(2)}×, p95 ${(d.p95 / f.p95).toFixed(2)}×, queries ${(d.queries / f.queries).toFixed(2)}×.`,
   );
-  await desk.close();
-  await own?.drop();
+  await close();
 }
 
 await main();

@@ -4,19 +4,16 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { count } from 'drizzle-orm';
-import { buildDesk } from '../src/app.ts';
 import { organizations } from '../src/organizations/index.ts';
-import { configFrom } from '../src/platform/config.ts';
 import { JobQueue } from '../src/platform/job-queue.ts';
 import { users } from '../src/users/index.ts';
 import { WEBHOOK_JOB, webhookJobHandler } from '../src/webhooks/delivery.ts';
 import { teamWebhookDeliveries } from '../src/webhooks/schema.ts';
 import { WebhookSecrets } from '../src/webhooks/secrets.ts';
 import { deliverTo } from '../src/webhooks/wiring.ts';
-import { ownDatabase, postgresServer, uniqueName } from './support/isolation.ts';
+import { listeningDesk } from './support/listening-desk.ts';
 import { percentile } from './support/stats.ts';
 
-const POSTGRES_SERVER = postgresServer();
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
 const TEAMS = Number(process.env.BENCH_TEAMS ?? 10);
@@ -69,25 +66,12 @@ async function startReceiver() {
 }
 
 async function main(): Promise<void> {
-  // On PostgreSQL, a database of its own, dropped at the end: the teams, users and webhooks made here go with it.
-  const own = POSTGRES_SERVER ? await ownDatabase(POSTGRES_SERVER, uniqueName('webhooks')) : undefined;
-  const desk = await buildDesk(
-    configFrom({
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: own?.url ?? 'pglite://memory',
-      DESK_DEV_IDP: 'false',
-      BURST_THROTTLE_RATES: 'off',
-      SUSTAINED_THROTTLE_RATES: 'off',
-      // The receiver listens on 127.0.0.1.
-      WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true',
-    }),
-    // The job queue polls as in production (every second): it is what sends the deliveries.
+  // The receiver listens on 127.0.0.1; the job queue polls as in production (every second): it sends the deliveries.
+  const { desk, base, close } = await listeningDesk(
+    'webhooks',
+    { WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true' },
     { runJobs: true },
   );
-  await desk.database.migrate();
-  await desk.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = desk.app.server.address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const db = desk.database.db;
   const stamp = Date.now();
   const others = Array.from({ length: WORKERS - 1 }, () => {
@@ -252,8 +236,7 @@ async function main(): Promise<void> {
   );
   for (const queue of others) await queue.stop();
   await receiver.close();
-  await desk.close();
-  await own?.drop();
+  await close();
 }
 
 await main();
