@@ -22,9 +22,10 @@ import {
   type RawStore,
   redisFloor,
   type SentStatement,
+  searchKey,
   startFloor,
 } from './support/floor-app.ts';
-import { type Exec, type FloorData, fillFloorData } from './support/floor-data.ts';
+import { type Exec, type FloorData, fillFloorData, SMALL_ORGANIZATION } from './support/floor-data.ts';
 import {
   DEFAULT_POSTGRES,
   DEFAULT_REDIS,
@@ -55,6 +56,11 @@ const SEARCHES = [
   ['prefix', 'mar'],
   ['full name', 'Hélène Marchetti'],
   ['typo', 'jhon smithers'],
+] as const;
+/** Searches in the small organization (SMALL_ORGANIZATION agents): the size of most people deployments. */
+const SMALL_SEARCHES = [
+  ['prefix', 'mar'],
+  ['full name', 'camille rousseau'],
 ] as const;
 
 /** Undone in reverse order at the end, also on Ctrl-C: only what this run created. */
@@ -115,6 +121,7 @@ async function hotPaths(desk: Desk, data: FloorData): Promise<HotPath[]> {
     `${desk.config.SESSION_COOKIE_NAME}=${(await desk.sessions.create(userId)).id}; ${csrf}`;
   const agent = { cookie: await cookie(data.agent.id) };
   const owner = { cookie: await cookie(data.owner.id) };
+  const smallAgent = { cookie: await cookie(data.smallAgent.id) };
   const token = randomBytes(32).toString('base64url');
   const claims = {
     active: true,
@@ -136,6 +143,11 @@ async function hotPaths(desk: Desk, data: FloorData): Promise<HotPath[]> {
       label: `search, ${kind} "${q}"`,
       path: `/api/v1.0/users/?q=${encodeURIComponent(q)}`,
       headers: agent,
+    })),
+    ...SMALL_SEARCHES.map(([kind, q]) => ({
+      label: `search at ${thousands(SMALL_ORGANIZATION)}, ${kind} "${q}"`,
+      path: `/api/v1.0/users/?q=${encodeURIComponent(q)}`,
+      headers: smallAgent,
     })),
     {
       label: 'resource server teams (cached)',
@@ -186,8 +198,8 @@ async function check(
     await fetch(setup.deskUrl + path.path, { headers: path.headers }).then((res) => res.arrayBuffer());
     const desk = await deskStatements(setup.desk, setup.deskUrl, path);
     const q = new URL(path.path, setup.deskUrl).searchParams.get('q');
-    // Search: the floor replays what Desk sent after its session's user query.
-    if (q !== null) searches.set(q, desk.sent.slice(1));
+    // Search: the floor replays what Desk sent after its session's user query (for this searcher and query).
+    if (q !== null) searches.set(searchKey(path.headers.cookie ?? '', path.path), desk.sent.slice(1));
     const floor = await floorStatements(setup.db, floorUrl, path);
     const sameSql =
       desk.sent.length === floor.sent.length &&
@@ -335,9 +347,15 @@ async function runSection(setup: Setup, note: string, profile: boolean): Promise
   await check(setup, floor.url, paths, searches);
   const rows = await measureAll(setup, floor.url, paths);
   printTable(rows);
-  // BENCH_PROFILE_PATH names the profiled path (default: the first, users/me).
-  const profiled = paths.find((p) => p.label.startsWith(process.env.BENCH_PROFILE_PATH ?? '')) ?? paths[0];
-  if (profile && profiled) await printProfile(setup, profiled);
+  // BENCH_PROFILE_PATHS names the profiled paths, by the start of their labels (default: users/me and the prefix search
+  // in the small organization).
+  const wanted = (
+    process.env.BENCH_PROFILE_PATHS ?? `users/me,search at ${thousands(SMALL_ORGANIZATION)}, prefix`
+  )
+    .split(',')
+    .filter(Boolean);
+  const profiled = paths.filter((p) => wanted.some((w) => p.label.startsWith(w)));
+  if (profile) for (const path of profiled) await printProfile(setup, path);
 }
 
 async function postgresSection(): Promise<void> {
@@ -372,7 +390,8 @@ async function postgresSection(): Promise<void> {
   await runSection(
     { title: 'PostgreSQL + Redis', desk, deskUrl, db, kv: redisFloor(redis, prefix), data },
     `Workload: ${thousands(data.users)} users in one organization (French names, 1 in 50 inactive), an agent in 20 ` +
-      `teams of 10 (20 linked to a service provider), a team of 1,000; filled in ${filled.toFixed(1)} s into ` +
+      `teams of 10 (20 linked to a service provider), a team of 1,000; beside it an organization of ` +
+      `${thousands(SMALL_ORGANIZATION)} agents, one of whom searches it; filled in ${filled.toFixed(1)} s into ` +
       `database ${own.name}${own.replaced ? ' (replacing one an interrupted run left)' : ''} and Redis keys ${prefix}*, ` +
       'both removed at the end.',
     PROFILE,

@@ -12,7 +12,7 @@ from "users"
 where (("users"."is_active" = $1 and "users"."organization_id" = $2) and "users"."id" in ((
   select "users"."id"
   from "users"
-  where ("users"."is_active" = $3 and "users"."organization_id" = $4) and (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ to_tsquery('simple'::regconfig, $5) or lower("users"."email") like $6)
+  where ("users"."is_active" = $3 and "users"."organization_id" = $4) and (desk_search_words("users"."organization_id", "users"."name") @@ $5::tsquery or lower("users"."email") like $6)
   limit $7
 ) union (
   select "users"."id"
@@ -32,14 +32,14 @@ where (("users"."is_active" = $1 and "users"."organization_id" = $2) and "users"
 ) union (
   select "users"."id"
   from "users"
-  where ("users"."is_active" = $4 and "users"."organization_id" = $5) and (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ to_tsquery('simple'::regconfig, $6) or $7 <% desk_unaccent(lower("users"."name")))
+  where ("users"."is_active" = $4 and "users"."organization_id" = $5) and (desk_search_words("users"."organization_id", "users"."name") @@ $6::tsquery or $7 <% desk_unaccent(lower("users"."name")))
   limit $8
 ) union (
   select "users"."id"
   from "users"
   where ("users"."is_active" = $9 and "users"."organization_id" = $10) and lower("users"."email") = $11
 )))
-order by case when lower("users"."email") = $12 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ to_tsquery('simple'::regconfig, $13) or lower("users"."email") like $14) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ to_tsquery('simple'::regconfig, $15) then 2 else 3 end asc, greatest(word_similarity($16, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $17)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
+order by case when lower("users"."email") = $12 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $13::tsquery or lower("users"."email") like $14) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $15::tsquery then 2 else 3 end asc, greatest(word_similarity($16, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $17)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
 limit $18;
 
 -- searchUsers (src/users/search.ts)
@@ -51,12 +51,12 @@ where (("users"."is_active" = $1 and "users"."organization_id" = $2) and "users"
 ) union (
   select "users"."id"
   from "users"
-  where ("users"."is_active" = $4 and "users"."organization_id" = $5) and ((to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ to_tsquery('simple'::regconfig, $6) or $7 <% desk_unaccent(lower("users"."name"))) and (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ to_tsquery('simple'::regconfig, $8) or $9 <% desk_unaccent(lower("users"."name"))))
+  where ("users"."is_active" = $4 and "users"."organization_id" = $5) and ((desk_search_words("users"."organization_id", "users"."name") @@ $6::tsquery or $7 <% desk_unaccent(lower("users"."name"))) and (desk_search_words("users"."organization_id", "users"."name") @@ $8::tsquery or $9 <% desk_unaccent(lower("users"."name"))))
   limit $10
 ) union (
   select "users"."id"
   from "users"
   where ("users"."is_active" = $11 and "users"."organization_id" = $12) and lower("users"."email") = $13
 )))
-order by case when lower("users"."email") = $14 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ to_tsquery('simple'::regconfig, $15) or lower("users"."email") like $16) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ to_tsquery('simple'::regconfig, $17) then 2 else 3 end asc, greatest(word_similarity($18, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $19)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
+order by case when lower("users"."email") = $14 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $15::tsquery or lower("users"."email") like $16) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $17::tsquery then 2 else 3 end asc, greatest(word_similarity($18, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $19)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
 limit $20;

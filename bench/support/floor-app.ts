@@ -89,7 +89,7 @@ export interface FloorDeps {
   config: Config;
   /** Audience → service provider id: Desk keeps the same map in process once a service has called. */
   serviceProviders: Map<string, string>;
-  /** Desk's search statements for each `q` measured (filled once Desk has answered each query). */
+  /** Desk's search statements for each searcher and query measured, by searchKey (filled once Desk has answered). */
   searches: Map<string, SentStatement[]>;
 }
 
@@ -127,6 +127,11 @@ function refuse(reply: FastifyReply, status: number): FastifyReply {
 function pageSize(request: FastifyRequest): number {
   const given = Number((request.query as Record<string, string | undefined>).page_size ?? 20);
   return Math.min(Number.isInteger(given) && given > 0 ? given : 20, 100);
+}
+
+/** Which recorded search a request replays: the searcher's cookie and the path with its query. */
+export function searchKey(cookie: string, path: string): string {
+  return `${cookie}\n${path}`;
 }
 
 export async function startFloor({ db, kv, config, serviceProviders, searches }: FloorDeps): Promise<{
@@ -251,7 +256,7 @@ export async function startFloor({ db, kv, config, serviceProviders, searches }:
   app.get('/api/v1.0/users/', async (request, reply) => {
     const user = await sessionUser(request);
     if (!user) return refuse(reply, 401);
-    const statements = searches.get((request.query as { q?: string }).q ?? '');
+    const statements = searches.get(searchKey(request.headers.cookie ?? '', request.url));
     if (!statements?.length) return refuse(reply, 404);
     // Desk's answer: the rows of its last ranked look-up, and its count query's number when it sent one.
     let rows: SearchRow[] = [];

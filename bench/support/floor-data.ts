@@ -1,5 +1,6 @@
 // The data of bench/floors: one organization of agents with French names, an agent in 20 teams, a team of 1,000
-// members, the people the search looks for, and a service provider the 20 teams are linked to. Filled in bulk.
+// members, the people the search looks for, and a service provider the 20 teams are linked to; beside it a small
+// organization of 2,000 agents (a directory of people's usual size), one of whom searches it. Filled in bulk.
 import { FIRST, INACTIVE, LAST, TARGETS } from '../../test/support/population.ts';
 
 /** Runs one statement (no parameters: values are literals made here) and answers its rows. */
@@ -13,7 +14,10 @@ export interface FloorData {
   owner: { id: string };
   bigTeamId: string;
   serviceProvider: { id: string; audience: string };
+  /** Users of the big organization. */
   users: number;
+  /** An agent of the small organization (SMALL_ORGANIZATION users in all), who searches it. */
+  smallAgent: { id: string };
 }
 
 const TEAM_NAMES = [
@@ -39,6 +43,7 @@ const TEAM_NAMES = [
   'Urbanisme',
 ];
 export const BIG_TEAM_SIZE = 1_000;
+export const SMALL_ORGANIZATION = 2_000;
 const TEAM_SIZE = 10;
 
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
@@ -50,7 +55,7 @@ function one(rows: Record<string, unknown>[], what: string): string {
   return id;
 }
 
-/** Fills an empty, migrated database with `size` users in all. */
+/** Fills an empty, migrated database with `size` users in the big organization and SMALL_ORGANIZATION in the small. */
 export async function fillFloorData(exec: Exec, size: number): Promise<FloorData> {
   const organizationId = one(
     await exec(
@@ -120,6 +125,23 @@ export async function fillFloorData(exec: Exec, size: number): Promise<FloorData
     from users where is_active and sub in (select 'bench-' || g from generate_series(10000, 12000) g)
     order by sub limit ${BIG_TEAM_SIZE - 1}`);
 
+  const smallId = one(
+    await exec(`insert into organizations (name) values ('Préfecture de la Marne') returning id`),
+    'small organization',
+  );
+  const smallAgentId = one(
+    await exec(`insert into users (sub, name, email, organization_id)
+      values ('bench-small-agent', 'Léa Fontaine', 'lea.fontaine@marne.gouv.fr', '${smallId}') returning id`),
+    'small agent',
+  );
+  await exec(`insert into users (sub, name, email, organization_id, is_active)
+    select 'bench-small-' || i, f || ' ' || l,
+           desk_unaccent(lower(f)) || '.' || desk_unaccent(lower(l)) || '.' || i || '@marne.gouv.fr',
+           '${smallId}', i % 50 <> 0
+    from (select i, (${array(FIRST)})[1 + (i::bigint * 7919) % ${FIRST.length}] as f,
+                    (${array(LAST)})[1 + (i::bigint * 104729) % ${LAST.length}] as l
+          from generate_series(1, ${SMALL_ORGANIZATION - 1}) as i) g`);
+
   const audience = 'bench-app';
   const serviceProviderId = one(
     await exec(
@@ -131,12 +153,19 @@ export async function fillFloorData(exec: Exec, size: number): Promise<FloorData
     select id, '${serviceProviderId}' from unnest(array[${teamIds.map((id) => `'${id}'::uuid`).join(',')}]) as id`);
   await exec('analyze');
 
-  const [{ n } = { n: 0 }] = (await exec('select count(*)::int as n from users')) as { n: number }[];
+  const [{ n } = { n: 0 }] = (await exec(
+    `select count(*)::int as n from users where organization_id = '${organizationId}'`,
+  )) as { n: number }[];
+  const [{ s } = { s: 0 }] = (await exec(
+    `select count(*)::int as s from users where organization_id = '${smallId}'`,
+  )) as { s: number }[];
   const [{ m } = { m: 0 }] = (await exec(
     `select count(*)::int as m from team_accesses where team_id = '${bigTeamId}'`,
   )) as { m: number }[];
-  if (n !== size || m !== BIG_TEAM_SIZE)
-    throw new Error(`population: ${n} users (wanted ${size}), big team of ${m} (wanted ${BIG_TEAM_SIZE})`);
+  if (n !== size || m !== BIG_TEAM_SIZE || s !== SMALL_ORGANIZATION)
+    throw new Error(
+      `population: ${n} users (wanted ${size}), big team of ${m} (wanted ${BIG_TEAM_SIZE}), small organization of ${s} (wanted ${SMALL_ORGANIZATION})`,
+    );
   return {
     organizationId,
     agent: { id: agentId, sub: 'bench-agent' },
@@ -144,5 +173,6 @@ export async function fillFloorData(exec: Exec, size: number): Promise<FloorData
     bigTeamId,
     serviceProvider: { id: serviceProviderId, audience },
     users: n,
+    smallAgent: { id: smallAgentId },
   };
 }

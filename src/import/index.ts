@@ -1,8 +1,10 @@
 // `desk import people`: a people v1.26 database copied into Desk's (DESIGN.md §10), read at one consistent snapshot
 // (a read-only, repeatable-read transaction), written a batch per transaction. Running it again with the same source
 // writes nothing; `dryRun` does everything in one transaction rolled back at the end, so it reports exactly.
+import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import type { Db } from '../platform/database.ts';
+import { type Db, rowsOf } from '../platform/database.ts';
+import { settleTables } from '../platform/maintenance.ts';
 import type { WebhookSecrets } from '../webhooks/index.ts';
 import {
   deleteGone,
@@ -45,6 +47,8 @@ export interface ImportResult {
   problems: number;
   /** people's rows Desk has no place for yet, with why: counted, so the operator knows what stays behind. */
   leftOut: { source: string; rows: number; why: string }[];
+  /** Tables written, vacuumed and analysed after the import, their GIN indexes flushed (none for a dry run). */
+  settled: string[];
 }
 
 const LEFT_OUT: { source: string; why: string }[] = [
@@ -238,7 +242,14 @@ export async function importPeople(o: ImportOptions): Promise<ImportResult> {
       }
       throw new Error('unreachable: a dry run always rolls back');
     });
-    return { dryRun: o.dryRun ?? false, tables: results as TableResult[], problems, leftOut };
+    // A bulk write leaves no statistics, unset hint bits and full GIN pending lists, which the first searches would
+    // pay for (bench/search, "fresh"): settle what was written now.
+    const written = (results as TableResult[])
+      .filter((r) => !o.dryRun && r.created + r.updated + r.deleted > 0)
+      .map((r) => r.table);
+    const settled = [...new Set(written)];
+    await settleTables(async (text) => rowsOf(await o.db.execute(sql.raw(text))), settled);
+    return { dryRun: o.dryRun ?? false, tables: results as TableResult[], problems, leftOut, settled };
   } finally {
     await source.end({ timeout: 5 });
   }

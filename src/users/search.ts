@@ -50,27 +50,42 @@ function transpositions(word: string): string[] {
 
 const nameExpr = sql`desk_unaccent(lower(${users.name}))`;
 const emailExpr = sql`lower(${users.email})`;
-/** The name's words as the index holds them (the expression of users_search_org_name_words_idx, to the letter). */
+/** The name's words as to_tsvector('simple') splits them: what ranking asks `jean:* & dup:*` of, row by row. */
 const nameWords = sql`to_tsvector('simple'::regconfig, ${nameExpr})`;
+/** The same words tagged with the organization, the expression of users_search_words_idx to the letter (0017). */
+const taggedWords = sql`desk_search_words(${users.organizationId}, ${users.name})`;
+
+/** The organization's tag on its users' words: its id's 32 hex digits, or `none` (migration 0017). */
+function wordTag(organizationId: string | null): string {
+  return organizationId ? organizationId.toLowerCase().replaceAll('-', '') : 'none';
+}
 
 /**
  * The letters and digits of a typed word, as the text search parser splits names ("o'neil" → o, neil): only these
- * reach to_tsquery, so nothing typed can be read as its operators.
+ * reach a tsquery, so nothing typed can be read as its operators.
  */
 function tokensOf(word: string): string[] {
   return word.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
 }
 
-/** A tsquery where every group has a name word starting with one of its prefixes: `(jean:* | jaen:*) & dup:*`. */
-function prefixQuery(groups: string[][]): string {
-  return groups.map((prefixes) => `(${prefixes.map((p) => `${p}:*`).join(' | ')})`).join(' & ');
+/**
+ * A tsquery where every group has a word starting with one of its prefixes: `('jean':* | 'jaen':*) & 'dup':*`, each
+ * prefix quoted (tokens hold letters and digits only) and, for the index, tagged: `'<tag>/jean':*`.
+ */
+function prefixQuery(groups: string[][], tag = ''): string {
+  return groups.map((prefixes) => `(${prefixes.map((p) => `'${tag}${p}':*`).join(' | ')})`).join(' & ');
 }
 
-/** The name has, for each group, a word starting with one of its prefixes; nothing to ask: no match. */
-function wordsStart(groups: string[][]): SQL {
+/**
+ * The name has, for each group, a word starting with one of its prefixes; nothing to ask: no match. `tag` set: asked of
+ * the tagged words (an index look-up inside one organization); unset: of the name's words (ranking a row).
+ */
+function wordsStart(groups: string[][], tag?: string): SQL {
   const asked = groups.filter((g) => g.length);
   if (!asked.length) return sql`false`;
-  return sql`${nameWords} @@ to_tsquery('simple'::regconfig, ${prefixQuery(asked)})`;
+  return tag === undefined
+    ? sql`${nameWords} @@ ${prefixQuery(asked)}::tsquery`
+    : sql`${taggedWords} @@ ${prefixQuery(asked, `${tag}/`)}::tsquery`;
 }
 
 /** Trigram word similarity at the level pg_trgm.word_similarity_threshold sets (0.6 by default): uses the GIN index. */
@@ -112,6 +127,7 @@ export async function searchUsers(
   const words = looksLikeEmail ? [] : tokensOf(text).slice(0, 5);
   const emailPrefix = sql`${emailExpr} like ${`${escapeLike(email)}%`}`;
   const exactFirst = sql`case when ${emailExpr} = ${email} then 0 else 1 end`;
+  const tag = wordTag(organizationId);
 
   // Two tiers, each one index-served look-up with a cap, so a common prefix ("mar") never makes Desk rank a hundred
   // thousand rows: the words (or the address) as typed, then look-alikes.
@@ -122,15 +138,17 @@ export async function searchUsers(
     // An address, or signs that start no word ("%", "."), can only start an address.
     if (text.replace(/[\s-]+/g, '')) prefixTier = { match: emailPrefix, cap: CANDIDATES.prefix };
   } else {
-    const prefixMatch = sql`(${wordsStart(words.map((w) => [w]))} or ${emailPrefix})`;
-    prefixTier = { match: prefixMatch, cap: CANDIDATES.prefix };
+    // Looked up on the organization's tagged words; ranked on the row's own words (the same test, cheaper per row).
+    const asTyped = words.map((w) => [w]);
+    const prefixMatch = sql`(${wordsStart(asTyped)} or ${emailPrefix})`;
+    prefixTier = { match: sql`(${wordsStart(asTyped, tag)} or ${emailPrefix})`, cap: CANDIDATES.prefix };
     // One- and two-letter queries match prefixes only: fuzziness on so little is noise.
     if (text.length >= 3) {
       // A word found once one swap is undone beats a mere trigram resemblance: both come from one look-up, in
       // which each typed word starts a word of the name as typed or once a swap is undone, or resembles one.
       const swapMatch = wordsStart(words.map((w) => [w, ...transpositions(w)]));
       const lookAlike = (w: string) => {
-        const started = wordsStart([[w, ...transpositions(w)]]);
+        const started = wordsStart([[w, ...transpositions(w)]], tag);
         return w.length < 3 ? started : sql`(${started} or ${similarWord(w)})`;
       };
       lookAlikeTier = { match: and(...words.map(lookAlike)) as SQL, cap: CANDIDATES.lookAlike };
@@ -172,13 +190,18 @@ export async function searchUsers(
     sql`(select ${users.id} from ${users} where ${active} and ${match} limit ${cap})`;
   const exactEmail = sql`(select ${users.id} from ${users} where ${active} and ${emailExpr} = ${email})`;
 
-  if (!prefixTier)
-    return run(
-      [
-        sql`(select ${users.id} from ${users} where ${active} order by ${nameExpr} limit ${CANDIDATES.prefix})`,
-      ],
-      rank,
-    );
+  // Nothing typed: the page of colleagues by name, read in order from users_search_browse_idx (0017); `total` is
+  // what was read (the route shows one page only).
+  if (!prefixTier) {
+    const page = await db
+      .select({ id: users.id, email: users.email, name: users.name })
+      .from(users)
+      .where(active)
+      .orderBy(asc(nameExpr), asc(users.id))
+      .limit(limit)
+      .offset(offset);
+    return page.map((row) => ({ ...row, total: offset + page.length }));
+  }
   const first = await run([capped(prefixTier), exactEmail], exactFirst);
   const total = first[0]?.total ?? 0;
   // More matches than were ranked: `count` still says how many users match (exact address, words or address

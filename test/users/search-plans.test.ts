@@ -1,0 +1,79 @@
+// The search's look-ups are ones its indexes answer (migration 0017): a word prefix inside one organization reads that
+// organization's tagged words, an empty query reads a page in name order. Plans are asked of a table of 6,000 agents
+// with sequential scans off: a search whose SQL drifted from the index expressions could not use them.
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'drizzle-orm/logger';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, rowsOf } from '../../src/platform/database.ts';
+import { searchUsers } from '../../src/users/index.ts';
+import { type TestDatabase, testDatabase } from '../support/parts.ts';
+
+const literal = (value: unknown): string =>
+  typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : String(value);
+
+/** The plans of the statements one search sends, with its parameters written in (as a custom plan sees them). */
+async function plansOf(database: Database, q: string, organizationId: string | null): Promise<string[]> {
+  const logger: Logger = database.queries;
+  const original = logger.logQuery;
+  const sent: { text: string; params: unknown[] }[] = [];
+  logger.logQuery = (text, params) => {
+    sent.push({ text, params });
+    original.call(logger, text, params);
+  };
+  try {
+    await searchUsers(database.db, { q, organizationId, limit: 20, offset: 0 });
+  } finally {
+    logger.logQuery = original;
+  }
+  return database.db.transaction(async (tx) => {
+    await tx.execute(sql`set local enable_seqscan = off`);
+    const plans: string[] = [];
+    for (const { text, params } of sent) {
+      const inlined = text.replace(/\$(\d+)/g, (_, n: string) => literal(params[Number(n) - 1]));
+      const rows = rowsOf<{ 'QUERY PLAN': string }>(await tx.execute(sql.raw(`explain ${inlined}`)));
+      plans.push(rows.map((row) => row['QUERY PLAN']).join('\n'));
+    }
+    return plans;
+  });
+}
+
+let testDb: TestDatabase;
+const organizationId = crypto.randomUUID();
+beforeAll(async () => {
+  testDb = await testDatabase();
+  // Enough agents, with statistics, that the planner weighs the indexes as it would in a real organization: 3,000 in
+  // one organization and 3,000 without, named with words of hex digits (none starts with "mar" or looks like "jhon").
+  const db = testDb.database.db;
+  await db.execute(sql`insert into organizations (id, name) values (${organizationId}::uuid, 'Plans')`);
+  await db.execute(sql`
+    insert into users (name, email, organization_id)
+    select substr(md5(i::text), 1, 6) || ' ' || substr(md5((i + 7)::text), 1, 9), 'agent.' || i || '@plans.example',
+           case when i % 2 = 0 then ${organizationId}::uuid end
+    from generate_series(1, 6000) as i`);
+  await db.execute(sql`analyze users`);
+}, 60_000);
+afterAll(() => testDb.drop());
+
+describe('user search plans', () => {
+
+  it.each([
+    ['in an organization', organizationId],
+    ['without one', null],
+  ])('looks a word prefix up in the words of the searcher’s organization (%s)', async (_, org) => {
+    const [first] = await plansOf(testDb.database, 'mar', org);
+    expect(first).toContain('users_search_words_idx');
+  });
+
+  it('looks look-alikes up in the same words index and the trigram index', async () => {
+    const plans = await plansOf(testDb.database, 'jhon smithers', organizationId);
+    expect(plans).toHaveLength(2);
+    expect(plans[1]).toContain('users_search_words_idx');
+    expect(plans[1]).toMatch(/users_search_(org_)?name_trgm_idx/);
+  });
+
+  it('reads the page of an empty query in name order from its index, without sorting the organization', async () => {
+    const [plan] = await plansOf(testDb.database, '', organizationId);
+    expect(plan).toContain('users_search_browse_idx');
+    expect(plan).not.toMatch(/Sort/);
+  });
+});
