@@ -55,7 +55,6 @@ beforeAll(async () => {
 afterAll(() => testDb.drop());
 
 describe('user search plans', () => {
-
   it.each([
     ['in an organization', organizationId],
     ['without one', null],
