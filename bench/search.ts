@@ -22,7 +22,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
 /** BENCH_FRESH=0 reuses the database an earlier run kept (settled only); by default it is loaded anew. */
 const FRESH = process.env.BENCH_FRESH !== '0';
-const ORGANIZATIONS = Math.max(1, Math.min(100, Math.floor(SIZE / 1_000)));
+/** 10,000 agents an organization (100 at a million users); one organization below 20,000 users. */
+const ORGANIZATIONS = Math.max(1, Math.min(100, Math.floor(SIZE / 10_000)));
 const DATABASE_NAME = `desk_bench_search_${SIZE}`;
 const RESULTS = join(import.meta.dirname, 'results', 'search', String(SIZE));
 const AIM_MS = 50;

@@ -7,56 +7,60 @@
 --   GET /api/v1.0/users/?q=mar
 --   GET /api/v1.0/users/?q=jean dupont
 --   GET /api/v1.0/users/?q=dupomt
-select "id", "email", "name", count(*) over ()::int
-from "users"
-where (("users"."is_active" = $1 and "users"."organization_id" = $2) and "users"."id" in ((
-  select "users"."id"
+select "users"."id", "users"."email", "users"."name", count(*) over ()::int as total
+from ((
+  select "users"."id", "users"."email", "users"."name"
   from "users"
-  where ("users"."is_active" = $3 and "users"."organization_id" = $4) and (desk_search_words("users"."organization_id", "users"."name") @@ $5::tsquery or lower("users"."email") like $6)
-  limit $7
+  where ("users"."is_active" = $1 and "users"."organization_id" = $2) and (desk_search_words("users"."organization_id", "users"."name") @@ $3::tsquery or lower("users"."email") like $4)
+  limit $5
 ) union (
-  select "users"."id"
+  select "users"."id", "users"."email", "users"."name"
   from "users"
-  where ("users"."is_active" = $8 and "users"."organization_id" = $9) and lower("users"."email") = $10
-)))
-order by case when lower("users"."email") = $11 then 0 else 1 end asc, greatest(word_similarity($12, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $13)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
-limit $14;
+  where ("users"."is_active" = $6 and "users"."organization_id" = $7) and lower("users"."email") = $8
+)) as "users"
+order by case when lower("users"."email") = $9 then 0 else 1 end asc, greatest(word_similarity($10, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $11)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
+limit $12
+offset $13;
 
 -- searchUsers (src/users/search.ts)
 --   GET /api/v1.0/users/?q=mar
 --   GET /api/v1.0/users/?q=dupomt
-select "id", "email", "name", count(*) over ()::int
-from "users"
-where (("users"."is_active" = $1 and "users"."organization_id" = $2) and "users"."id" in ((
-  select unnest($3::uuid[])
-) union (
-  select "users"."id"
+select "users"."id", "users"."email", "users"."name", count(*) over ()::int as total
+from ((
+  select "users"."id", "users"."email", "users"."name"
   from "users"
-  where ("users"."is_active" = $4 and "users"."organization_id" = $5) and (desk_search_words("users"."organization_id", "users"."name") @@ $6::tsquery or $7 <% desk_unaccent(lower("users"."name")))
-  limit $8
+  where "users"."id" = any($1::uuid[])
 ) union (
-  select "users"."id"
+  select "users"."id", "users"."email", "users"."name"
   from "users"
-  where ("users"."is_active" = $9 and "users"."organization_id" = $10) and lower("users"."email") = $11
-)))
-order by case when lower("users"."email") = $12 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $13::tsquery or lower("users"."email") like $14) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $15::tsquery then 2 else 3 end asc, greatest(word_similarity($16, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $17)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
-limit $18;
+  where ("users"."is_active" = $2 and "users"."organization_id" = $3) and (desk_search_words("users"."organization_id", "users"."name") @@ $4::tsquery or $5 <% desk_unaccent(lower("users"."name")))
+  limit $6
+) union (
+  select "users"."id", "users"."email", "users"."name"
+  from "users"
+  where ("users"."is_active" = $7 and "users"."organization_id" = $8) and lower("users"."email") = $9
+)) as "users"
+order by case when lower("users"."email") = $10 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $11::tsquery or lower("users"."email") like $12) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $13::tsquery then 2 else 3 end asc, greatest(word_similarity($14, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $15)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
+limit $16
+offset $17;
 
 -- searchUsers (src/users/search.ts)
 --   GET /api/v1.0/users/?q=jean dupont
-select "id", "email", "name", count(*) over ()::int
-from "users"
-where (("users"."is_active" = $1 and "users"."organization_id" = $2) and "users"."id" in ((
-  select unnest($3::uuid[])
-) union (
-  select "users"."id"
+select "users"."id", "users"."email", "users"."name", count(*) over ()::int as total
+from ((
+  select "users"."id", "users"."email", "users"."name"
   from "users"
-  where ("users"."is_active" = $4 and "users"."organization_id" = $5) and ((desk_search_words("users"."organization_id", "users"."name") @@ $6::tsquery or $7 <% desk_unaccent(lower("users"."name"))) and (desk_search_words("users"."organization_id", "users"."name") @@ $8::tsquery or $9 <% desk_unaccent(lower("users"."name"))))
-  limit $10
+  where "users"."id" = any($1::uuid[])
 ) union (
-  select "users"."id"
+  select "users"."id", "users"."email", "users"."name"
   from "users"
-  where ("users"."is_active" = $11 and "users"."organization_id" = $12) and lower("users"."email") = $13
-)))
-order by case when lower("users"."email") = $14 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $15::tsquery or lower("users"."email") like $16) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $17::tsquery then 2 else 3 end asc, greatest(word_similarity($18, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $19)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
-limit $20;
+  where ("users"."is_active" = $2 and "users"."organization_id" = $3) and ((desk_search_words("users"."organization_id", "users"."name") @@ $4::tsquery or $5 <% desk_unaccent(lower("users"."name"))) and (desk_search_words("users"."organization_id", "users"."name") @@ $6::tsquery or $7 <% desk_unaccent(lower("users"."name"))))
+  limit $8
+) union (
+  select "users"."id", "users"."email", "users"."name"
+  from "users"
+  where ("users"."is_active" = $9 and "users"."organization_id" = $10) and lower("users"."email") = $11
+)) as "users"
+order by case when lower("users"."email") = $12 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $13::tsquery or lower("users"."email") like $14) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $15::tsquery then 2 else 3 end asc, greatest(word_similarity($16, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $17)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
+limit $18
+offset $19;

@@ -158,7 +158,7 @@ export async function startFloor({ db, kv, config, serviceProviders, searches }:
     if (data.loggingOut || now >= data.createdAt + absoluteMs || now >= data.lastSeenAt + idleMs)
       return undefined;
     const [user] =
-      await db.rows<UserRow>`select "id", "sub", "email", "name", "language", "timezone", "is_active", "is_staff", "is_superuser", "password", "organization_id", "last_login", "created_at", "updated_at" from "users" where ("users"."id" = ${data.userId} and "users"."is_active" = ${true}) limit ${1}`;
+      await db.rows<UserRow>`select "id", "sub", "email", "name", "language", "timezone", "is_active", "is_staff", "is_superuser", "password", "organization_id", "last_login", "created_at", "updated_at" from "users" where ("users"."id" = ${data.userId} and ("users"."is_active" = ${true} and not exists (select 1 from "organizations" where "organizations"."id" = "users"."organization_id" and not "organizations"."is_active"))) limit ${1}`;
     return user;
   }
 
@@ -293,8 +293,8 @@ export async function startFloor({ db, kv, config, serviceProviders, searches }:
     )
       return refuse(reply, 401);
     const [user] =
-      await db.rows<UserRow>`select "id", "sub", "email", "name", "language", "timezone", "is_active", "is_staff", "is_superuser", "password", "organization_id", "last_login", "created_at", "updated_at" from "users" where "users"."sub" = ${claims.sub} limit ${1}`;
-    if (!user?.[6]) return refuse(reply, 401);
+      await db.rows<UserRow>`select "id", "sub", "email", "name", "language", "timezone", "is_active", "is_staff", "is_superuser", "password", "organization_id", "last_login", "created_at", "updated_at" from "users" where ("users"."sub" = ${claims.sub} and ("users"."is_active" = ${true} and not exists (select 1 from "organizations" where "organizations"."id" = "users"."organization_id" and not "organizations"."is_active"))) limit ${1}`;
+    if (!user) return refuse(reply, 401);
     const rows =
       await db.rows<TeamRow>`select "teams"."id", "teams"."name", "teams"."is_visible_all_service_providers", "teams"."organization_id", "teams"."created_at", "teams"."updated_at", "team_accesses"."role", (select coalesce(json_agg(ta.id order by ta.created_at, ta.id), '[]'::json) from team_accesses ta where ta.team_id = "teams"."id") from "team_accesses" inner join "teams" on "teams"."id" = "team_accesses"."team_id" where ("team_accesses"."user_id" = ${user[0]} and ("teams"."is_visible_all_service_providers" = ${true} or exists (select 1 from team_service_providers tsp where tsp.team_id = "teams"."id" and tsp.service_provider_id = ${serviceProviderId}))) order by "teams"."name" asc, "teams"."id" asc`;
     return send(reply, rows.map(team));

@@ -1,9 +1,10 @@
 // GET /api/v1.0/users/?q=&team_id=: find a colleague by a few letters, accents and case ignored, typos forgiven.
 // Ranking in one query: exact email, then names/emails starting with the words typed, then the same after undoing one
 // swapped pair of letters, then trigram look-alikes. Word prefixes are what a full-text index does best: the name's
-// words (unaccented, lower case) as a tsvector, asked `jean:* & dup:*` on a GIN index that leads with the organization
-// (migration 0009); trigrams only serve the look-alikes (typos).
-import { and, asc, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
+// words (unaccented, lower case), each tagged with the organization, in a GIN index asked `'<org>/jean':* &
+// '<org>/dup':*` (migration 0017), so a look-up reads the searcher's organization's words only; trigrams only serve the
+// look-alikes (typos).
+import { and, asc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../platform/config.ts';
 import { type Database, type Db, escapeLike, rowsOf, withSessionSettings } from '../platform/database.ts';
@@ -169,26 +170,21 @@ export async function searchUsers(
     : colleagues;
   // Without words there is nothing to score: ordering by name alone (never a constant, which ORDER BY would read as
   // a column position).
-  const byScore = prefixTier
-    ? [desc(sql`greatest(word_similarity(${text}, ${nameExpr}), similarity(${emailExpr}, ${email}))`)]
-    : [];
+  const byScore = sql`greatest(word_similarity(${text}, ${nameExpr}), similarity(${emailExpr}, ${email}))`;
 
-  const run = (candidates: SQL[], order: SQL) =>
-    db
-      .select({
-        id: users.id,
-        email: users.email,
-        name: users.name,
-        total: sql<number>`count(*) over ()::int`,
-      })
-      .from(users)
-      .where(and(active, sql`${users.id} in (${sql.join(candidates, sql` union `)})`))
-      .orderBy(asc(order), ...byScore, asc(nameExpr), asc(users.id))
-      .limit(limit)
-      .offset(offset);
+  // The candidates carry the columns answered, so ranking reads no row again: the union of the tiers stands in for
+  // the users table (aliased "users", so the rank expressions name its columns as they name the table's).
+  const columns = sql`${users.id}, ${users.email}, ${users.name}`;
+  const run = async (candidates: SQL[], order: SQL) =>
+    rowsOf<SearchRow>(
+      await db.execute(sql`select ${columns}, count(*) over ()::int as total
+        from (${sql.join(candidates, sql` union `)}) as ${users}
+        order by ${order} asc, ${byScore} desc, ${nameExpr} asc, ${users.id} asc
+        limit ${limit} offset ${offset}`),
+    );
   const capped = ({ match, cap }: Tier) =>
-    sql`(select ${users.id} from ${users} where ${active} and ${match} limit ${cap})`;
-  const exactEmail = sql`(select ${users.id} from ${users} where ${active} and ${emailExpr} = ${email})`;
+    sql`(select ${columns} from ${users} where ${active} and ${match} limit ${cap})`;
+  const exactEmail = sql`(select ${columns} from ${users} where ${active} and ${emailExpr} = ${email})`;
 
   // Nothing typed: the page of colleagues by name, read in order from users_search_browse_idx (0017); `total` is
   // what was read (the route shows one page only).
@@ -221,7 +217,7 @@ export async function searchUsers(
   if (!lookAlikeTier || total >= offset + limit) return first;
   const known =
     offset === 0
-      ? sql`(select unnest(${sql.param(`{${first.map((row) => row.id).join(',')}}`)}::uuid[]))`
+      ? sql`(select ${columns} from ${users} where ${users.id} = any(${sql.param(`{${first.map((row) => row.id).join(',')}}`)}::uuid[]))`
       : capped(prefixTier);
   return run([known, capped(lookAlikeTier), exactEmail], rank);
 }
