@@ -186,11 +186,16 @@ export async function startFloor({ db, kv, config, serviceProviders, searches }:
     const user = await sessionUser(request);
     if (!user) return refuse(reply, 401);
     const [id, , email, name, language, timezone, , isStaff, isSuperuser, , organizationId] = user;
-    const organization = organizationId
-      ? (
-          await db.rows<OrganizationRow>`select "id", "name", "is_active", "metadata", "created_at", "updated_at", (select coalesce(json_agg(r.registration_id order by r.registration_id), '[]'::json) from organization_registration_ids r where r.organization_id = "id"), (select coalesce(json_agg(d.domain order by d.domain), '[]'::json) from organization_domains d where d.organization_id = "id") from "organizations" where "organizations"."id" = ${organizationId} limit ${1}`
-        )[0]
-      : undefined;
+    // As Desk: the organization and whether the agent manages a mail domain (abilities.mailboxes), side by side.
+    const [organizations, mailDomains] = await Promise.all([
+      organizationId
+        ? db.rows<OrganizationRow>`select "id", "name", "is_active", "metadata", "created_at", "updated_at", (select coalesce(json_agg(r.registration_id order by r.registration_id), '[]'::json) from organization_registration_ids r where r.organization_id = "id"), (select coalesce(json_agg(d.domain order by d.domain), '[]'::json) from organization_domains d where d.organization_id = "id") from "organizations" where "organizations"."id" = ${organizationId} limit ${1}`
+        : [],
+      db.rows<
+        [string]
+      >`select "id" from "mail_domain_accesses" where "mail_domain_accesses"."user_id" = ${id} limit ${1}`,
+    ]);
+    const organization = organizations[0];
     return send(reply, {
       id,
       email,
@@ -211,7 +216,7 @@ export async function startFloor({ db, kv, config, serviceProviders, searches }:
           can_view: config.FEATURE_CONTACTS_DISPLAY,
           can_create: config.FEATURE_CONTACTS_DISPLAY && config.FEATURE_CONTACTS_CREATE,
         },
-        mailboxes: { can_view: false, can_create: false },
+        mailboxes: { can_view: mailDomains.length > 0, can_create: false },
       },
     });
   });
