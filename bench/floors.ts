@@ -291,17 +291,33 @@ async function measureAll(setup: Setup, floorUrl: string, paths: HotPath[]): Pro
   return rows;
 }
 
-async function printProfile(setup: Setup, path: HotPath): Promise<void> {
+/** The CPU profile of this process while one side answers the path under load, and the requests it answered. */
+async function profileSide(url: string, path: HotPath) {
+  let answered = 0;
   const summary = await profileWhile(async () => {
-    await measureApart({
+    const m = await measureApart({
       name: 'profile',
-      url: setup.deskUrl + path.path,
+      url: url + path.path,
       headers: path.headers,
       connections: CONNECTIONS,
       warmupSeconds: 0,
       seconds: SECONDS,
     });
+    answered = m.requestsPerSecond * SECONDS;
   });
+  await settle(url, path);
+  return { summary, answered: Math.max(answered, 1) };
+}
+
+/**
+ * Where a request's time goes: Desk's top functions, then the CPU this process spent per request answered, by
+ * package, for Desk and for its floor under the same load (both servers share the process and the machine's
+ * cores with the database: what Desk spends beyond its floor is what it takes from them).
+ */
+async function printProfile(setup: Setup, floorUrl: string, path: HotPath): Promise<void> {
+  const desk = await profileSide(setup.deskUrl, path);
+  const floor = await profileSide(floorUrl, path);
+  const { summary } = desk;
   const busy = summary.samples - summary.idle;
   const pct = (n: number, of: number) => `${((n / Math.max(of, 1)) * 100).toFixed(1)}%`;
   console.log(
@@ -316,12 +332,20 @@ async function printProfile(setup: Setup, path: HotPath): Promise<void> {
       `| ${i + 1} | ${f.name} | ${f.where} | ${pct(f.samples, summary.samples)} | ${pct(f.samples, busy)} |`,
     );
   });
+  // 500 µs a sample: µs of this process's CPU per request answered.
+  const perRequest = (samples: number, answered: number) => ((samples * 500) / answered).toFixed(0);
+  const floorOf = new Map(floor.summary.packages.map((p) => [p.name, p.samples]));
+  const floorBusy = floor.summary.samples - floor.summary.idle;
   console.log(
-    'Self time by package (top 12; native and node: built-in time counted to the package that called it):',
+    `CPU of this process per request, by package (top 12 of Desk's; native and node: built-in time counted to the ` +
+      `package that called it): Desk ${perRequest(busy, desk.answered)} µs, floor ${perRequest(floorBusy, floor.answered)} µs in all.`,
   );
-  console.log('| package | % of busy |');
-  console.log('|---|---|');
-  for (const p of summary.packages.slice(0, 12)) console.log(`| ${p.name} | ${pct(p.samples, busy)} |`);
+  console.log('| package | Desk µs/request | floor µs/request |');
+  console.log('|---|---|---|');
+  for (const p of summary.packages.slice(0, 12))
+    console.log(
+      `| ${p.name} | ${perRequest(p.samples, desk.answered)} | ${perRequest(floorOf.get(p.name) ?? 0, floor.answered)} |`,
+    );
 }
 
 async function runSection(setup: Setup, note: string, profile: boolean): Promise<void> {
@@ -355,7 +379,7 @@ async function runSection(setup: Setup, note: string, profile: boolean): Promise
     .split(',')
     .filter(Boolean);
   const profiled = paths.filter((p) => wanted.some((w) => p.label.startsWith(w)));
-  if (profile) for (const path of profiled) await printProfile(setup, path);
+  if (profile) for (const path of profiled) await printProfile(setup, floor.url, path);
 }
 
 async function postgresSection(): Promise<void> {
