@@ -5,8 +5,10 @@
 
 -- searchUsers (src/users/search.ts)
 --   GET /api/v1.0/users/?q=mar
+--   GET /api/v1.0/users/?q=jean dupont
 --   GET /api/v1.0/users/?q=dupomt
-with found as ((
+select "users"."id", "users"."email", "users"."name", count(*) over ()::int as total
+from ((
   select "users"."id", "users"."email", "users"."name"
   from "users"
   where "users"."is_active" and "users"."organization_id" = $1 and (desk_search_words("users"."organization_id", "users"."name") @@ $2::tsquery or lower("users"."email") like $3)
@@ -15,57 +17,50 @@ with found as ((
   select "users"."id", "users"."email", "users"."name"
   from "users"
   where "users"."is_active" and "users"."organization_id" = $5 and lower("users"."email") = $6
-))
-select "users"."id", "users"."email", "users"."name", count(*) over ()::int as total, (
-  select count(*)
-  from found
-)::int as found
-from (
-  select *
-  from found
-  union (
-    select "users"."id", "users"."email", "users"."name"
-    from "users"
-    where (
-      select count(*)
-      from found
-    ) < $7 and "users"."is_active" and "users"."organization_id" = $8 and (desk_search_words("users"."organization_id", "users"."name") @@ $9::tsquery or $10 <% desk_unaccent(lower("users"."name")))
-    limit $11
-  )
-) as "users"
-order by case when lower("users"."email") = $12 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $13::tsquery or lower("users"."email") like $14) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $15::tsquery then 2 else 3 end asc, greatest(word_similarity($16, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $17)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
-limit $18
-offset $19;
+)) as "users"
+order by case when lower("users"."email") = $7 then 0 else 1 end asc, greatest(word_similarity($8, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $9)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
+limit $10
+offset $11;
+
+-- searchUsers (src/users/search.ts)
+--   GET /api/v1.0/users/?q=mar
+--   GET /api/v1.0/users/?q=dupomt
+select "users"."id", "users"."email", "users"."name", count(*) over ()::int as total
+from ((
+  select "users"."id", "users"."email", "users"."name"
+  from "users"
+  where "users"."id" = any($1::uuid[])
+) union (
+  select "users"."id", "users"."email", "users"."name"
+  from "users"
+  where "users"."is_active" and "users"."organization_id" = $2 and (desk_search_words("users"."organization_id", "users"."name") @@ $3::tsquery or $4 <% desk_unaccent(lower("users"."name")))
+  limit $5
+) union (
+  select "users"."id", "users"."email", "users"."name"
+  from "users"
+  where "users"."is_active" and "users"."organization_id" = $6 and lower("users"."email") = $7
+)) as "users"
+order by case when lower("users"."email") = $8 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $9::tsquery or lower("users"."email") like $10) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $11::tsquery then 2 else 3 end asc, greatest(word_similarity($12, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $13)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
+limit $14
+offset $15;
 
 -- searchUsers (src/users/search.ts)
 --   GET /api/v1.0/users/?q=jean dupont
-with found as ((
+select "users"."id", "users"."email", "users"."name", count(*) over ()::int as total
+from ((
   select "users"."id", "users"."email", "users"."name"
   from "users"
-  where "users"."is_active" and "users"."organization_id" = $1 and (desk_search_words("users"."organization_id", "users"."name") @@ $2::tsquery or lower("users"."email") like $3)
-  limit $4
+  where "users"."id" = any($1::uuid[])
 ) union (
   select "users"."id", "users"."email", "users"."name"
   from "users"
-  where "users"."is_active" and "users"."organization_id" = $5 and lower("users"."email") = $6
-))
-select "users"."id", "users"."email", "users"."name", count(*) over ()::int as total, (
-  select count(*)
-  from found
-)::int as found
-from (
-  select *
-  from found
-  union (
-    select "users"."id", "users"."email", "users"."name"
-    from "users"
-    where (
-      select count(*)
-      from found
-    ) < $7 and "users"."is_active" and "users"."organization_id" = $8 and ((desk_search_words("users"."organization_id", "users"."name") @@ $9::tsquery or $10 <% desk_unaccent(lower("users"."name"))) and (desk_search_words("users"."organization_id", "users"."name") @@ $11::tsquery or $12 <% desk_unaccent(lower("users"."name"))))
-    limit $13
-  )
-) as "users"
-order by case when lower("users"."email") = $14 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $15::tsquery or lower("users"."email") like $16) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $17::tsquery then 2 else 3 end asc, greatest(word_similarity($18, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $19)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
-limit $20
-offset $21;
+  where "users"."is_active" and "users"."organization_id" = $2 and ((desk_search_words("users"."organization_id", "users"."name") @@ $3::tsquery or $4 <% desk_unaccent(lower("users"."name"))) and (desk_search_words("users"."organization_id", "users"."name") @@ $5::tsquery or $6 <% desk_unaccent(lower("users"."name"))))
+  limit $7
+) union (
+  select "users"."id", "users"."email", "users"."name"
+  from "users"
+  where "users"."is_active" and "users"."organization_id" = $8 and lower("users"."email") = $9
+)) as "users"
+order by case when lower("users"."email") = $10 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $11::tsquery or lower("users"."email") like $12) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $13::tsquery then 2 else 3 end asc, greatest(word_similarity($14, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $15)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
+limit $16
+offset $17;

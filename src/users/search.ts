@@ -201,46 +201,28 @@ export async function searchUsers(
       .offset(offset);
     return page.map((row) => ({ ...row, total: offset + page.length }));
   }
-  if (!lookAlikeTier)
-    return countedBeyond(await run([capped(prefixTier), exactEmail], exactFirst), prefixTier);
-  // One statement: the exact and prefix matches (`found`), and the look-alikes, which cost the most, behind a gate
-  // PostgreSQL evaluates once before reading them: only when `found` does not fill the page (nor reach the 1,000
-  // ranked). `count` is then the exact and prefix matches plus the look-alikes found (up to 400).
-  const alike = lookAlikeTier;
-  const rows = rowsOf<SearchRow & { found: number }>(
-    await db.execute(sql`with found as (${capped(prefixTier)} union ${exactEmail})
-      select ${columns}, count(*) over ()::int as total, (select count(*) from found)::int as found
-      from (select * from found
-            union (select ${columns} from ${table}
-                   where (select count(*) from found) < ${Math.min(offset + limit, prefixTier.cap)}
-                     and ${active} and ${alike.match} limit ${alike.cap})) as ${table}
-      order by ${rank} asc, ${byScore} desc, ${nameExpr} asc, "users"."id" asc
-      limit ${limit} offset ${offset}`),
-  );
-  return countedBeyond(
-    rows.map(({ found: _, ...row }) => row),
-    prefixTier,
-    rows[0]?.found,
-  );
-
-  /**
-   * More matches than were ranked: `count` still says how many users match (exact address, words or address
-   * starting as typed), read on the same indexes; the pages reach the best 1,000.
-   */
-  async function countedBeyond(
-    page: SearchRow[],
-    tier: Tier,
-    found = page[0]?.total ?? 0,
-  ): Promise<SearchRow[]> {
-    if (found < tier.cap) return page;
+  const first = await run([capped(prefixTier), exactEmail], exactFirst);
+  const total = first[0]?.total ?? 0;
+  // More matches than were ranked: `count` still says how many users match (exact address, words or address
+  // starting as typed), read on the same indexes; the pages reach the best 1,000.
+  if (total >= prefixTier.cap) {
     const [counted] = rowsOf<{ n: number }>(
       await db.execute(
-        sql`select count(*)::int as n from ${table} where ${active} and (${tier.match} or ${emailExpr} = ${email})`,
+        sql`select count(*)::int as n from ${table} where ${active} and (${prefixTier.match} or ${emailExpr} = ${email})`,
       ),
     );
-    const n = counted?.n ?? found;
-    return page.map((row) => ({ ...row, total: n }));
+    const n = counted?.n ?? total;
+    return first.map((row) => ({ ...row, total: n }));
   }
+  // The look-alikes cost the most: they are asked only when exact and prefix matches do not fill the page; the
+  // matches of the first look-up come along by id instead of being looked up again. `count` is then the exact and
+  // prefix matches plus the look-alikes found (up to 400).
+  if (!lookAlikeTier || total >= offset + limit) return first;
+  const known =
+    offset === 0
+      ? sql`(select ${columns} from ${table} where "users"."id" = any(${sql.param(`{${first.map((row) => row.id).join(',')}}`)}::uuid[]))`
+      : capped(prefixTier);
+  return run([known, capped(lookAlikeTier), exactEmail], rank);
 }
 
 /** team_id names a team the searcher is in: another team's members stay unknown to them. */
