@@ -371,13 +371,12 @@ async function runSection(setup: Setup, note: string, profile: boolean): Promise
   await check(setup, floor.url, paths, searches);
   const rows = await measureAll(setup, floor.url, paths);
   printTable(rows);
-  // BENCH_PROFILE_PATHS names the profiled paths, by the start of their labels (default: users/me and the prefix search
-  // in the small organization).
-  const wanted = (
-    process.env.BENCH_PROFILE_PATHS ?? `users/me,search at ${thousands(SMALL_ORGANIZATION)}, prefix`
-  )
-    .split(',')
-    .filter(Boolean);
+  // BENCH_PROFILE_PATHS names the profiled paths, by the start of their labels, `;` between them (labels hold commas);
+  // default: users/me and the prefix search in the small organization.
+  const wanted = process.env.BENCH_PROFILE_PATHS?.split(';').filter(Boolean) ?? [
+    'users/me',
+    `search at ${thousands(SMALL_ORGANIZATION)}, prefix`,
+  ];
   const profiled = paths.filter((p) => wanted.some((w) => p.label.startsWith(w)));
   if (profile) for (const path of profiled) await printProfile(setup, floor.url, path);
 }
