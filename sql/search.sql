@@ -29,20 +29,20 @@ select "users"."id", "users"."email", "users"."name", count(*) over ()::int as t
 from ((
   select "users"."id", "users"."email", "users"."name"
   from "users"
-  where "users"."id" = any($1::uuid[])
+  where "users"."is_active" and "users"."organization_id" = $1 and "users"."id" = any($2::uuid[])
 ) union (
   select "users"."id", "users"."email", "users"."name"
   from "users"
-  where "users"."is_active" and "users"."organization_id" = $2 and (desk_search_words("users"."organization_id", "users"."name") @@ $3::tsquery or $4 <% desk_unaccent(lower("users"."name")))
-  limit $5
+  where "users"."is_active" and "users"."organization_id" = $3 and (desk_search_words("users"."organization_id", "users"."name") @@ $4::tsquery or $5 <% desk_unaccent(lower("users"."name")))
+  limit $6
 ) union (
   select "users"."id", "users"."email", "users"."name"
   from "users"
-  where "users"."is_active" and "users"."organization_id" = $6 and lower("users"."email") = $7
+  where "users"."is_active" and "users"."organization_id" = $7 and lower("users"."email") = $8
 )) as "users"
-order by case when lower("users"."email") = $8 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $9::tsquery or lower("users"."email") like $10) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $11::tsquery then 2 else 3 end asc, greatest(word_similarity($12, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $13)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
-limit $14
-offset $15;
+order by case when lower("users"."email") = $9 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $10::tsquery or lower("users"."email") like $11) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $12::tsquery then 2 else 3 end asc, greatest(word_similarity($13, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $14)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
+limit $15
+offset $16;
 
 -- searchUsers (src/users/search.ts)
 --   GET /api/v1.0/users/?q=jean dupont
@@ -50,17 +50,17 @@ select "users"."id", "users"."email", "users"."name", count(*) over ()::int as t
 from ((
   select "users"."id", "users"."email", "users"."name"
   from "users"
-  where "users"."id" = any($1::uuid[])
+  where "users"."is_active" and "users"."organization_id" = $1 and "users"."id" = any($2::uuid[])
 ) union (
   select "users"."id", "users"."email", "users"."name"
   from "users"
-  where "users"."is_active" and "users"."organization_id" = $2 and ((desk_search_words("users"."organization_id", "users"."name") @@ $3::tsquery or $4 <% desk_unaccent(lower("users"."name"))) and (desk_search_words("users"."organization_id", "users"."name") @@ $5::tsquery or $6 <% desk_unaccent(lower("users"."name"))))
-  limit $7
+  where "users"."is_active" and "users"."organization_id" = $3 and ((desk_search_words("users"."organization_id", "users"."name") @@ $4::tsquery or $5 <% desk_unaccent(lower("users"."name"))) and (desk_search_words("users"."organization_id", "users"."name") @@ $6::tsquery or $7 <% desk_unaccent(lower("users"."name"))))
+  limit $8
 ) union (
   select "users"."id", "users"."email", "users"."name"
   from "users"
-  where "users"."is_active" and "users"."organization_id" = $8 and lower("users"."email") = $9
+  where "users"."is_active" and "users"."organization_id" = $9 and lower("users"."email") = $10
 )) as "users"
-order by case when lower("users"."email") = $10 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $11::tsquery or lower("users"."email") like $12) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $13::tsquery then 2 else 3 end asc, greatest(word_similarity($14, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $15)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
-limit $16
-offset $17;
+order by case when lower("users"."email") = $11 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $12::tsquery or lower("users"."email") like $13) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $14::tsquery then 2 else 3 end asc, greatest(word_similarity($15, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $16)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
+limit $17
+offset $18;

@@ -309,6 +309,10 @@ async function importCommand(args: string[]): Promise<void> {
         ? `${n} ${n === 1 ? 'row' : 'rows'} could not be taken as ${n === 1 ? 'it was' : 'they were'}: listed above and in ${reportPath}.\n`
         : `Every row was taken as it was (report: ${reportPath}).\n`,
     );
+    if (result.settleError)
+      process.stdout.write(
+        `Warning: the import is complete, but the tables it wrote could not be vacuumed and analysed (${result.settleError}); searches may be slow until autovacuum does it, or run VACUUM (ANALYZE) on ${[...new Set(result.tables.map((t) => t.table))].join(', ')}.\n`,
+      );
   } catch (err) {
     failure = err;
   } finally {

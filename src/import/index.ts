@@ -49,6 +49,8 @@ export interface ImportResult {
   leftOut: { source: string; rows: number; why: string }[];
   /** Tables written, vacuumed and analysed after the import, their GIN indexes flushed (none for a dry run). */
   settled: string[];
+  /** Why the tables written could not be vacuumed and analysed (the import itself is complete). */
+  settleError?: string;
 }
 
 const LEFT_OUT: { source: string; why: string }[] = [
@@ -247,9 +249,24 @@ export async function importPeople(o: ImportOptions): Promise<ImportResult> {
     const written = (results as TableResult[])
       .filter((r) => !o.dryRun && r.created + r.updated + r.deleted > 0)
       .map((r) => r.table);
-    const settled = [...new Set(written)];
-    await settleTables(async (text) => rowsOf(await o.db.execute(sql.raw(text))), settled);
-    return { dryRun: o.dryRun ?? false, tables: results as TableResult[], problems, leftOut, settled };
+    // Everything is committed by now: a failure here (a role that does not own the tables, a lock held too long)
+    // is reported as a warning, never as a failed import.
+    let settled = [...new Set(written)];
+    let settleError: string | undefined;
+    try {
+      await settleTables(async (text) => rowsOf(await o.db.execute(sql.raw(text))), settled);
+    } catch (err) {
+      settleError = err instanceof Error ? err.message : String(err);
+      settled = [];
+    }
+    return {
+      dryRun: o.dryRun ?? false,
+      tables: results as TableResult[],
+      problems,
+      leftOut,
+      settled,
+      ...(settleError ? { settleError } : {}),
+    };
   } finally {
     await source.end({ timeout: 5 });
   }

@@ -220,7 +220,7 @@ export async function searchUsers(
   if (!lookAlikeTier || total >= offset + limit) return first;
   const known =
     offset === 0
-      ? sql`(select ${columns} from ${table} where "users"."id" = any(${sql.param(`{${first.map((row) => row.id).join(',')}}`)}::uuid[]))`
+      ? sql`(select ${columns} from ${table} where ${active} and "users"."id" = any(${sql.param(`{${first.map((row) => row.id).join(',')}}`)}::uuid[]))`
       : capped(prefixTier);
   return run([known, capped(lookAlikeTier), exactEmail], rank);
 }

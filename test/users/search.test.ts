@@ -40,6 +40,16 @@ describe('user search', () => {
     },
   );
 
+  it.each(['a:* | b', "o'\\", '!x', '(&', 'x² y', "l'o:*)", "'|'", 'a & !b <-> c'])(
+    'answers a page for q=%s, text search operators taken as letters',
+    async (q) => {
+      await t.createUser({ name: 'Operator Proof' });
+      const me = await t.browserFor(await t.createUser());
+      const res = await me.get(`/api/v1.0/users/?q=${encodeURIComponent(q)}`);
+      expect(res.status).toBe(200);
+    },
+  );
+
   it('refuses a NUL character in q, naming the field', async () => {
     const me = await t.browserFor(await t.createUser());
     const res = await me.get('/api/v1.0/users/?q=ab%00c');
