@@ -56,6 +56,20 @@ function one(rows: Record<string, unknown>[], what: string): string {
   return id;
 }
 
+/**
+ * `count` agents of one organization, subs `<subPrefix><n>`: deterministic names and addresses (two coprime strides over
+ * the name lists), one agent in 50 inactive.
+ */
+function generatedAgents(organizationId: string, count: number, subPrefix: string, domain: string): string {
+  return `insert into users (sub, name, email, organization_id, is_active)
+    select '${subPrefix}' || i, f || ' ' || l,
+           desk_unaccent(lower(f)) || '.' || desk_unaccent(lower(l)) || '.' || i || '@${domain}',
+           '${organizationId}', i % 50 <> 0
+    from (select i, (${array(FIRST)})[1 + (i::bigint * 7919) % ${FIRST.length}] as f,
+                    (${array(LAST)})[1 + (i::bigint * 104729) % ${LAST.length}] as l
+          from generate_series(1, ${count}) as i) g`;
+}
+
 /** Fills an empty, migrated database with `size` users in the big organization and SMALL_ORGANIZATION in the small. */
 export async function fillFloorData(exec: Exec, size: number): Promise<FloorData> {
   const organizationId = one(
@@ -80,15 +94,8 @@ export async function fillFloorData(exec: Exec, size: number): Promise<FloorData
       .map((p) => `(${literal(p.name)}, ${literal(p.email)}, '${organizationId}', ${!('inactive' in p)})`)
       .join(', ')}`,
   );
-  // Deterministic names and addresses (two coprime strides over the name lists); one agent in 50 inactive.
   const generated = size - 2 - named.length;
-  await exec(`insert into users (sub, name, email, organization_id, is_active)
-    select 'bench-' || i, f || ' ' || l,
-           desk_unaccent(lower(f)) || '.' || desk_unaccent(lower(l)) || '.' || i || '@example.gouv.fr',
-           '${organizationId}', i % 50 <> 0
-    from (select i, (${array(FIRST)})[1 + (i::bigint * 7919) % ${FIRST.length}] as f,
-                    (${array(LAST)})[1 + (i::bigint * 104729) % ${LAST.length}] as l
-          from generate_series(1, ${generated}) as i) g`);
+  await exec(generatedAgents(organizationId, generated, 'bench-', 'example.gouv.fr'));
 
   // The agent's 20 teams, each of TEAM_SIZE members; someone else owns those the agent does not.
   const teamIds: string[] = [];
@@ -135,13 +142,7 @@ export async function fillFloorData(exec: Exec, size: number): Promise<FloorData
       values ('bench-small-agent', 'Léa Fontaine', 'lea.fontaine@marne.gouv.fr', '${smallId}') returning id`),
     'small agent',
   );
-  await exec(`insert into users (sub, name, email, organization_id, is_active)
-    select 'bench-small-' || i, f || ' ' || l,
-           desk_unaccent(lower(f)) || '.' || desk_unaccent(lower(l)) || '.' || i || '@marne.gouv.fr',
-           '${smallId}', i % 50 <> 0
-    from (select i, (${array(FIRST)})[1 + (i::bigint * 7919) % ${FIRST.length}] as f,
-                    (${array(LAST)})[1 + (i::bigint * 104729) % ${LAST.length}] as l
-          from generate_series(1, ${SMALL_ORGANIZATION - 1}) as i) g`);
+  await exec(generatedAgents(smallId, SMALL_ORGANIZATION - 1, 'bench-small-', 'marne.gouv.fr'));
 
   const audience = 'bench-app';
   const serviceProviderId = one(

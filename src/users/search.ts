@@ -170,8 +170,7 @@ export async function searchUsers(
         sql`not exists (select 1 from team_accesses ta where ta.team_id = ${teamId}::uuid and ta.user_id = "users"."id")`,
       ) as SQL)
     : colleagues;
-  // Without words there is nothing to score: ordering by name alone (never a constant, which ORDER BY would read as
-  // a column position).
+  // Within a rank, the closest names and addresses first.
   const byScore = sql`greatest(word_similarity(${text}, ${nameExpr}), similarity(${emailExpr}, ${email}))`;
 
   // The candidates carry the columns answered, so ranking reads no row again: the union of the tiers stands in for
