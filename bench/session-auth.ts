@@ -1,23 +1,14 @@
 // Benchmark: GET /api/v1.0/users/me/ with a Redis-backed session, against a bare Fastify route returning the same JSON.
 import Fastify from 'fastify';
-import { buildDesk } from '../src/app.ts';
 import { hashPassword } from '../src/auth/index.ts';
-import { configFrom } from '../src/platform/config.ts';
 import { RedisStore } from '../src/platform/kv.ts';
 import { users } from '../src/users/index.ts';
 import { Browser } from '../test/support/browser.ts';
 import { measure, table } from './load.ts';
-import {
-  DEFAULT_REDIS,
-  forgetPrefix,
-  ownDatabase,
-  ownPrefix,
-  postgresServer,
-  uniqueName,
-} from './support/isolation.ts';
+import { DEFAULT_REDIS, forgetPrefix, ownPrefix } from './support/isolation.ts';
+import { listeningDesk } from './support/listening-desk.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? DEFAULT_REDIS;
-const POSTGRES_SERVER = postgresServer();
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 // METRICS_PORT=0 measures Desk with its metrics on (requests, store and queries timed).
 const METRICS_PORT = process.env.METRICS_PORT;
@@ -26,22 +17,10 @@ async function main(): Promise<void> {
   // Its own keys and, on PostgreSQL, its own database: removed at the end, and nothing else.
   const prefix = ownPrefix('session_auth');
   const kv = new RedisStore(REDIS_URL, { prefix });
-  const own = POSTGRES_SERVER ? await ownDatabase(POSTGRES_SERVER, uniqueName('session_auth')) : undefined;
-  const desk = await buildDesk(
-    configFrom({
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: own?.url ?? 'pglite://memory',
-      DESK_DEV_IDP: 'false',
-      BURST_THROTTLE_RATES: 'off',
-      SUSTAINED_THROTTLE_RATES: 'off',
-      ...(METRICS_PORT ? { METRICS_PORT } : {}),
-    }),
-    { kv, runJobs: false },
-  );
-  await desk.database.migrate();
-  await desk.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = desk.app.server.address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const { desk, base, close } = await listeningDesk('session_auth', METRICS_PORT ? { METRICS_PORT } : {}, {
+    kv,
+    runJobs: false,
+  });
 
   const email = `bench.${Date.now()}@example.gouv.fr`;
   await desk.database.db.insert(users).values({
@@ -80,10 +59,9 @@ async function main(): Promise<void> {
   );
 
   await bare.close();
-  await desk.close();
+  await close();
   await forgetPrefix(kv.client, prefix);
   await kv.close();
-  await own?.drop();
 }
 
 await main();
