@@ -3,7 +3,7 @@
 -- Each block names the function that builds the statement and the routes that send it; only whitespace
 -- differs from the text the driver receives ($1, $2… are its parameters).
 
--- searchUsers (src/users/search.ts)
+-- searchUsers (src/users/search.ts, prepared once as named)
 --   GET /api/v1.0/users/?q=mar
 --   GET /api/v1.0/users/?q=jean dupont
 --   GET /api/v1.0/users/?q=dupomt
@@ -11,18 +11,18 @@ select "users"."id", "users"."email", "users"."name", count(*) over ()::int as t
 from ((
   select "users"."id", "users"."email", "users"."name"
   from "users"
-  where "users"."is_active" and "users"."organization_id" = $1 and (desk_search_words("users"."organization_id", "users"."name") @@ $2::tsquery or lower("users"."email") like $3)
-  limit $4
+  where "users"."is_active" and "users"."organization_id" = $1 and (desk_search_words("users"."organization_id", "users"."name") @@ $2::tsquery or (lower("users"."email") ~>=~ $3 and lower("users"."email") ~<~ $4 and lower("users"."email") like $5))
+  limit 1000
 ) union (
   select "users"."id", "users"."email", "users"."name"
   from "users"
-  where "users"."is_active" and "users"."organization_id" = $5 and lower("users"."email") = $6
+  where "users"."is_active" and "users"."organization_id" = $6 and lower("users"."email") = $7
 )) as "users"
-order by case when lower("users"."email") = $7 then 0 else 1 end asc, greatest(word_similarity($8, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $9)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
-limit $10
-offset $11;
+order by case when lower("users"."email") = $8 then 0 else 1 end asc, greatest(word_similarity($9, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $10)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
+limit $11
+offset $12;
 
--- searchUsers (src/users/search.ts)
+-- searchUsers (src/users/search.ts, prepared once as named)
 --   GET /api/v1.0/users/?q=mar
 --   GET /api/v1.0/users/?q=dupomt
 select "users"."id", "users"."email", "users"."name", count(*) over ()::int as total
@@ -34,17 +34,17 @@ from ((
   select "users"."id", "users"."email", "users"."name"
   from "users"
   where "users"."is_active" and "users"."organization_id" = $3 and (desk_search_words("users"."organization_id", "users"."name") @@ $4::tsquery or $5 <% desk_unaccent(lower("users"."name")))
-  limit $6
+  limit 400
 ) union (
   select "users"."id", "users"."email", "users"."name"
   from "users"
-  where "users"."is_active" and "users"."organization_id" = $7 and lower("users"."email") = $8
+  where "users"."is_active" and "users"."organization_id" = $6 and lower("users"."email") = $7
 )) as "users"
-order by case when lower("users"."email") = $9 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $10::tsquery or lower("users"."email") like $11) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $12::tsquery then 2 else 3 end asc, greatest(word_similarity($13, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $14)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
-limit $15
-offset $16;
+order by case when lower("users"."email") = $8 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $9::tsquery or lower("users"."email") like $10) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $11::tsquery then 2 else 3 end asc, greatest(word_similarity($12, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $13)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
+limit $14
+offset $15;
 
--- searchUsers (src/users/search.ts)
+-- searchUsers (src/users/search.ts, prepared once as named)
 --   GET /api/v1.0/users/?q=jean dupont
 select "users"."id", "users"."email", "users"."name", count(*) over ()::int as total
 from ((
@@ -55,12 +55,12 @@ from ((
   select "users"."id", "users"."email", "users"."name"
   from "users"
   where "users"."is_active" and "users"."organization_id" = $3 and ((desk_search_words("users"."organization_id", "users"."name") @@ $4::tsquery or $5 <% desk_unaccent(lower("users"."name"))) and (desk_search_words("users"."organization_id", "users"."name") @@ $6::tsquery or $7 <% desk_unaccent(lower("users"."name"))))
-  limit $8
+  limit 400
 ) union (
   select "users"."id", "users"."email", "users"."name"
   from "users"
-  where "users"."is_active" and "users"."organization_id" = $9 and lower("users"."email") = $10
+  where "users"."is_active" and "users"."organization_id" = $8 and lower("users"."email") = $9
 )) as "users"
-order by case when lower("users"."email") = $11 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $12::tsquery or lower("users"."email") like $13) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $14::tsquery then 2 else 3 end asc, greatest(word_similarity($15, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $16)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
-limit $17
-offset $18;
+order by case when lower("users"."email") = $10 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $11::tsquery or lower("users"."email") like $12) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $13::tsquery then 2 else 3 end asc, greatest(word_similarity($14, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $15)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
+limit $16
+offset $17;

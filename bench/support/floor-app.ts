@@ -42,9 +42,8 @@ export function postgresFloor(url: string): RawDatabase {
     },
     async replay<T extends unknown[]>(text: string, params: unknown[]) {
       raw.recording?.push(text);
-      // Sent as Desk sends it, unnamed: planned for its own words each time. Prepared, it switches to a generic plan
-      // after five runs (the full-name search at 100,000 users then took 97 ms instead of 20).
-      return (await sql.unsafe(text, params as never[], { prepare: false }).values()) as unknown as T[];
+      // Sent as Desk sends its search statements: named (src/platform/database.ts, executeNamed).
+      return (await sql.unsafe(text, params as never[], { prepare: true }).values()) as unknown as T[];
     },
     close: () => sql.end({ timeout: 5 }),
   };

@@ -4,7 +4,7 @@ import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { citext } from '@electric-sql/pglite/contrib/citext';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
-import { sql } from 'drizzle-orm';
+import { type Query, type SQL, sql } from 'drizzle-orm';
 import type { Logger } from 'drizzle-orm/logger';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -38,6 +38,36 @@ export function escapeLike(text: string): string {
 /** The rows of a raw `db.execute()`: postgres.js answers an array, PGlite an object with `rows`. */
 export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
+}
+
+/** What `executeNamed` needs of Drizzle's database: the session its own `execute` prepares queries on. */
+interface DrizzleInternals {
+  session: {
+    prepareQuery(
+      query: Query,
+      fields: undefined,
+      name: string,
+      arrayMode: boolean,
+    ): { execute(): Promise<unknown> };
+  };
+  dialect: { sqlToQuery(sql: SQL): Query };
+}
+
+/**
+ * `db.execute(query)` sent as a named statement: Drizzle's execute never names one, so postgres.js sends Parse and
+ * Describe, waits, then Bind and Execute, and PostgreSQL parses and plans the text every time. Named (postgres.js
+ * keeps one per text and connection), a call is one round trip, and once PostgreSQL has planned it five times it may
+ * keep a generic plan: no planning at all. Only for statements whose generic plan is as good as a custom one (every
+ * condition an index can take with parameters: test/users/search-plans.test.ts). Behind a transaction pooler
+ * postgres.js names nothing (`prepare: false` wins) and PGlite ignores names: the statement is then sent as before.
+ * Goes through `db.session`, as `db.execute` does, so metrics.ts times it and a transaction's `tx` runs it on its own
+ * connection.
+ */
+export async function executeNamed<T>(db: Db, query: SQL): Promise<T[]> {
+  const { session, dialect } = db as unknown as DrizzleInternals;
+  return rowsOf<T>(
+    await session.prepareQuery(dialect.sqlToQuery(query), undefined, 'named', false).execute(),
+  );
 }
 
 /** Counts the statements sent, so tests can assert query counts (deterministic, unlike timings). */

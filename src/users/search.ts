@@ -7,7 +7,14 @@
 import { and, asc, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../platform/config.ts';
-import { type Database, type Db, escapeLike, rowsOf, withSessionSettings } from '../platform/database.ts';
+import {
+  type Database,
+  type Db,
+  escapeLike,
+  executeNamed,
+  rowsOf,
+  withSessionSettings,
+} from '../platform/database.ts';
 import { NotFound } from '../platform/errors.ts';
 import type { App } from '../platform/http.ts';
 import { text, uuid } from '../platform/input.ts';
@@ -129,7 +136,12 @@ export async function searchUsers(
   // they all share their domain's trigrams, so the index would read them all.
   const looksLikeEmail = email.includes('@');
   const words = looksLikeEmail ? [] : tokensOf(text).slice(0, 5);
-  const emailPrefix = sql`${emailExpr} like ${`${escapeLike(email)}%`}`;
+  // Addresses starting as typed. The look-ups also say it as a range of users_search_(org_)email_prefix_idx (byte
+  // order, text_pattern_ops): a LIKE pattern becomes an index range only when the planner sees its text, not in a
+  // generic plan of the named statement. Every address starting with `email` sorts from `email` to `email` + the
+  // last code point, which UTF-8 puts after any other.
+  const emailStarts = sql`${emailExpr} like ${`${escapeLike(email)}%`}`;
+  const emailPrefix = sql`(${emailExpr} ~>=~ ${email} and ${emailExpr} ~<~ ${`${email}\u{10FFFF}`} and ${emailStarts})`;
   const exactFirst = sql`case when ${emailExpr} = ${email} then 0 else 1 end`;
   const tag = wordTag(organizationId);
 
@@ -144,7 +156,7 @@ export async function searchUsers(
   } else {
     // Looked up on the organization's tagged words; ranked on the row's own words (the same test, cheaper per row).
     const asTyped = words.map((w) => [w]);
-    const prefixMatch = sql`(${wordsStart(asTyped)} or ${emailPrefix})`;
+    const prefixMatch = sql`(${wordsStart(asTyped)} or ${emailStarts})`;
     prefixTier = { match: sql`(${wordsStart(asTyped, tag)} or ${emailPrefix})`, cap: CANDIDATES.prefix };
     // One- and two-letter queries match prefixes only: fuzziness on so little is noise.
     if (text.length >= 3) {
@@ -178,14 +190,17 @@ export async function searchUsers(
   const columns = sql.raw(`"users"."id", "users"."email", "users"."name"`);
   const table = sql.raw(`"users"`);
   const run = async (candidates: SQL[], order: SQL) =>
-    rowsOf<SearchRow>(
-      await db.execute(sql`select ${columns}, count(*) over ()::int as total
+    executeNamed<SearchRow>(
+      db,
+      sql`select ${columns}, count(*) over ()::int as total
         from (${sql.join(candidates, sql` union `)}) as ${table}
         order by ${order} asc, ${byScore} desc, ${nameExpr} asc, "users"."id" asc
-        limit ${limit} offset ${offset}`),
+        limit ${limit} offset ${offset}`,
     );
+  // The cap is written in, not a parameter: in a generic plan a LIMIT of unknown size is taken for a few rows, and the
+  // planner walks the organization's rows through the match, hoping to stop early (all of them when none match).
   const capped = ({ match, cap }: Tier) =>
-    sql`(select ${columns} from ${table} where ${active} and ${match} limit ${cap})`;
+    sql`(select ${columns} from ${table} where ${active} and ${match} limit ${sql.raw(String(cap))})`;
   const exactEmail = sql`(select ${columns} from ${table} where ${active} and ${emailExpr} = ${email})`;
 
   // Nothing typed: the page of colleagues by name, read in order from users_search_browse_idx (0017); `total` is
@@ -205,10 +220,9 @@ export async function searchUsers(
   // More matches than were ranked: `count` still says how many users match (exact address, words or address
   // starting as typed), read on the same indexes; the pages reach the best 1,000.
   if (total >= prefixTier.cap) {
-    const [counted] = rowsOf<{ n: number }>(
-      await db.execute(
-        sql`select count(*)::int as n from ${table} where ${active} and (${prefixTier.match} or ${emailExpr} = ${email})`,
-      ),
+    const [counted] = await executeNamed<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from ${table} where ${active} and (${prefixTier.match} or ${emailExpr} = ${email})`,
     );
     const n = counted?.n ?? total;
     return first.map((row) => ({ ...row, total: n }));

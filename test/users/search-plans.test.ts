@@ -11,8 +11,12 @@ import { type TestDatabase, testDatabase } from '../support/parts.ts';
 const literal = (value: unknown): string =>
   typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : String(value);
 
-/** The plans of the statements one search sends, with its parameters written in (as a custom plan sees them). */
-async function plansOf(database: Database, q: string, organizationId: string | null): Promise<string[]> {
+/** The statements one search sends, with their parameters. */
+async function statementsOf(
+  database: Database,
+  q: string,
+  organizationId: string | null,
+): Promise<{ text: string; params: unknown[] }[]> {
   const logger: Logger = database.queries;
   const original = logger.logQuery;
   const sent: { text: string; params: unknown[] }[] = [];
@@ -25,12 +29,43 @@ async function plansOf(database: Database, q: string, organizationId: string | n
   } finally {
     logger.logQuery = original;
   }
+  return sent;
+}
+
+/** The plans of the statements one search sends, with its parameters written in (as a custom plan sees them). */
+async function plansOf(database: Database, q: string, organizationId: string | null): Promise<string[]> {
+  const sent = await statementsOf(database, q, organizationId);
   return database.db.transaction(async (tx) => {
     await tx.execute(sql`set local enable_seqscan = off`);
     const plans: string[] = [];
     for (const { text, params } of sent) {
       const inlined = text.replace(/\$(\d+)/g, (_, n: string) => literal(params[Number(n) - 1]));
       const rows = rowsOf<{ 'QUERY PLAN': string }>(await tx.execute(sql.raw(`explain ${inlined}`)));
+      plans.push(rows.map((row) => row['QUERY PLAN']).join('\n'));
+    }
+    return plans;
+  });
+}
+
+/**
+ * The generic plans of the statements one search sends (executeNamed: PostgreSQL may keep one after five runs), as
+ * the planner chooses them, sequential scans allowed: planned for any parameters, not for these.
+ */
+async function genericPlansOf(
+  database: Database,
+  q: string,
+  organizationId: string | null,
+): Promise<string[]> {
+  const sent = await statementsOf(database, q, organizationId);
+  return database.db.transaction(async (tx) => {
+    await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
+    const plans: string[] = [];
+    for (const [i, { text, params }] of sent.entries()) {
+      await tx.execute(sql.raw(`prepare desk_generic_${i} as ${text}`));
+      const rows = rowsOf<{ 'QUERY PLAN': string }>(
+        await tx.execute(sql.raw(`explain execute desk_generic_${i}(${params.map(literal).join(', ')})`)),
+      );
+      await tx.execute(sql.raw(`deallocate desk_generic_${i}`));
       plans.push(rows.map((row) => row['QUERY PLAN']).join('\n'));
     }
     return plans;
@@ -68,6 +103,22 @@ describe('user search plans', () => {
     expect(plans).toHaveLength(2);
     expect(plans[1]).toContain('users_search_words_idx');
     expect(plans[1]).toMatch(/users_search_(org_)?name_trgm_idx/);
+  });
+
+  it.each([
+    ['a word', 'mar'],
+    ['an address', 'agent.12@plans'],
+    ['a full name with look-alikes', 'jhon smithers'],
+  ])('keeps its look-ups on the indexes in the plan it may keep for any words (%s)', async (_, q) => {
+    const [first, lookAlikes, ...more] = await genericPlansOf(testDb.database, q, organizationId);
+    expect(more).toEqual([]);
+    for (const plan of [first, lookAlikes]) expect(plan ?? '').not.toMatch(/Seq Scan on users/);
+    if (q.includes('@')) expect(first).toMatch(/users_search_(org_)?email_prefix_idx/);
+    else {
+      // Nothing here starts with "mar" or "jhon": both searches go on to the look-alikes.
+      expect(first).toContain('users_search_words_idx');
+      expect(lookAlikes, lookAlikes).toMatch(/users_search_(org_)?name_trgm_idx/);
+    }
   });
 
   it('reads the page of an empty query in name order from its index, without sorting the organization', async () => {
