@@ -11,7 +11,7 @@ select "users"."id", "users"."email", "users"."name", count(*) over ()::int as t
 from ((
   select "users"."id", "users"."email", "users"."name"
   from "users"
-  where "users"."is_active" and "users"."organization_id" = $1 and (desk_search_words("users"."organization_id", "users"."name") @@ $2::tsquery or (lower("users"."email") ~>=~ $3 and lower("users"."email") ~<~ $4 and lower("users"."email") like $5))
+  where "users"."is_active" and "users"."organization_id" = $1 and (desk_search_words("users"."organization_id", "users"."name") @@ $2::tsquery or (lower("users"."email") ~>=~ $3 and lower("users"."email") ~<~ $4 and starts_with(lower("users"."email"), $5)))
   limit 1000
 ) union (
   select "users"."id", "users"."email", "users"."name"
@@ -40,7 +40,7 @@ from ((
   from "users"
   where "users"."is_active" and "users"."organization_id" = $6 and lower("users"."email") = $7
 )) as "users"
-order by case when lower("users"."email") = $8 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $9::tsquery or lower("users"."email") like $10) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $11::tsquery then 2 else 3 end asc, greatest(word_similarity($12, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $13)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
+order by case when lower("users"."email") = $8 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $9::tsquery or starts_with(lower("users"."email"), $10)) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $11::tsquery then 2 else 3 end asc, greatest(word_similarity($12, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $13)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
 limit $14
 offset $15;
 
@@ -61,6 +61,6 @@ from ((
   from "users"
   where "users"."is_active" and "users"."organization_id" = $8 and lower("users"."email") = $9
 )) as "users"
-order by case when lower("users"."email") = $10 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $11::tsquery or lower("users"."email") like $12) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $13::tsquery then 2 else 3 end asc, greatest(word_similarity($14, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $15)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
+order by case when lower("users"."email") = $10 then 0 when (to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $11::tsquery or starts_with(lower("users"."email"), $12)) then 1 when to_tsvector('simple'::regconfig, desk_unaccent(lower("users"."name"))) @@ $13::tsquery then 2 else 3 end asc, greatest(word_similarity($14, desk_unaccent(lower("users"."name"))), similarity(lower("users"."email"), $15)) desc, desk_unaccent(lower("users"."name")) asc, "users"."id" asc
 limit $16
 offset $17;

@@ -7,14 +7,7 @@
 import { and, asc, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../platform/config.ts';
-import {
-  type Database,
-  type Db,
-  escapeLike,
-  executeNamed,
-  rowsOf,
-  withSessionSettings,
-} from '../platform/database.ts';
+import { type Database, type Db, executeNamed, rowsOf, withSessionSettings } from '../platform/database.ts';
 import { NotFound } from '../platform/errors.ts';
 import type { App } from '../platform/http.ts';
 import { text, uuid } from '../platform/input.ts';
@@ -136,11 +129,11 @@ export async function searchUsers(
   // they all share their domain's trigrams, so the index would read them all.
   const looksLikeEmail = email.includes('@');
   const words = looksLikeEmail ? [] : tokensOf(text).slice(0, 5);
-  // Addresses starting as typed. The look-ups also say it as a range of users_search_(org_)email_prefix_idx (byte
-  // order, text_pattern_ops): a LIKE pattern becomes an index range only when the planner sees its text, not in a
-  // generic plan of the named statement. Every address starting with `email` sorts from `email` to `email` + the
-  // last code point, which UTF-8 puts after any other.
-  const emailStarts = sql`${emailExpr} like ${`${escapeLike(email)}%`}`;
+  // Addresses starting as typed, as a range of users_search_(org_)email_prefix_idx (byte order, text_pattern_ops):
+  // every address starting with `email` sorts from `email` to `email` + the last code point, which UTF-8 puts after
+  // any other; starts_with keeps it exact. Not LIKE: in the generic plan of a named statement a pattern is unknown,
+  // so it becomes no range, and the trigram index of addresses takes it (every address shares its domain's trigrams).
+  const emailStarts = sql`starts_with(${emailExpr}, ${email})`;
   const emailPrefix = sql`(${emailExpr} ~>=~ ${email} and ${emailExpr} ~<~ ${`${email}\u{10FFFF}`} and ${emailStarts})`;
   const exactFirst = sql`case when ${emailExpr} = ${email} then 0 else 1 end`;
   const tag = wordTag(organizationId);
