@@ -44,7 +44,7 @@ order by case when lower("users"."email") = $8 then 0 when (to_tsvector('simple'
 limit $14
 offset $15;
 
--- searchUsers (src/users/search.ts, prepared once as named)
+-- searchUsers (src/users/search.ts)
 --   GET /api/v1.0/users/?q=jean dupont
 select "users"."id", "users"."email", "users"."name", count(*) over ()::int as total
 from ((

@@ -182,14 +182,14 @@ export async function searchUsers(
   // the users table (aliased "users", so the rank expressions name its columns as they name the table's).
   const columns = sql.raw(`"users"."id", "users"."email", "users"."name"`);
   const table = sql.raw(`"users"`);
-  const run = async (candidates: SQL[], order: SQL) =>
-    executeNamed<SearchRow>(
-      db,
-      sql`select ${columns}, count(*) over ()::int as total
+  // Named (executeNamed) unless the plan must see the words: see the look-alike pass below.
+  const run = async (candidates: SQL[], order: SQL, named = true) => {
+    const query = sql`select ${columns}, count(*) over ()::int as total
         from (${sql.join(candidates, sql` union `)}) as ${table}
         order by ${order} asc, ${byScore} desc, ${nameExpr} asc, "users"."id" asc
-        limit ${limit} offset ${offset}`,
-    );
+        limit ${limit} offset ${offset}`;
+    return named ? executeNamed<SearchRow>(db, query) : rowsOf<SearchRow>(await db.execute(query));
+  };
   // The cap is written in, not a parameter: in a generic plan a LIMIT of unknown size is taken for a few rows, and the
   // planner walks the organization's rows through the match, hoping to stop early (all of them when none match).
   const capped = ({ match, cap }: Tier) =>
@@ -228,7 +228,10 @@ export async function searchUsers(
     offset === 0
       ? sql`(select ${columns} from ${table} where ${active} and "users"."id" = any(${sql.param(`{${first.map((row) => row.id).join(',')}}`)}::uuid[]))`
       : capped(prefixTier);
-  return run([known, capped(lookAlikeTier), exactEmail], rank);
+  // With several words, each "starts like it or resembles it" is its own condition, and only a plan made for the words
+  // typed starts from the rarest one: a generic plan took the first ("helene", 2,175 of 100,000 agents) and tested
+  // the others row by row (40 ms instead of 5). One word: named like the rest.
+  return run([known, capped(lookAlikeTier), exactEmail], rank, words.length === 1);
 }
 
 /** team_id names a team the searcher is in: another team's members stay unknown to them. */

@@ -11,11 +11,19 @@ import { type TestDatabase, testDatabase } from '../support/parts.ts';
 const literal = (value: unknown): string =>
   typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : String(value);
 
-/** The statements one search sends, with their parameters. */
+type PrepareQuery = (
+  query: unknown,
+  fields: unknown,
+  name: string | undefined,
+  ...rest: unknown[]
+) => unknown;
+
+/** The statements one search sends, with their parameters; `named`: whether each went as a named statement. */
 async function statementsOf(
   database: Database,
   q: string,
   organizationId: string | null,
+  named: boolean[] = [],
 ): Promise<{ text: string; params: unknown[] }[]> {
   const logger: Logger = database.queries;
   const original = logger.logQuery;
@@ -24,10 +32,18 @@ async function statementsOf(
     sent.push({ text, params });
     original.call(logger, text, params);
   };
+  // Drizzle prepares each statement on the session, named or not, just before sending it.
+  const session = (database.db as unknown as { session: { prepareQuery: PrepareQuery } }).session;
+  const prepare = session.prepareQuery;
+  session.prepareQuery = function (this: unknown, query, fields, name, ...rest) {
+    named.push(name !== undefined);
+    return prepare.call(this, query, fields, name, ...rest);
+  };
   try {
     await searchUsers(database.db, { q, organizationId, limit: 20, offset: 0 });
   } finally {
     logger.logQuery = original;
+    session.prepareQuery = prepare;
   }
   return sent;
 }
@@ -108,7 +124,7 @@ describe('user search plans', () => {
   it.each([
     ['a word', 'mar'],
     ['an address', 'agent.12@plans'],
-    ['a full name with look-alikes', 'jhon smithers'],
+    ['a word resembling a name', 'smithres'],
   ])('keeps its look-ups on the indexes in the plan it may keep for any words (%s)', async (_, q) => {
     const [first, lookAlikes, ...more] = await genericPlansOf(testDb.database, q, organizationId);
     expect(more).toEqual([]);
@@ -119,10 +135,17 @@ describe('user search plans', () => {
     }
     if (q.includes('@')) expect(first).toMatch(/users_search_(org_)?email_prefix_idx/);
     else {
-      // Nothing here starts with "mar" or "jhon": both searches go on to the look-alikes.
+      // Nothing here starts with "mar" or "smithres": both searches go on to the look-alikes.
       expect(first).toContain('users_search_words_idx');
       expect(lookAlikes, lookAlikes).toMatch(/users_search_(org_)?name_trgm_idx/);
     }
+  });
+
+  it('plans the look-alikes of several words for the words typed, so the rarest is looked up first', async () => {
+    const named: boolean[] = [];
+    const statements = await statementsOf(testDb.database, 'jhon smithers', organizationId, named);
+    expect(statements).toHaveLength(2);
+    expect(named).toEqual([true, false]);
   });
 
   it('keeps no histogram of the unaccented name, which planning a look-alike would read once per word typed', async () => {
