@@ -157,13 +157,38 @@ async function hotPaths(desk: Desk, data: FloorData): Promise<HotPath[]> {
   ];
 }
 
-/** Desk's statements for one request, from its query logger. */
+type PrepareQuery = (
+  query: unknown,
+  fields: unknown,
+  name: string | undefined,
+  ...rest: unknown[]
+) => {
+  execute(...args: unknown[]): Promise<unknown>;
+};
+
+/**
+ * Desk's statements for one request, from its query logger, and whether each went named: a query Drizzle prepares
+ * while the request runs says so by its name; one prepared before (preparedPerDatabase) has a name.
+ */
 async function deskStatements(desk: Desk, url: string, path: HotPath) {
   const logger: Logger = desk.database.queries;
   const original = logger.logQuery;
+  const session = (desk.database.db as unknown as { session: { prepareQuery: PrepareQuery } }).session;
+  const prepare = session.prepareQuery;
+  let executing: boolean | undefined;
+  session.prepareQuery = function (this: unknown, query, fields, name, ...rest) {
+    const prepared = prepare.call(this, query, fields, name, ...rest);
+    const execute = prepared.execute;
+    prepared.execute = function (this: unknown, ...args: unknown[]) {
+      executing = name !== undefined;
+      return execute.apply(this, args);
+    };
+    return prepared;
+  };
   const sent: SentStatement[] = [];
   logger.logQuery = (text, params) => {
-    sent.push({ text, params });
+    sent.push({ text, params, named: executing ?? true });
+    executing = undefined;
     original.call(logger, text, params);
   };
   try {
@@ -171,6 +196,7 @@ async function deskStatements(desk: Desk, url: string, path: HotPath) {
     return { status: res.status, body: await res.text(), sent };
   } finally {
     logger.logQuery = original;
+    session.prepareQuery = prepare;
   }
 }
 
@@ -210,7 +236,8 @@ async function check(
       isDeepStrictEqual(JSON.parse(desk.body), JSON.parse(floor.body));
     if (!sameSql || !sameBody) failures += 1;
     lines.push(
-      `  ${path.label}: ${desk.sent.length} statements${sameSql ? ', the same SQL' : `, floor ${floor.sent.length}: SQL DIFFERS`}; ` +
+      `  ${path.label}: ${desk.sent.length} statements (${desk.sent.filter((st) => st.named).length} named)` +
+        `${sameSql ? ', the same SQL' : `, floor ${floor.sent.length}: SQL DIFFERS`}; ` +
         (sameBody
           ? `the same JSON (${thousands(Buffer.byteLength(desk.body))} bytes)`
           : `JSON DIFFERS (Desk ${desk.status}, floor ${floor.status})`),

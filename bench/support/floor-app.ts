@@ -14,8 +14,11 @@ export interface RawDatabase {
   readonly kind: 'postgres' | 'pglite';
   /** A tagged statement. */
   rows<T extends unknown[]>(strings: TemplateStringsArray, ...values: unknown[]): Promise<T[]>;
-  /** A statement Desk sent, with the parameters Desk gave it (search builds its SQL from the words typed). */
-  replay<T extends unknown[]>(text: string, params: unknown[]): Promise<T[]>;
+  /**
+   * A statement Desk sent, with the parameters Desk gave it (search builds its SQL from the words typed), named or
+   * not as Desk sent it.
+   */
+  replay<T extends unknown[]>(text: string, params: unknown[], named: boolean): Promise<T[]>;
   /** While set, the text of every statement sent is pushed here, to compare with Desk's. */
   recording: string[] | null;
   close(): Promise<void>;
@@ -40,10 +43,10 @@ export function postgresFloor(url: string): RawDatabase {
       raw.recording?.push(textOf(strings));
       return (await sql(strings, ...(values as never[])).values()) as unknown as T[];
     },
-    async replay<T extends unknown[]>(text: string, params: unknown[]) {
+    async replay<T extends unknown[]>(text: string, params: unknown[], named: boolean) {
       raw.recording?.push(text);
-      // Sent as Desk sends its search statements: named (src/platform/database.ts, executeNamed).
-      return (await sql.unsafe(text, params as never[], { prepare: true }).values()) as unknown as T[];
+      // Named where Desk names it (src/platform/database.ts, executeNamed): PostgreSQL may then keep a generic plan.
+      return (await sql.unsafe(text, params as never[], { prepare: named }).values()) as unknown as T[];
     },
     close: () => sql.end({ timeout: 5 }),
   };
@@ -56,7 +59,7 @@ export function pgliteFloor(client: PGlite): RawDatabase {
     kind: 'pglite',
     recording: null,
     rows<T extends unknown[]>(strings: TemplateStringsArray, ...values: unknown[]) {
-      return raw.replay<T>(textOf(strings), values);
+      return raw.replay<T>(textOf(strings), values, true);
     },
     async replay<T extends unknown[]>(text: string, params: unknown[]) {
       raw.recording?.push(text);
@@ -80,6 +83,8 @@ export function redisFloor(client: Redis, prefix: string): RawStore {
 export interface SentStatement {
   text: string;
   params: unknown[];
+  /** Sent as a named statement (postgres.js prepares it once per connection). */
+  named: boolean;
 }
 
 export interface FloorDeps {
@@ -265,8 +270,8 @@ export async function startFloor({ db, kv, config, serviceProviders, searches }:
     // Desk's answer: the rows of its last ranked look-up, and its count query's number when it sent one.
     let rows: SearchRow[] = [];
     let counted: number | undefined;
-    for (const { text, params } of statements) {
-      const result = await db.replay<SearchRow | [number]>(text, params);
+    for (const { text, params, named } of statements) {
+      const result = await db.replay<SearchRow | [number]>(text, params, named);
       if (result[0]?.length === 1) counted = (result[0] as [number])[0];
       else rows = result as SearchRow[];
     }
