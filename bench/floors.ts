@@ -5,7 +5,6 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import type { PGlite } from '@electric-sql/pglite';
-import type { Logger } from 'drizzle-orm/logger';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { buildDesk, type Desk } from '../src/app.ts';
@@ -13,6 +12,7 @@ import { configFrom } from '../src/platform/config.ts';
 import { openDatabase } from '../src/platform/database.ts';
 import { type KeyValueStore, MemoryStore, RedisStore } from '../src/platform/kv.ts';
 import { freePort } from '../test/support/desk.ts';
+import { recordStatements, type SentStatement } from '../test/support/statements.ts';
 import { type Measure, measureApart } from './load.ts';
 import { profileWhile } from './support/cpu-profile.ts';
 import {
@@ -21,7 +21,6 @@ import {
   type RawDatabase,
   type RawStore,
   redisFloor,
-  type SentStatement,
   searchKey,
   startFloor,
 } from './support/floor-app.ts';
@@ -157,46 +156,14 @@ async function hotPaths(desk: Desk, data: FloorData): Promise<HotPath[]> {
   ];
 }
 
-type PrepareQuery = (
-  query: unknown,
-  fields: unknown,
-  name: string | undefined,
-  ...rest: unknown[]
-) => {
-  execute(...args: unknown[]): Promise<unknown>;
-};
-
-/**
- * Desk's statements for one request, from its query logger, and whether each went named: a query Drizzle prepares
- * while the request runs says so by its name; one prepared before (preparedPerDatabase) has a name.
- */
+/** Desk's statements for one request, and whether each went named (test/support/statements.ts). */
 async function deskStatements(desk: Desk, url: string, path: HotPath) {
-  const logger: Logger = desk.database.queries;
-  const original = logger.logQuery;
-  const session = (desk.database.db as unknown as { session: { prepareQuery: PrepareQuery } }).session;
-  const prepare = session.prepareQuery;
-  let executing: boolean | undefined;
-  session.prepareQuery = function (this: unknown, query, fields, name, ...rest) {
-    const prepared = prepare.call(this, query, fields, name, ...rest);
-    const execute = prepared.execute;
-    prepared.execute = function (this: unknown, ...args: unknown[]) {
-      executing = name !== undefined;
-      return execute.apply(this, args);
-    };
-    return prepared;
-  };
-  const sent: SentStatement[] = [];
-  logger.logQuery = (text, params) => {
-    sent.push({ text, params, named: executing ?? true });
-    executing = undefined;
-    original.call(logger, text, params);
-  };
+  const recording = recordStatements(desk.database);
   try {
     const res = await fetch(url + path.path, { headers: path.headers });
-    return { status: res.status, body: await res.text(), sent };
+    return { status: res.status, body: await res.text(), sent: recording.sent };
   } finally {
-    logger.logQuery = original;
-    session.prepareQuery = prepare;
+    recording.stop();
   }
 }
 

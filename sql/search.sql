@@ -3,7 +3,7 @@
 -- Each block names the function that builds the statement and the routes that send it; only whitespace
 -- differs from the text the driver receives ($1, $2… are its parameters).
 
--- searchUsers (src/users/search.ts, prepared once as named)
+-- searchUsers (src/users/search.ts, prepared once as users_search:words:w:org:all:first)
 --   GET /api/v1.0/users/?q=mar
 --   GET /api/v1.0/users/?q=jean dupont
 --   GET /api/v1.0/users/?q=dupomt
@@ -22,7 +22,7 @@ order by case when lower("users"."email") = $8 then 0 else 1 end asc, greatest(w
 limit $11
 offset $12;
 
--- searchUsers (src/users/search.ts, prepared once as named)
+-- searchUsers (src/users/search.ts, prepared once as users_search_look_alikes:words:w:org:all:first)
 --   GET /api/v1.0/users/?q=mar
 --   GET /api/v1.0/users/?q=dupomt
 select "users"."id", "users"."email", "users"."name", count(*) over ()::int as total
@@ -44,7 +44,7 @@ order by case when lower("users"."email") = $8 then 0 when (to_tsvector('simple'
 limit $14
 offset $15;
 
--- searchUsers (src/users/search.ts)
+-- searchUsers (src/users/search.ts, prepared once as users_search_look_alikes:words:ww:org:all:first)
 --   GET /api/v1.0/users/?q=jean dupont
 select "users"."id", "users"."email", "users"."name", count(*) over ()::int as total
 from ((
@@ -54,7 +54,7 @@ from ((
 ) union (
   select "users"."id", "users"."email", "users"."name"
   from "users"
-  where "users"."is_active" and "users"."organization_id" = $3 and ((desk_search_words("users"."organization_id", "users"."name") @@ $4::tsquery or $5 <% desk_unaccent(lower("users"."name"))) and (desk_search_words("users"."organization_id", "users"."name") @@ $6::tsquery or $7 <% desk_unaccent(lower("users"."name"))))
+  where "users"."is_active" and "users"."organization_id" = $3 and (desk_search_words("users"."organization_id", "users"."name") @@ $4::tsquery or $5 <% desk_unaccent(lower("users"."name"))) and (desk_search_words("users"."organization_id", "users"."name") @@ $6::tsquery or $7 <% desk_unaccent(lower("users"."name")))
   limit 400
 ) union (
   select "users"."id", "users"."email", "users"."name"

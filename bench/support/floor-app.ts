@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import postgres from 'postgres';
 import type { Config } from '../../src/platform/config.ts';
 import { accessAbilities, type Role, teamAbilities } from '../../src/teams/index.ts';
+import type { SentStatement } from '../../test/support/statements.ts';
 
 /** The raw driver, as the floor uses it: rows come as arrays, in the order selected (two columns may share a name). */
 export interface RawDatabase {
@@ -77,14 +78,6 @@ export interface RawStore {
 
 export function redisFloor(client: Redis, prefix: string): RawStore {
   return { get: (key) => client.get(prefix + key) };
-}
-
-/** A statement as Desk sent it. */
-export interface SentStatement {
-  text: string;
-  params: unknown[];
-  /** Sent as a named statement (postgres.js prepares it once per connection). */
-  named: boolean;
 }
 
 export interface FloorDeps {

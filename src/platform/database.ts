@@ -40,7 +40,7 @@ export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
 }
 
-/** What `executeNamed` needs of Drizzle's database: the session its own `execute` prepares queries on. */
+/** What `namedStatements` needs of Drizzle's database: the session its own `execute` prepares queries on. */
 interface DrizzleInternals {
   session: {
     prepareQuery(
@@ -48,26 +48,49 @@ interface DrizzleInternals {
       fields: undefined,
       name: string,
       arrayMode: boolean,
-    ): { execute(): Promise<unknown> };
+    ): { execute(values?: Record<string, unknown>): Promise<unknown> };
   };
   dialect: { sqlToQuery(sql: SQL): Query };
 }
 
+type Prepared = ReturnType<DrizzleInternals['session']['prepareQuery']>;
+
 /**
- * `db.execute(query)` sent as a named statement: Drizzle's execute never names one, so postgres.js sends Parse and
+ * Raw statements of a few shapes, each built once per database and sent as a named statement; its values fill the
+ * `sql.placeholder(name)`s of the SQL built. Drizzle's `db.execute` renders the SQL text anew on every call (most of
+ * the ~100 µs a search statement cost this process) and never names a statement, so postgres.js sends Parse and
  * Describe, waits, then Bind and Execute, and PostgreSQL parses and plans the text every time. Named (postgres.js
  * keeps one per text and connection), a call is one round trip, and once PostgreSQL has planned it five times it may
  * keep a generic plan: no planning at all. Only for statements whose generic plan is as good as a custom one (every
- * condition an index can take with parameters: test/users/search-plans.test.ts). Behind a transaction pooler
- * postgres.js names nothing (`prepare: false` wins) and PGlite ignores names: the statement is then sent as before.
- * Goes through `db.session`, as `db.execute` does, so metrics.ts times it and a transaction's `tx` runs it on its own
- * connection.
+ * condition an index can take with parameters: test/users/search-plans.test.ts).
+ *
+ * Per database object and key, as preparedPerDatabase (prepared-queries.ts) and for the same reasons: a transaction's
+ * `tx` runs its statements on its own connection, metrics.ts's timed view times them. `build` runs the first time a
+ * database meets `key`, so the key must name everything the SQL depends on besides its placeholders. Behind a
+ * transaction pooler postgres.js names nothing (`prepare: false` wins) and PGlite ignores names: the statement is
+ * then sent unnamed, its text still rendered once per database.
  */
-export async function executeNamed<T>(db: Db, query: SQL): Promise<T[]> {
-  const { session, dialect } = db as unknown as DrizzleInternals;
-  return rowsOf<T>(
-    await session.prepareQuery(dialect.sqlToQuery(query), undefined, 'named', false).execute(),
-  );
+export function namedStatements(): <T>(
+  db: Db,
+  key: string,
+  build: () => SQL,
+  values: Record<string, unknown>,
+) => Promise<T[]> {
+  const built = new WeakMap<Db, Map<string, Prepared>>();
+  return async <T>(db: Db, key: string, build: () => SQL, values: Record<string, unknown>) => {
+    let statements = built.get(db);
+    if (!statements) {
+      statements = new Map();
+      built.set(db, statements);
+    }
+    let statement = statements.get(key);
+    if (!statement) {
+      const { session, dialect } = db as unknown as DrizzleInternals;
+      statement = session.prepareQuery(dialect.sqlToQuery(build()), undefined, key, false);
+      statements.set(key, statement);
+    }
+    return rowsOf<T>(await statement.execute(values));
+  };
 }
 
 /** Counts the statements sent, so tests can assert query counts (deterministic, unlike timings). */

@@ -4,16 +4,21 @@
 // words (unaccented, lower case), each tagged with the organization, in a GIN index asked
 // `'<org>/jean':* & '<org>/dup':*` (migration 0017), so a look-up reads the searcher's organization's words only;
 // trigrams only serve the look-alikes (typos).
-import { and, asc, type SQL, sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../platform/config.ts';
-import { type Database, type Db, executeNamed, rowsOf, withSessionSettings } from '../platform/database.ts';
+import {
+  type Database,
+  type Db,
+  namedStatements,
+  rowsOf,
+  withSessionSettings,
+} from '../platform/database.ts';
 import { NotFound } from '../platform/errors.ts';
 import type { App } from '../platform/http.ts';
 import { text, uuid } from '../platform/input.ts';
 import { offsetOf, paged, pageOf, pageQuery } from '../platform/paging.ts';
 import { requireUser } from './request-user.ts';
-import { users } from './schema.ts';
 
 // Letters unaccent() folds that NFD decomposition does not.
 const FOLDS: Record<string, string> = {
@@ -80,21 +85,6 @@ function prefixQuery(groups: string[][], tag = ''): string {
   return groups.map((prefixes) => `(${prefixes.map((p) => `'${tag}${p}':*`).join(' | ')})`).join(' & ');
 }
 
-/**
- * The name has, for each group, a word starting with one of its prefixes; nothing to ask: no match. `tag` set: asked of
- * the tagged words (an index look-up inside one organization); unset: of the name's words (ranking a row).
- */
-function wordsStart(groups: string[][], tag?: string): SQL {
-  const asked = groups.filter((g) => g.length);
-  if (!asked.length) return sql`false`;
-  return tag === undefined
-    ? sql`${nameWords} @@ ${prefixQuery(asked)}::tsquery`
-    : sql`${taggedWords} @@ ${prefixQuery(asked, `${tag}/`)}::tsquery`;
-}
-
-/** Trigram word similarity at the level pg_trgm.word_similarity_threshold sets (0.6 by default): uses the GIN index. */
-const similarWord = (word: string) => sql`${word} <% ${nameExpr}`;
-
 export interface SearchOptions {
   q: string;
   /** DESIGN.md §7: agents find the colleagues of their own organization only (null: those without one). */
@@ -111,13 +101,108 @@ export interface SearchRow {
   total: number;
 }
 
-interface Tier {
-  match: SQL;
-  cap: number;
-}
-
 /** How many candidates each tier may bring: ranking then runs on at most these, whatever the population. */
 export const CANDIDATES = { prefix: 1_000, lookAlike: 400 } as const;
+
+/**
+ * What the search's SQL depends on besides the values typed. Each statement is built for a shape, with placeholders
+ * for the values, once per database (namedStatements): a search only binds values.
+ */
+interface Shape {
+  /** No word typed (an address, or signs that start no word): matched by address only. */
+  address: boolean;
+  /**
+   * The look-alike pass, one entry per word typed, longest first: whether the word may also resemble one (3 letters or
+   * more) rather than only start one. Empty: no look-alike pass (an address, or fewer than 3 letters typed).
+   */
+  lookAlikes: boolean[];
+  organization: boolean;
+  team: boolean;
+  /** The first page: the look-alike pass takes the first look-up's matches by id instead of looking them up again. */
+  firstPage: boolean;
+}
+
+const keyOf = (shape: Shape): string =>
+  `${shape.address ? 'address' : 'words'}:${shape.lookAlikes.map((long) => (long ? 'w' : 's')).join('')}:` +
+  `${shape.organization ? 'org' : 'none'}:${shape.team ? 'team' : 'all'}:${shape.firstPage ? 'first' : 'next'}`;
+
+/** The values of a search, by placeholder name (`lookAlike<i>` and `word<i>` for each word of the look-alike pass). */
+type Values = Record<string, string | number>;
+
+const at = (name: string) => sql.placeholder(name);
+// Addresses starting as typed, as a range of users_search_(org_)email_prefix_idx (byte order, text_pattern_ops):
+// every address starting with `email` sorts from `email` to `email` + the last code point, which UTF-8 puts after
+// any other; starts_with keeps it exact. Not LIKE: in the generic plan of a named statement a pattern is unknown,
+// so it becomes no range, and the trigram index of addresses takes it (every address shares its domain's trigrams).
+const emailStarts = sql`starts_with(${emailExpr}, ${at('email')})`;
+const emailPrefix = sql`(${emailExpr} ~>=~ ${at('email')} and ${emailExpr} ~<~ ${at('emailEnd')} and ${emailStarts})`;
+const exactFirst = sql`case when ${emailExpr} = ${at('email')} then 0 else 1 end`;
+// Within a rank, the closest names and addresses first.
+const byScore = sql`greatest(word_similarity(${at('text')}, ${nameExpr}), similarity(${emailExpr}, ${at('email')}))`;
+// The candidates carry the columns answered, so ranking reads no row again: the union of the tiers stands in for
+// the users table (aliased "users", so the rank expressions name its columns as they name the table's).
+const columns = sql.raw(`"users"."id", "users"."email", "users"."name"`);
+const table = sql.raw(`"users"`);
+
+/** The name has a word starting with a prefix of each group of the tsquery in `name` (prefixQuery), tagged or not. */
+const wordsStart = (name: string, tagged: boolean) =>
+  sql`${tagged ? taggedWords : nameWords} @@ ${at(name)}::tsquery`;
+
+/** The statements of a search of this shape. */
+function statementsOf(shape: Shape) {
+  // Active users outside team_id (its members are being looked for to be added): applied inside every tier.
+  const colleagues = shape.organization
+    ? sql`"users"."is_active" and "users"."organization_id" = ${at('organization')}`
+    : sql.raw(`"users"."is_active" and "users"."organization_id" is null`);
+  const active = shape.team
+    ? sql`${colleagues} and not exists (select 1 from team_accesses ta where ta.team_id = ${at('team')}::uuid and ta.user_id = "users"."id")`
+    : colleagues;
+  // Two tiers, each one index-served look-up with a cap, so a common prefix ("mar") never makes Desk rank a hundred
+  // thousand rows: the words (or the address) as typed, then look-alikes. Words are looked up on the organization's
+  // tagged words and ranked on the row's own words (the same test, cheaper per row).
+  const prefixMatch = shape.address
+    ? emailPrefix
+    : sql`(${wordsStart('typedTagged', true)} or ${emailPrefix})`;
+  // The cap is written in, not a parameter: in a generic plan a LIMIT of unknown size is taken for a few rows, and the
+  // planner walks the organization's rows through the match, hoping to stop early (all of them when none match).
+  const capped = (match: SQL, cap: number) =>
+    sql`(select ${columns} from ${table} where ${active} and ${match} limit ${sql.raw(String(cap))})`;
+  const prefixTier = capped(prefixMatch, CANDIDATES.prefix);
+  const exactEmail = sql`(select ${columns} from ${table} where ${active} and ${emailExpr} = ${at('email')})`;
+  const ranked = (candidates: SQL[], order: SQL) =>
+    sql`select ${columns}, count(*) over ()::int as total
+        from (${sql.join(candidates, sql` union `)}) as ${table}
+        order by ${order} asc, ${byScore} desc, ${nameExpr} asc, "users"."id" asc
+        limit ${at('limit')} offset ${at('offset')}`;
+  return {
+    browse: () =>
+      sql`select ${columns} from ${table} where ${active}
+        order by ${nameExpr} asc, "users"."id" asc limit ${at('limit')} offset ${at('offset')}`,
+    first: () => ranked([prefixTier, exactEmail], exactFirst),
+    count: () =>
+      sql`select count(*)::int as n from ${table} where ${active} and (${prefixMatch} or ${emailExpr} = ${at('email')})`,
+    // Each typed word starts a word of the name as typed or once a swap is undone, or resembles one. A word found once
+    // one swap is undone beats a mere trigram resemblance. With several words, each "starts like it or resembles it"
+    // is its own condition; the plan PostgreSQL keeps for the named statement reads the first word's candidates and
+    // tests the others on each: the longest word comes first, as the likeliest to be rare. Measured in an
+    // organization of 100,000 agents on nine names (bench/floors' data): slowest median 49 ms, where plans made for
+    // the words typed (unnamed statements) took up to 140 ("marie helene"), and the words in the order typed 129.
+    lookAlikes: () => {
+      const lookAlike = shape.lookAlikes.map((long, i) => {
+        const started = wordsStart(`lookAlike${i}`, true);
+        return long ? sql`(${started} or ${at(`word${i}`)} <% ${nameExpr})` : started;
+      });
+      const rank = sql`case when ${emailExpr} = ${at('email')} then 0
+        when (${wordsStart('typed', false)} or ${emailStarts}) then 1 when ${wordsStart('swaps', false)} then 2 else 3 end`;
+      const known = shape.firstPage
+        ? sql`(select ${columns} from ${table} where ${active} and "users"."id" = any(${at('ids')}::uuid[]))`
+        : prefixTier;
+      return ranked([known, capped(sql.join(lookAlike, sql` and `), CANDIDATES.lookAlike), exactEmail], rank);
+    },
+  };
+}
+
+const named = namedStatements();
 
 export async function searchUsers(
   db: Db,
@@ -129,93 +214,56 @@ export async function searchUsers(
   // they all share their domain's trigrams, so the index would read them all.
   const looksLikeEmail = email.includes('@');
   const words = looksLikeEmail ? [] : tokensOf(text).slice(0, 5);
-  // Addresses starting as typed, as a range of users_search_(org_)email_prefix_idx (byte order, text_pattern_ops):
-  // every address starting with `email` sorts from `email` to `email` + the last code point, which UTF-8 puts after
-  // any other; starts_with keeps it exact. Not LIKE: in the generic plan of a named statement a pattern is unknown,
-  // so it becomes no range, and the trigram index of addresses takes it (every address shares its domain's trigrams).
-  const emailStarts = sql`starts_with(${emailExpr}, ${email})`;
-  const emailPrefix = sql`(${emailExpr} ~>=~ ${email} and ${emailExpr} ~<~ ${`${email}\u{10FFFF}`} and ${emailStarts})`;
-  const exactFirst = sql`case when ${emailExpr} = ${email} then 0 else 1 end`;
-  const tag = wordTag(organizationId);
-
-  // Two tiers, each one index-served look-up with a cap, so a common prefix ("mar") never makes Desk rank a hundred
-  // thousand rows: the words (or the address) as typed, then look-alikes.
-  let prefixTier: Tier | undefined;
-  let lookAlikeTier: Tier | undefined;
-  let rank: SQL = exactFirst;
-  if (looksLikeEmail || !words.length) {
-    // An address, or signs that start no word ("%", "."), can only start an address.
-    if (text.replace(/[\s-]+/g, '')) prefixTier = { match: emailPrefix, cap: CANDIDATES.prefix };
-  } else {
-    // Looked up on the organization's tagged words; ranked on the row's own words (the same test, cheaper per row).
-    const asTyped = words.map((w) => [w]);
-    const prefixMatch = sql`(${wordsStart(asTyped)} or ${emailStarts})`;
-    prefixTier = { match: sql`(${wordsStart(asTyped, tag)} or ${emailPrefix})`, cap: CANDIDATES.prefix };
-    // One- and two-letter queries match prefixes only: fuzziness on so little is noise.
-    if (text.length >= 3) {
-      // A word found once one swap is undone beats a mere trigram resemblance: both come from one look-up, in
-      // which each typed word starts a word of the name as typed or once a swap is undone, or resembles one.
-      const swapMatch = wordsStart(words.map((w) => [w, ...transpositions(w)]));
-      const lookAlike = (w: string) => {
-        const started = wordsStart([[w, ...transpositions(w)]], tag);
-        return w.length < 3 ? started : sql`(${started} or ${similarWord(w)})`;
-      };
-      lookAlikeTier = { match: and(...words.map(lookAlike)) as SQL, cap: CANDIDATES.lookAlike };
-      rank = sql`case when ${emailExpr} = ${email} then 0 when ${prefixMatch} then 1 when ${swapMatch} then 2 else 3 end`;
-    }
-  }
-
-  // Active users outside team_id (its members are being looked for to be added): applied inside every tier.
-  const colleagues = organizationId
-    ? sql`"users"."is_active" and "users"."organization_id" = ${organizationId}`
-    : sql.raw(`"users"."is_active" and "users"."organization_id" is null`);
-  const active = teamId
-    ? (and(
-        colleagues,
-        sql`not exists (select 1 from team_accesses ta where ta.team_id = ${teamId}::uuid and ta.user_id = "users"."id")`,
-      ) as SQL)
-    : colleagues;
-  // Within a rank, the closest names and addresses first.
-  const byScore = sql`greatest(word_similarity(${text}, ${nameExpr}), similarity(${emailExpr}, ${email}))`;
-
-  // The candidates carry the columns answered, so ranking reads no row again: the union of the tiers stands in for
-  // the users table (aliased "users", so the rank expressions name its columns as they name the table's).
-  const columns = sql.raw(`"users"."id", "users"."email", "users"."name"`);
-  const table = sql.raw(`"users"`);
-  // Named (executeNamed) unless the plan must see the words: see the look-alike pass below.
-  const run = async (candidates: SQL[], order: SQL, named = true) => {
-    const query = sql`select ${columns}, count(*) over ()::int as total
-        from (${sql.join(candidates, sql` union `)}) as ${table}
-        order by ${order} asc, ${byScore} desc, ${nameExpr} asc, "users"."id" asc
-        limit ${limit} offset ${offset}`;
-    return named ? executeNamed<SearchRow>(db, query) : rowsOf<SearchRow>(await db.execute(query));
+  // An address, or signs that start no word ("%", "."), can only start an address; nothing at all: the browse page.
+  const address = looksLikeEmail || !words.length;
+  const values: Values = { email, emailEnd: `${email}\u{10FFFF}`, text, limit, offset };
+  if (organizationId) values.organization = organizationId;
+  if (teamId) values.team = teamId;
+  // One- and two-letter queries match prefixes only: fuzziness on so little is noise.
+  const longestFirst = address || text.length < 3 ? [] : [...words].sort((a, b) => b.length - a.length);
+  const shape: Shape = {
+    address,
+    lookAlikes: longestFirst.map((w) => w.length >= 3),
+    organization: organizationId !== null,
+    team: teamId !== undefined,
+    firstPage: offset === 0,
   };
-  // The cap is written in, not a parameter: in a generic plan a LIMIT of unknown size is taken for a few rows, and the
-  // planner walks the organization's rows through the match, hoping to stop early (all of them when none match).
-  const capped = ({ match, cap }: Tier) =>
-    sql`(select ${columns} from ${table} where ${active} and ${match} limit ${sql.raw(String(cap))})`;
-  const exactEmail = sql`(select ${columns} from ${table} where ${active} and ${emailExpr} = ${email})`;
+  const key = keyOf(shape);
+  const statements = () => statementsOf(shape);
 
   // Nothing typed: the page of colleagues by name, read in order from users_search_browse_idx (0017); `total` is
   // what was read (the route shows one page only).
-  if (!prefixTier) {
-    const page = await db
-      .select({ id: users.id, email: users.email, name: users.name })
-      .from(users)
-      .where(active)
-      .orderBy(asc(nameExpr), asc(users.id))
-      .limit(limit)
-      .offset(offset);
+  if (address && !text.replace(/[\s-]+/g, '')) {
+    const page = await named<Omit<SearchRow, 'total'>>(
+      db,
+      `users_search_browse:${key}`,
+      () => statements().browse(),
+      values,
+    );
     return page.map((row) => ({ ...row, total: offset + page.length }));
   }
-  const first = await run([capped(prefixTier), exactEmail], exactFirst);
+
+  const tag = `${wordTag(organizationId)}/`;
+  if (!address) {
+    const asTyped = words.map((w) => [w]);
+    values.typedTagged = prefixQuery(asTyped, tag);
+    values.typed = prefixQuery(asTyped);
+    values.swaps = prefixQuery(words.map((w) => [w, ...transpositions(w)]));
+    for (const [i, w] of longestFirst.entries()) {
+      values[`lookAlike${i}`] = prefixQuery([[w, ...transpositions(w)]], tag);
+      values[`word${i}`] = w;
+    }
+  }
+  const first = await named<SearchRow>(db, `users_search:${key}`, () => statements().first(), values);
   const total = first[0]?.total ?? 0;
   // More matches than were ranked: `count` still says how many users match (exact address, words or address
   // starting as typed), read on the same indexes; the pages reach the best 1,000.
-  if (total >= prefixTier.cap) {
-    const [counted] = await executeNamed<{ n: number }>(
+  if (total >= CANDIDATES.prefix) {
+    const [counted] = await named<{ n: number }>(
       db,
-      sql`select count(*)::int as n from ${table} where ${active} and (${prefixTier.match} or ${emailExpr} = ${email})`,
+      `users_search_count:${key}`,
+      () => statements().count(),
+      values,
     );
     const n = counted?.n ?? total;
     return first.map((row) => ({ ...row, total: n }));
@@ -223,15 +271,9 @@ export async function searchUsers(
   // The look-alikes cost the most: they are asked only when exact and prefix matches do not fill the page; the
   // matches of the first look-up come along by id instead of being looked up again. `count` is then the exact and
   // prefix matches plus the look-alikes found (up to 400).
-  if (!lookAlikeTier || total >= offset + limit) return first;
-  const known =
-    offset === 0
-      ? sql`(select ${columns} from ${table} where ${active} and "users"."id" = any(${sql.param(`{${first.map((row) => row.id).join(',')}}`)}::uuid[]))`
-      : capped(prefixTier);
-  // With several words, each "starts like it or resembles it" is its own condition, and only a plan made for the words
-  // typed starts from the rarest one: a generic plan took the first ("helene", 2,175 of 100,000 agents) and tested
-  // the others row by row (40 ms instead of 5). One word: named like the rest.
-  return run([known, capped(lookAlikeTier), exactEmail], rank, words.length === 1);
+  if (!shape.lookAlikes.length || total >= offset + limit) return first;
+  if (shape.firstPage) values.ids = `{${first.map((row) => row.id).join(',')}}`;
+  return named<SearchRow>(db, `users_search_look_alikes:${key}`, () => statements().lookAlikes(), values);
 }
 
 /** team_id names a team the searcher is in: another team's members stay unknown to them. */
