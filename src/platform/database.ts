@@ -1,4 +1,6 @@
 // The database: embedded PGlite by default, PostgreSQL when DATABASE_URL is set; same Drizzle queries and migrations on both.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { citext } from '@electric-sql/pglite/contrib/citext';
@@ -214,6 +216,39 @@ async function pendingMigrations(check: PostgresPool['check']): Promise<number> 
   return files.filter((m) => m.folderMillis > at).length;
 }
 
+/**
+ * Migrations whose effect waits for the next ANALYZE of some tables, by journal tag: a statistics target holds from the
+ * next ANALYZE, and one inside the migration's transaction still reads the old targets (tried on 0018).
+ */
+const ANALYZE_AFTER: Readonly<Record<string, readonly string[]>> = {
+  '0018_search_name_statistics': ['users'],
+};
+
+/** When the last migration applied was made (Drizzle's `created_at`, the journal's `when`); 0 before any. */
+async function lastMigrationAt(query: (text: string) => Promise<Record<string, unknown>[]>): Promise<number> {
+  const [table] = await query(`select to_regclass('drizzle.__drizzle_migrations')::text as name`);
+  if (!table?.name) return 0;
+  const [last] = await query('select max(created_at)::bigint as at from drizzle.__drizzle_migrations');
+  return Number(last?.at ?? 0);
+}
+
+/**
+ * Analyses the tables that the migrations made after `appliedBefore` (just applied) wait for, once they are committed.
+ * ANALYZE blocks neither reads nor writes; on a million users it takes a few seconds.
+ */
+async function analyzeAfterMigrations(
+  appliedBefore: number,
+  run: (text: string) => Promise<unknown>,
+): Promise<void> {
+  const journal = JSON.parse(readFileSync(join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')) as {
+    entries: { when: number; tag: string }[];
+  };
+  const tables = journal.entries
+    .filter((e) => e.when > appliedBefore)
+    .flatMap((e) => ANALYZE_AFTER[e.tag] ?? []);
+  for (const table of new Set(tables)) await run(`analyze "${table}"`);
+}
+
 export interface DatabaseSettings {
   /** Embedded PGlite in a folder: the folder's lock, taken by the caller already; else openDatabase takes it. */
   dataFolderLock?: DataFolderLock | undefined;
@@ -266,7 +301,9 @@ export function openDatabase(
         const single = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => {} });
         try {
           await single`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
+          const appliedBefore = await lastMigrationAt((text) => single.unsafe(text));
           await migratePostgres(drizzlePostgres(single), { migrationsFolder: MIGRATIONS_DIR });
+          await analyzeAfterMigrations(appliedBefore, (text) => single.unsafe(text));
         } finally {
           await single.end({ timeout: 5 });
         }
@@ -307,7 +344,10 @@ export function openDatabase(
     db,
     queries,
     async migrate() {
+      const query = async (text: string) => (await client.query<Record<string, unknown>>(text)).rows;
+      const appliedBefore = await lastMigrationAt(query);
       await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_DIR });
+      await analyzeAfterMigrations(appliedBefore, query);
     },
     async ping(timeoutMs = 2_000) {
       try {

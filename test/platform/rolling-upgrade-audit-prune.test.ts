@@ -2,15 +2,14 @@
 // with their own SQL while `desk migrate` runs and after it. The migration must succeed under that load, the index
 // refuses their duplicates (23505, which the previous release logs: at start its onListen hook, in its prune job a
 // failed attempt retried later), this release's statements never fail, and one prune stays queued.
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scheduleAuditPrune } from '../../src/audit/index.ts';
 import { MIGRATIONS_DIR, openDatabase } from '../../src/platform/database.ts';
+import { migrationsUpTo } from '../support/migrations.ts';
 import { DATABASE_URL } from '../support/parts.ts';
 
 /**
@@ -31,20 +30,6 @@ const PREVIOUS_FROM_THE_JOB = `
       select 1 from "jobs" where "jobs"."kind" = $3 and "jobs"."status" = 'pending'
       and "jobs"."id" <> $4::uuid)
     returning id`;
-
-/** A copy of drizzle/ holding the migrations up to `lastIdx`: the schema the previous release ran on. */
-function migrationsUpTo(lastIdx: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'desk-migrations-'));
-  mkdirSync(join(dir, 'meta'));
-  const journal = JSON.parse(readFileSync(join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')) as {
-    entries: { idx: number; tag: string }[];
-  };
-  journal.entries = journal.entries.filter((e) => e.idx <= lastIdx);
-  writeFileSync(join(dir, 'meta/_journal.json'), JSON.stringify(journal));
-  for (const e of journal.entries)
-    copyFileSync(join(MIGRATIONS_DIR, `${e.tag}.sql`), join(dir, `${e.tag}.sql`));
-  return dir;
-}
 
 describe.runIf(DATABASE_URL)('migration 0010 during a rolling upgrade from the previous release', () => {
   const name = `desk_test_upgrade_${Date.now().toString(36)}`;

@@ -1,26 +1,14 @@
 // Staff emails are unique: one staff account (staff, or logging in with a password) per email, as the staff login
 // compares emails, whether made by `desk createsuperuser`, by two of them at once, or by a grant in the back office.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
-import { citext } from '@electric-sql/pglite/contrib/citext';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { eq, sql } from 'drizzle-orm';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { auditEvents } from '../../src/audit/index.ts';
 import { hashPassword } from '../../src/auth/index.ts';
-import { MIGRATIONS_DIR, rowsOf } from '../../src/platform/database.ts';
+import { MIGRATIONS_DIR } from '../../src/platform/database.ts';
 import { createSuperuser, StaffEmailTaken, users } from '../../src/users/index.ts';
 import { PASSWORD, useDesk } from '../support/desk.ts';
-import { DATABASE_URL, uniqueEmail } from '../support/parts.ts';
+import { databaseAt } from '../support/migrations.ts';
+import { uniqueEmail } from '../support/parts.ts';
 
 const t = useDesk();
 let hash: Promise<string> | undefined;
@@ -119,23 +107,9 @@ describe('granting staff rights in the back office', () => {
   });
 });
 
-/** A copy of drizzle/ holding the migrations up to `lastIdx`. */
-function migrationsUpTo(lastIdx: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'desk-migrations-'));
-  mkdirSync(join(dir, 'meta'));
-  const journal = JSON.parse(readFileSync(join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')) as {
-    entries: { idx: number; tag: string }[];
-  };
-  journal.entries = journal.entries.filter((e) => e.idx <= lastIdx);
-  writeFileSync(join(dir, 'meta/_journal.json'), JSON.stringify(journal));
-  for (const e of journal.entries)
-    copyFileSync(join(MIGRATIONS_DIR, `${e.tag}.sql`), join(dir, `${e.tag}.sql`));
-  return dir;
-}
-
 describe('migration 0011 on a database that already has duplicate staff emails', () => {
   it('keeps the account the staff login used (the oldest) and clears the passwords no login could use', async () => {
-    const { run, migrateTo, close } = await databaseAt10();
+    const { run, migrateTo, close } = await databaseAt(10);
     try {
       await run(`insert into users (id, email, password, is_staff, created_at) values
         ('00000000-0000-4000-8000-000000000001', 'Admin@example.gouv.fr', 'first', true, now() - interval '2 days'),
@@ -160,36 +134,3 @@ describe('migration 0011 on a database that already has duplicate staff emails',
     }
   });
 });
-
-/** A database of its own, migrated up to 0010 (the release before): PostgreSQL when the tests run on it. */
-async function databaseAt10() {
-  const previous = migrationsUpTo(10);
-  if (!DATABASE_URL) {
-    const client = new PGlite({ extensions: { pg_trgm, unaccent, citext, btree_gin } });
-    const migrateTo = (folder: string) => migratePglite(drizzlePglite(client), { migrationsFolder: folder });
-    await migrateTo(previous);
-    return {
-      run: async (statement: string) => rowsOf<Record<string, unknown>>(await client.query(statement)),
-      migrateTo,
-      close: () => client.close(),
-    };
-  }
-  const name = `desk_test_0011_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
-  const admin = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  const url = new URL(DATABASE_URL);
-  url.pathname = `/${name}`;
-  const client = postgres(url.toString(), { max: 1, onnotice: () => {} });
-  const migrateTo = (folder: string) =>
-    migratePostgres(drizzlePostgres(client), { migrationsFolder: folder });
-  await migrateTo(previous);
-  return {
-    run: async (statement: string) => [...(await client.unsafe(statement))] as Record<string, unknown>[],
-    migrateTo,
-    close: async () => {
-      await client.end();
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
