@@ -143,7 +143,7 @@ async function readyDatabase(c: Config, dataFolderLock: DataFolderLock | undefin
   );
   const database = openDatabase(c.DATABASE_URL, c.DESK_DATA_DIR, { ...databaseSettings(c), dataFolderLock });
   try {
-    await database.migrate();
+    for (const warning of await database.migrate()) process.stderr.write(`Warning: ${warning}\n`);
   } catch (err) {
     await database.close();
     if (err instanceof MigrationsNeedDirectConnection) fail(err.message);

@@ -69,8 +69,8 @@ type Prepared = ReturnType<DrizzleInternals['session']['prepareQuery']>;
  * Per database object and key, as preparedPerDatabase (prepared-queries.ts) and for the same reasons: a transaction's
  * `tx` runs its statements on its own connection, metrics.ts's timed view times them. `build` runs the first time a
  * database meets `key`, so the key must name everything the SQL depends on besides its placeholders. Behind a
- * transaction pooler postgres.js names nothing (`prepare: false` wins) and PGlite ignores names: the statement is
- * then sent unnamed, its text still rendered once per database.
+ * transaction pooler postgres.js names nothing (`prepare: false` wins), and the search runs in a transaction of its own
+ * (its session settings), so its statements are built again for each search, as before; PGlite ignores names.
  */
 export function namedStatements(): <T>(
   db: Db,
@@ -109,7 +109,8 @@ export interface Database {
   readonly transactionPooler: boolean;
   readonly db: Db;
   readonly queries: QueryCounter;
-  migrate(): Promise<void>;
+  /** Applies the migrations this release has and the database lacks; answers warnings worth telling the operator. */
+  migrate(): Promise<string[]>;
   /** Resolves when the database answers within timeoutMs; throws ServiceUnavailable otherwise. */
   ping(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -232,21 +233,37 @@ async function lastMigrationAt(query: (text: string) => Promise<Record<string, u
   return Number(last?.at ?? 0);
 }
 
+/** How long the ANALYZE after a migration waits for a lock on its table (a VACUUM running, say) before giving up. */
+export const ANALYZE_LOCK_TIMEOUT_MS = 5_000;
+
 /**
  * Analyses the tables that the migrations made after `appliedBefore` (just applied) wait for, once they are committed.
- * ANALYZE blocks neither reads nor writes; on a million users it takes a few seconds.
+ * ANALYZE blocks neither reads nor writes; on a million users it takes a few seconds. Best effort: the migrations
+ * are committed, so a failure (its table locked by a VACUUM beyond ANALYZE_LOCK_TIMEOUT_MS, say) is a warning
+ * saying what to run, not a failed migration, and a later run would not try again.
  */
 async function analyzeAfterMigrations(
   appliedBefore: number,
   run: (text: string) => Promise<unknown>,
-): Promise<void> {
+): Promise<string[]> {
   const journal = JSON.parse(readFileSync(join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')) as {
     entries: { when: number; tag: string }[];
   };
   const tables = journal.entries
     .filter((e) => e.when > appliedBefore)
     .flatMap((e) => ANALYZE_AFTER[e.tag] ?? []);
-  for (const table of new Set(tables)) await run(`analyze "${table}"`);
+  const warnings: string[] = [];
+  for (const table of new Set(tables)) {
+    try {
+      await run(`analyze "${table}"`);
+    } catch (err) {
+      warnings.push(
+        `The migrations are applied, but ANALYZE of ${table} failed (${err instanceof Error ? err.message : String(err)}): ` +
+          `run \`ANALYZE ${table};\` once (docs/operations.md); until then user search plans at the old cost.`,
+      );
+    }
+  }
+  return warnings;
 }
 
 export interface DatabaseSettings {
@@ -295,7 +312,7 @@ export function openDatabase(
             throw new MigrationsNeedDirectConnection(
               `The database lacks ${pending} migration${pending === 1 ? '' : 's'} of this release and DATABASE_TRANSACTION_POOLER is set: ${DIRECT_CONNECTION_NEEDED}.`,
             );
-          return;
+          return [];
         }
         // One connection, so the session-level advisory lock covers the whole migration.
         const single = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => {} });
@@ -303,7 +320,8 @@ export function openDatabase(
           await single`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
           const appliedBefore = await lastMigrationAt((text) => single.unsafe(text));
           await migratePostgres(drizzlePostgres(single), { migrationsFolder: MIGRATIONS_DIR });
-          await analyzeAfterMigrations(appliedBefore, (text) => single.unsafe(text));
+          await single.unsafe(`set lock_timeout = ${ANALYZE_LOCK_TIMEOUT_MS}`);
+          return await analyzeAfterMigrations(appliedBefore, (text) => single.unsafe(text));
         } finally {
           await single.end({ timeout: 5 });
         }
@@ -347,7 +365,7 @@ export function openDatabase(
       const query = async (text: string) => (await client.query<Record<string, unknown>>(text)).rows;
       const appliedBefore = await lastMigrationAt(query);
       await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_DIR });
-      await analyzeAfterMigrations(appliedBefore, query);
+      return analyzeAfterMigrations(appliedBefore, query);
     },
     async ping(timeoutMs = 2_000) {
       try {

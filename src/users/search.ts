@@ -224,8 +224,8 @@ export async function searchUsers(
   const shape: Shape = {
     address,
     lookAlikes: longestFirst.map((w) => w.length >= 3),
-    organization: organizationId !== null,
-    team: teamId !== undefined,
+    organization: Boolean(organizationId),
+    team: Boolean(teamId),
     firstPage: offset === 0,
   };
   const key = keyOf(shape);

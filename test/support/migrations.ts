@@ -1,5 +1,5 @@
 // Databases as an earlier release left them: migrated up to one of drizzle/'s migrations, to test the ones after it.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -31,6 +31,8 @@ export function migrationsUpTo(lastIdx: number): string {
 }
 
 export interface EarlierDatabase {
+  /** Its PostgreSQL URL; undefined on PGlite. */
+  url: string | undefined;
   /** Runs one statement (no parameters) on the database as it is. */
   run(statement: string): Promise<Record<string, unknown>[]>;
   /** Applies the migrations of `folder` with Drizzle's migrator, as `desk migrate` did before. */
@@ -55,6 +57,7 @@ export async function databaseAt(lastIdx: number): Promise<EarlierDatabase> {
     const migrateTo = (folder: string) => migratePglite(drizzlePglite(client), { migrationsFolder: folder });
     await migrateTo(previous);
     return {
+      url: undefined,
       run: async (statement) => rowsOf<Record<string, unknown>>(await client.query(statement)),
       migrateTo,
       async openAsDesk() {
@@ -65,6 +68,8 @@ export async function databaseAt(lastIdx: number): Promise<EarlierDatabase> {
       async close() {
         if (!client.closed) await client.close();
         await desk?.close();
+        rmSync(dataDir, { recursive: true, force: true });
+        rmSync(previous, { recursive: true, force: true });
       },
     };
   }
@@ -78,6 +83,7 @@ export async function databaseAt(lastIdx: number): Promise<EarlierDatabase> {
     migratePostgres(drizzlePostgres(client), { migrationsFolder: folder });
   await migrateTo(previous);
   return {
+    url: url.toString(),
     run: async (statement) => [...(await client.unsafe(statement))] as Record<string, unknown>[],
     migrateTo,
     async openAsDesk() {
@@ -89,6 +95,7 @@ export async function databaseAt(lastIdx: number): Promise<EarlierDatabase> {
       await desk?.close();
       await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
+      rmSync(previous, { recursive: true, force: true });
     },
   };
 }

@@ -42,7 +42,7 @@ async function plansOf(database: Database, q: string, organizationId: string | n
 }
 
 /**
- * The generic plans of the statements one search sends (executeNamed: PostgreSQL may keep one after five runs), as
+ * The generic plans of the statements one search sends (namedStatements: PostgreSQL may keep one after five runs), as
  * the planner chooses them, sequential scans allowed: planned for any parameters, not for these.
  */
 async function genericPlansOf(
