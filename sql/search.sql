@@ -3,7 +3,7 @@
 -- Each block names the function that builds the statement and the routes that send it; only whitespace
 -- differs from the text the driver receives ($1, $2… are its parameters).
 
--- searchUsers (src/users/search.ts, prepared once as users_search:words:w:org:all:first)
+-- searchUsers (src/users/search.ts, prepared once as users_search:words:org:all)
 --   GET /api/v1.0/users/?q=mar
 --   GET /api/v1.0/users/?q=jean dupont
 --   GET /api/v1.0/users/?q=dupomt
@@ -22,7 +22,7 @@ order by case when lower("users"."email") = $8 then 0 else 1 end asc, greatest(w
 limit $11
 offset $12;
 
--- searchUsers (src/users/search.ts, prepared once as users_search_look_alikes:words:w:org:all:first)
+-- searchUsers (src/users/search.ts, prepared once as users_search_look_alikes:words:org:all:w:first)
 --   GET /api/v1.0/users/?q=mar
 --   GET /api/v1.0/users/?q=dupomt
 select "users"."id", "users"."email", "users"."name", count(*) over ()::int as total
@@ -44,7 +44,7 @@ order by case when lower("users"."email") = $8 then 0 when (to_tsvector('simple'
 limit $14
 offset $15;
 
--- searchUsers (src/users/search.ts, prepared once as users_search_look_alikes:words:ww:org:all:first)
+-- searchUsers (src/users/search.ts, prepared once as users_search_look_alikes:words:org:all:ww:first)
 --   GET /api/v1.0/users/?q=jean dupont
 select "users"."id", "users"."email", "users"."name", count(*) over ()::int as total
 from ((

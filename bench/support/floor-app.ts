@@ -46,7 +46,7 @@ export function postgresFloor(url: string): RawDatabase {
     },
     async replay<T extends unknown[]>(text: string, params: unknown[], named: boolean) {
       raw.recording?.push(text);
-      // Named where Desk names it (src/platform/database.ts, namedStatements): PostgreSQL may then keep a generic plan.
+      // Named where Desk names it (src/platform/prepared-queries.ts, namedStatements): PostgreSQL may then keep a generic plan.
       return (await sql.unsafe(text, params as never[], { prepare: named }).values()) as unknown as T[];
     },
     close: () => sql.end({ timeout: 5 }),

@@ -6,7 +6,7 @@ import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { citext } from '@electric-sql/pglite/contrib/citext';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
-import { type Query, type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Logger } from 'drizzle-orm/logger';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -40,59 +40,6 @@ export function escapeLike(text: string): string {
 /** The rows of a raw `db.execute()`: postgres.js answers an array, PGlite an object with `rows`. */
 export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
-}
-
-/** What `namedStatements` needs of Drizzle's database: the session its own `execute` prepares queries on. */
-interface DrizzleInternals {
-  session: {
-    prepareQuery(
-      query: Query,
-      fields: undefined,
-      name: string,
-      arrayMode: boolean,
-    ): { execute(values?: Record<string, unknown>): Promise<unknown> };
-  };
-  dialect: { sqlToQuery(sql: SQL): Query };
-}
-
-type Prepared = ReturnType<DrizzleInternals['session']['prepareQuery']>;
-
-/**
- * Raw statements of a few shapes, each built once per database and sent as a named statement; its values fill the
- * `sql.placeholder(name)`s of the SQL built. Drizzle's `db.execute` renders the SQL text anew on every call (most of
- * the ~100 µs a search statement cost this process) and never names a statement, so postgres.js sends Parse and
- * Describe, waits, then Bind and Execute, and PostgreSQL parses and plans the text every time. Named (postgres.js
- * keeps one per text and connection), a call is one round trip, and once PostgreSQL has planned it five times it may
- * keep a generic plan: no planning at all. Only for statements whose generic plan is as good as a custom one (every
- * condition an index can take with parameters: test/users/search-plans.test.ts).
- *
- * Per database object and key, as preparedPerDatabase (prepared-queries.ts) and for the same reasons: a transaction's
- * `tx` runs its statements on its own connection, metrics.ts's timed view times them. `build` runs the first time a
- * database meets `key`, so the key must name everything the SQL depends on besides its placeholders. Behind a
- * transaction pooler postgres.js names nothing (`prepare: false` wins), and the search runs in a transaction of its own
- * (its session settings), so its statements are built again for each search, as before; PGlite ignores names.
- */
-export function namedStatements(): <T>(
-  db: Db,
-  key: string,
-  build: () => SQL,
-  values: Record<string, unknown>,
-) => Promise<T[]> {
-  const built = new WeakMap<Db, Map<string, Prepared>>();
-  return async <T>(db: Db, key: string, build: () => SQL, values: Record<string, unknown>) => {
-    let statements = built.get(db);
-    if (!statements) {
-      statements = new Map();
-      built.set(db, statements);
-    }
-    let statement = statements.get(key);
-    if (!statement) {
-      const { session, dialect } = db as unknown as DrizzleInternals;
-      statement = session.prepareQuery(dialect.sqlToQuery(build()), undefined, key, false);
-      statements.set(key, statement);
-    }
-    return rowsOf<T>(await statement.execute(values));
-  };
 }
 
 /** Counts the statements sent, so tests can assert query counts (deterministic, unlike timings). */
@@ -209,12 +156,8 @@ const DIRECT_CONNECTION_NEEDED =
 
 /** Migrations in MIGRATIONS_DIR newer than the last one applied (what drizzle's migrator would run). */
 async function pendingMigrations(check: PostgresPool['check']): Promise<number> {
-  const files = readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR });
-  const [table] = await check(`select to_regclass('drizzle.__drizzle_migrations')::text as name`);
-  if (!table?.name) return files.length;
-  const [last] = await check('select max(created_at)::bigint as at from drizzle.__drizzle_migrations');
-  const at = Number(last?.at ?? 0);
-  return files.filter((m) => m.folderMillis > at).length;
+  const at = await lastMigrationAt(check);
+  return readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR }).filter((m) => m.folderMillis > at).length;
 }
 
 /**

@@ -7,17 +7,12 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../platform/config.ts';
-import {
-  type Database,
-  type Db,
-  namedStatements,
-  rowsOf,
-  withSessionSettings,
-} from '../platform/database.ts';
+import { type Database, type Db, rowsOf, withSessionSettings } from '../platform/database.ts';
 import { NotFound } from '../platform/errors.ts';
 import type { App } from '../platform/http.ts';
 import { text, uuid } from '../platform/input.ts';
 import { offsetOf, paged, pageOf, pageQuery } from '../platform/paging.ts';
+import { namedStatements } from '../platform/prepared-queries.ts';
 import { requireUser } from './request-user.ts';
 
 // Letters unaccent() folds that NFD decomposition does not.
@@ -105,8 +100,8 @@ export interface SearchRow {
 export const CANDIDATES = { prefix: 1_000, lookAlike: 400 } as const;
 
 /**
- * What the search's SQL depends on besides the values typed. Each statement is built for a shape, with placeholders
- * for the values, once per database (namedStatements): a search only binds values.
+ * What the search's SQL depends on besides the values typed. Each statement is built with placeholders for the values,
+ * once per database and the part of the shape it depends on (keysOf): a search only binds values.
  */
 interface Shape {
   /** No word typed (an address, or signs that start no word): matched by address only. */
@@ -122,9 +117,17 @@ interface Shape {
   firstPage: boolean;
 }
 
-const keyOf = (shape: Shape): string =>
-  `${shape.address ? 'address' : 'words'}:${shape.lookAlikes.map((long) => (long ? 'w' : 's')).join('')}:` +
-  `${shape.organization ? 'org' : 'none'}:${shape.team ? 'team' : 'all'}:${shape.firstPage ? 'first' : 'next'}`;
+/** Which of the shape each statement depends on, named: the key it is built under (namedStatements). */
+function keysOf(shape: Shape) {
+  const whose = `${shape.organization ? 'org' : 'none'}:${shape.team ? 'team' : 'all'}`;
+  const first = `${shape.address ? 'address' : 'words'}:${whose}`;
+  return {
+    browse: `users_search_browse:${whose}`,
+    first: `users_search:${first}`,
+    count: `users_search_count:${first}`,
+    lookAlikes: `users_search_look_alikes:${first}:${shape.lookAlikes.map((long) => (long ? 'w' : 's')).join('')}:${shape.firstPage ? 'first' : 'next'}`,
+  };
+}
 
 /** The values of a search, by placeholder name (`lookAlike<i>` and `word<i>` for each word of the look-alike pass). */
 type Values = Record<string, string | number>;
@@ -228,43 +231,35 @@ export async function searchUsers(
     team: Boolean(teamId),
     firstPage: offset === 0,
   };
-  const key = keyOf(shape);
+  const keys = keysOf(shape);
   const statements = () => statementsOf(shape);
 
   // Nothing typed: the page of colleagues by name, read in order from users_search_browse_idx (0017); `total` is
   // what was read (the route shows one page only).
   if (address && !text.replace(/[\s-]+/g, '')) {
-    const page = await named<Omit<SearchRow, 'total'>>(
-      db,
-      `users_search_browse:${key}`,
-      () => statements().browse(),
-      values,
-    );
+    const page = await named<Omit<SearchRow, 'total'>>(db, keys.browse, () => statements().browse(), values);
     return page.map((row) => ({ ...row, total: offset + page.length }));
   }
 
   const tag = `${wordTag(organizationId)}/`;
   if (!address) {
     const asTyped = words.map((w) => [w]);
+    // Each word with its swaps undone (transpositions), once: for ranking and for the look-alike pass.
+    const swapped = new Map(words.map((w) => [w, [w, ...transpositions(w)]]));
     values.typedTagged = prefixQuery(asTyped, tag);
     values.typed = prefixQuery(asTyped);
-    values.swaps = prefixQuery(words.map((w) => [w, ...transpositions(w)]));
+    values.swaps = prefixQuery(words.map((w) => swapped.get(w) ?? [w]));
     for (const [i, w] of longestFirst.entries()) {
-      values[`lookAlike${i}`] = prefixQuery([[w, ...transpositions(w)]], tag);
+      values[`lookAlike${i}`] = prefixQuery([swapped.get(w) ?? [w]], tag);
       values[`word${i}`] = w;
     }
   }
-  const first = await named<SearchRow>(db, `users_search:${key}`, () => statements().first(), values);
+  const first = await named<SearchRow>(db, keys.first, () => statements().first(), values);
   const total = first[0]?.total ?? 0;
   // More matches than were ranked: `count` still says how many users match (exact address, words or address
   // starting as typed), read on the same indexes; the pages reach the best 1,000.
   if (total >= CANDIDATES.prefix) {
-    const [counted] = await named<{ n: number }>(
-      db,
-      `users_search_count:${key}`,
-      () => statements().count(),
-      values,
-    );
+    const [counted] = await named<{ n: number }>(db, keys.count, () => statements().count(), values);
     const n = counted?.n ?? total;
     return first.map((row) => ({ ...row, total: n }));
   }
@@ -273,7 +268,7 @@ export async function searchUsers(
   // prefix matches plus the look-alikes found (up to 400).
   if (!shape.lookAlikes.length || total >= offset + limit) return first;
   if (shape.firstPage) values.ids = `{${first.map((row) => row.id).join(',')}}`;
-  return named<SearchRow>(db, `users_search_look_alikes:${key}`, () => statements().lookAlikes(), values);
+  return named<SearchRow>(db, keys.lookAlikes, () => statements().lookAlikes(), values);
 }
 
 /** team_id names a team the searcher is in: another team's members stay unknown to them. */

@@ -2,18 +2,13 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
-import { citext } from '@electric-sql/pglite/contrib/citext';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { sql } from 'drizzle-orm';
+import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { type Database, MIGRATIONS_DIR, openDatabase, rowsOf } from '../../src/platform/database.ts';
-import { PGLITE_SETTINGS, pgliteDataPath } from '../../src/platform/pglite-setup.ts';
 import { DATABASE_URL } from './parts.ts';
 
 /** A copy of drizzle/ holding the migrations up to `lastIdx`: the schema the release of that migration ran on. */
@@ -31,71 +26,51 @@ export function migrationsUpTo(lastIdx: number): string {
 }
 
 export interface EarlierDatabase {
+  /** The database, opened as Desk opens it: its `migrate()` brings it to this release. */
+  database: Database;
   /** Its PostgreSQL URL; undefined on PGlite. */
   url: string | undefined;
-  /** Runs one statement (no parameters) on the database as it is. */
+  /** Runs one statement (no parameters). */
   run(statement: string): Promise<Record<string, unknown>[]>;
-  /** Applies the migrations of `folder` with Drizzle's migrator, as `desk migrate` did before. */
-  migrateTo(folder: string): Promise<void>;
-  /** Opens the database as Desk does (the raw connection closed first: a PGlite folder has one user at a time). */
-  openAsDesk(): Promise<Database>;
-  /** Closes what is open and removes the database. */
+  /** Closes it and removes it. */
   close(): Promise<void>;
 }
 
-/** A database of its own, migrated up to `lastIdx`: PostgreSQL when the tests run on it, else PGlite in a folder. */
+/**
+ * A database of its own, opened as Desk opens it and migrated up to `lastIdx` with Drizzle's migrator, as `desk
+ * migrate` did then: PostgreSQL when the tests run on it, else PGlite in a folder of its own.
+ */
 export async function databaseAt(lastIdx: number): Promise<EarlierDatabase> {
   const previous = migrationsUpTo(lastIdx);
-  let desk: Database | undefined;
-  if (!DATABASE_URL) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'desk-pglite-'));
-    const client = new PGlite(pgliteDataPath(dataDir), {
-      extensions: { pg_trgm, unaccent, citext, btree_gin },
-      initDbStartParams: PGLITE_SETTINGS,
-      startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
-    });
-    const migrateTo = (folder: string) => migratePglite(drizzlePglite(client), { migrationsFolder: folder });
-    await migrateTo(previous);
-    return {
-      url: undefined,
-      run: async (statement) => rowsOf<Record<string, unknown>>(await client.query(statement)),
-      migrateTo,
-      async openAsDesk() {
-        if (!client.closed) await client.close();
-        desk = openDatabase(undefined, dataDir);
-        return desk;
-      },
-      async close() {
-        if (!client.closed) await client.close();
-        await desk?.close();
-        rmSync(dataDir, { recursive: true, force: true });
-        rmSync(previous, { recursive: true, force: true });
-      },
-    };
-  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'desk-pglite-'));
   const name = `desk_test_at_${lastIdx}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
-  const admin = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  const url = new URL(DATABASE_URL);
-  url.pathname = `/${name}`;
-  const client = postgres(url.toString(), { max: 1, onnotice: () => {} });
-  const migrateTo = (folder: string) =>
-    migratePostgres(drizzlePostgres(client), { migrationsFolder: folder });
-  await migrateTo(previous);
+  const url = DATABASE_URL
+    ? Object.assign(new URL(DATABASE_URL), { pathname: `/${name}` }).toString()
+    : undefined;
+  if (DATABASE_URL) await admin((sql) => sql.unsafe(`CREATE DATABASE ${name}`));
+  const database = openDatabase(url, dataDir);
+  if (url)
+    await migratePostgres(database.db as unknown as PostgresJsDatabase, { migrationsFolder: previous });
+  else await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder: previous });
   return {
-    url: url.toString(),
-    run: async (statement) => [...(await client.unsafe(statement))] as Record<string, unknown>[],
-    migrateTo,
-    async openAsDesk() {
-      desk = openDatabase(url.toString(), '');
-      return desk;
-    },
+    database,
+    url,
+    run: async (statement) => rowsOf<Record<string, unknown>>(await database.db.execute(sql.raw(statement))),
     async close() {
-      await client.end();
-      await desk?.close();
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      await database.close();
+      if (DATABASE_URL) await admin((sql) => sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      rmSync(dataDir, { recursive: true, force: true });
       rmSync(previous, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs `work` on the test server's own database (to create or drop another). */
+async function admin(work: (sql: postgres.Sql) => Promise<unknown>): Promise<void> {
+  const client = postgres(DATABASE_URL ?? '', { max: 1, onnotice: () => {} });
+  try {
+    await work(client);
+  } finally {
+    await client.end();
+  }
 }

@@ -4,7 +4,6 @@ import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { auditEvents } from '../../src/audit/index.ts';
 import { hashPassword } from '../../src/auth/index.ts';
-import { MIGRATIONS_DIR } from '../../src/platform/database.ts';
 import { createSuperuser, StaffEmailTaken, users } from '../../src/users/index.ts';
 import { PASSWORD, useDesk } from '../support/desk.ts';
 import { databaseAt } from '../support/migrations.ts';
@@ -109,7 +108,7 @@ describe('granting staff rights in the back office', () => {
 
 describe('migration 0011 on a database that already has duplicate staff emails', () => {
   it('keeps the account the staff login used (the oldest) and clears the passwords no login could use', async () => {
-    const { run, migrateTo, close } = await databaseAt(10);
+    const { database, run, close } = await databaseAt(10);
     try {
       await run(`insert into users (id, email, password, is_staff, created_at) values
         ('00000000-0000-4000-8000-000000000001', 'Admin@example.gouv.fr', 'first', true, now() - interval '2 days'),
@@ -117,7 +116,7 @@ describe('migration 0011 on a database that already has duplicate staff emails',
         ('00000000-0000-4000-8000-000000000003', 'ADMIN@example.gouv.fr', 'third', false, now()),
         ('00000000-0000-4000-8000-000000000004', 'admin@example.gouv.fr', null, false, now()),
         ('00000000-0000-4000-8000-000000000005', 'other@example.gouv.fr', 'other', true, now())`);
-      await migrateTo(MIGRATIONS_DIR);
+      await database.migrate();
       const rows = await run('select id, password, is_staff from users order by id');
       expect(rows).toEqual([
         { id: '00000000-0000-4000-8000-000000000001', password: 'first', is_staff: true },
@@ -128,7 +127,7 @@ describe('migration 0011 on a database that already has duplicate staff emails',
       ]);
       await expect(
         run(`insert into users (email, password) values ('aDmIn@example.gouv.fr', 'fourth')`),
-      ).rejects.toMatchObject({ code: '23505' });
+      ).rejects.toMatchObject({ cause: { code: '23505' } });
     } finally {
       await close();
     }
