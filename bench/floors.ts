@@ -35,7 +35,12 @@ import {
 } from './support/isolation.ts';
 
 /** Measured seconds per side and path (after a 2 s warm-up). */
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+/**
+ * Rounds per path, the two sides alternating (Desk then floor, then floor then Desk, …): the ratio of each round, and
+ * their median, compare measurements seconds apart, not a drifting machine's minutes apart.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP_SECONDS = 2;
 const CONNECTIONS = 20;
 /** Users in all on PostgreSQL (at least 13,000: the big team takes its members from the population). */
@@ -77,10 +82,18 @@ interface HotPath {
   headers: Record<string, string>;
 }
 
+/** A side's measurement and the CPU this process spent per request answered during it (all its threads). */
+interface Measured extends Measure {
+  cpuUs: number;
+}
+
 interface Row {
   path: HotPath;
-  desk: Measure;
-  floor: Measure;
+  /** The round of the median ratio. */
+  desk: Measured;
+  floor: Measured;
+  /** Desk/floor in each round, in order. */
+  ratios: number[];
 }
 
 interface Setup {
@@ -232,16 +245,19 @@ function ms(m: Measure): string {
 
 function printTable(rows: Row[]): void {
   console.log(
-    '| path | Desk req/s | floor req/s | Desk/floor | Desk p50/p99 ms | floor p50/p99 ms | errors Desk/floor |',
+    `The round of the median ratio of ${ROUNDS} (CPU: this process's, all threads, per request answered):`,
   );
-  console.log('|---|---|---|---|---|---|---|');
+  console.log(
+    '| path | Desk req/s | floor req/s | Desk/floor, median | each round | Desk p50/p99 ms | floor p50/p99 ms | CPU µs/request Desk / floor | errors Desk/floor |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|');
   const ratioText = (desk: Measure, floor: Measure) =>
     floor.requestsPerSecond > 0 ? (desk.requestsPerSecond / floor.requestsPerSecond).toFixed(2) : '—';
-  for (const { path, desk, floor } of rows)
+  for (const { path, desk, floor, ratios } of rows)
     console.log(
       `| ${path.label} | ${desk.requestsPerSecond.toFixed(0)} | ${floor.requestsPerSecond.toFixed(0)} | ` +
-        `${ratioText(desk, floor)} | ${ms(desk)} | ${ms(floor)} | ` +
-        `${desk.errors}/${floor.errors} |`,
+        `${ratioText(desk, floor)} | ${ratios.map((r) => r.toFixed(2)).join(', ')} | ${ms(desk)} | ${ms(floor)} | ` +
+        `${desk.cpuUs.toFixed(0)} / ${floor.cpuUs.toFixed(0)} | ${desk.errors}/${floor.errors} |`,
     );
   const ratio = (r: Row) => r.desk.requestsPerSecond / Math.max(r.floor.requestsPerSecond, Number.MIN_VALUE);
   const meet = rows.filter((r) => ratio(r) >= AIM).map((r) => r.path.label);
@@ -276,11 +292,31 @@ async function measureAll(setup: Setup, floorUrl: string, paths: HotPath[]): Pro
       timeoutSeconds: 60,
     });
     process.stderr.write(`  measuring ${path.label}…\n`);
-    const desk = await measureApart(job('Desk', setup.deskUrl));
-    await settle(setup.deskUrl, path);
-    const floor = await measureApart(job('floor', floorUrl));
-    await settle(floorUrl, path);
-    rows.push({ path, desk, floor });
+    // The warm-up apart, so that the CPU counted is the measured seconds' only.
+    const side = async (name: string, base: string): Promise<Measured> => {
+      await measureApart({ ...job(name, base), seconds: WARMUP_SECONDS, warmupSeconds: 0 });
+      await settle(base, path);
+      const before = process.cpuUsage();
+      const m = await measureApart({ ...job(name, base), warmupSeconds: 0 });
+      const { user, system } = process.cpuUsage(before);
+      await settle(base, path);
+      return { ...m, cpuUs: (user + system) / Math.max(m.requestsPerSecond * SECONDS, 1) };
+    };
+    const rounds: { desk: Measured; floor: Measured; ratio: number }[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const deskFirst = round % 2 === 0;
+      const first = await side(deskFirst ? 'Desk' : 'floor', deskFirst ? setup.deskUrl : floorUrl);
+      const second = await side(deskFirst ? 'floor' : 'Desk', deskFirst ? floorUrl : setup.deskUrl);
+      const [desk, floor] = deskFirst ? [first, second] : [second, first];
+      rounds.push({
+        desk,
+        floor,
+        ratio: desk.requestsPerSecond / Math.max(floor.requestsPerSecond, Number.MIN_VALUE),
+      });
+    }
+    const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor((rounds.length - 1) / 2)];
+    if (median)
+      rows.push({ path, desk: median.desk, floor: median.floor, ratios: rounds.map((r) => r.ratio) });
   }
   return rows;
 }
@@ -321,7 +357,7 @@ async function printProfile(setup: Setup, floorUrl: string, path: HotPath): Prom
   console.log('Top 15 functions by self time:');
   console.log('| # | function | file:line | % of samples | % of busy |');
   console.log('|---|---|---|---|---|');
-  summary.functions.slice(0, 15).forEach((f, i) => {
+  summary.functions.slice(0, Number(process.env.BENCH_PROFILE_TOP ?? 15)).forEach((f, i) => {
     console.log(
       `| ${i + 1} | ${f.name} | ${f.where} | ${pct(f.samples, summary.samples)} | ${pct(f.samples, busy)} |`,
     );
@@ -358,8 +394,9 @@ async function runSection(setup: Setup, note: string, profile: boolean): Promise
   const paths = only.length ? all.filter((p) => only.some((o) => p.label.startsWith(o))) : all;
   console.log(note);
   console.log(
-    `Load: autocannon in a separate process, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up then ${SECONDS} s ` +
-      `per side, Desk then its floor for each path; both servers in this process (Node ${process.version}, ` +
+    `Load: autocannon in a separate process, ${CONNECTIONS} connections, per path ${ROUNDS} rounds of ${WARMUP_SECONDS} s ` +
+      `warm-up then ${SECONDS} s per side, the sides alternating (Desk first in odd rounds, the floor in even ones); ` +
+      `both servers in this process (Node ${process.version}, ` +
       `${cpus().length} CPUs). Floor: bare Fastify, raw driver, JSON.stringify.`,
   );
   await check(setup, floor.url, paths, searches);

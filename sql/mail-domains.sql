@@ -3,7 +3,7 @@
 -- Each block names the function that builds the statement and the routes that send it; only whitespace
 -- differs from the text the driver receives ($1, $2… are its parameters).
 
--- hasDomainAccess (src/mail-domains/queries.ts)
+-- hasDomainAccess (src/mail-domains/queries.ts, prepared once as mail_domain_access_of)
 --   GET /api/v1.0/users/me/
 select "id"
 from "mail_domain_accesses"

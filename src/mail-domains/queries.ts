@@ -2,6 +2,7 @@
 // requester's role in the same statement: no role, no row (DESIGN.md §11: no role → 404).
 import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { type Db, escapeLike, rowsOf } from '../platform/database.ts';
+import { preparedPerDatabase } from '../platform/prepared-queries.ts';
 import { jobs } from '../platform/schema.ts';
 import { users } from '../users/index.ts';
 import {
@@ -573,13 +574,19 @@ export async function queueDomainChecks(db: Db, kind: string, now: Date): Promis
   return rows.length;
 }
 
-/** Whether the user has a role on any mail domain (people's abilities.mailboxes.can_view). */
-export async function hasDomainAccess(db: Db, userId: string): Promise<boolean> {
-  const [row] = await db
+// Asked by every users/me (the web app's first call): built once, named, one round trip per call.
+const domainAccessOf = preparedPerDatabase((db) =>
+  db
     .select({ id: mailDomainAccesses.id })
     .from(mailDomainAccesses)
-    .where(eq(mailDomainAccesses.userId, userId))
-    .limit(1);
+    .where(eq(mailDomainAccesses.userId, sql.placeholder('userId')))
+    .limit(1)
+    .prepare('mail_domain_access_of'),
+);
+
+/** Whether the user has a role on any mail domain (people's abilities.mailboxes.can_view). */
+export async function hasDomainAccess(db: Db, userId: string): Promise<boolean> {
+  const [row] = await domainAccessOf(db).execute({ userId });
   return Boolean(row);
 }
 

@@ -167,12 +167,22 @@ function unstorablePath(root: unknown): [path: string, message: string] | undefi
  * Refuses, before validation and for every route, text PostgreSQL cannot store: U+0000 and unpaired UTF-16
  * surrogates ("\ud800" in JSON), in any string or object key of the query or the body, at any depth (400 naming the
  * field). No text type a route forgets, and no jsonb key or value, can carry one to the database. Path parameters
- * are checked too; a malformed one names no resource and answers 404, as any malformed id.
+ * are checked too; a malformed one names no resource and answers 404, as any malformed id. A callback hook: it runs on
+ * every request, and an async one would cost each a promise and a turn.
  */
-export async function refuseUnstorableText(request: FastifyRequest): Promise<void> {
-  if (unstorablePath(request.params)) throw new NotFound();
+export function refuseUnstorableText(
+  request: FastifyRequest,
+  _reply: unknown,
+  done: (err?: Error) => void,
+): void {
+  done(refusal(request));
+}
+
+function refusal(request: FastifyRequest): Error | undefined {
+  if (unstorablePath(request.params)) return new NotFound();
   for (const part of [request.query, request.body]) {
     const found = unstorablePath(part);
-    if (found) throw new ValidationFailed({ [found[0] || 'non_field_errors']: [found[1]] });
+    if (found) return new ValidationFailed({ [found[0] || 'non_field_errors']: [found[1]] });
   }
+  return undefined;
 }
