@@ -243,6 +243,11 @@ function ms(m: Measure): string {
   return `${m.p50.toFixed(1)} / ${m.p99.toFixed(1)}`;
 }
 
+/** Desk's requests per second against its floor's. */
+function ratioOf(desk: Measure, floor: Measure): number {
+  return desk.requestsPerSecond / Math.max(floor.requestsPerSecond, Number.MIN_VALUE);
+}
+
 function printTable(rows: Row[]): void {
   console.log(
     `The round of the median ratio of ${ROUNDS} (CPU: this process's, all threads, per request answered):`,
@@ -252,14 +257,14 @@ function printTable(rows: Row[]): void {
   );
   console.log('|---|---|---|---|---|---|---|---|---|');
   const ratioText = (desk: Measure, floor: Measure) =>
-    floor.requestsPerSecond > 0 ? (desk.requestsPerSecond / floor.requestsPerSecond).toFixed(2) : '—';
+    floor.requestsPerSecond > 0 ? ratioOf(desk, floor).toFixed(2) : '—';
   for (const { path, desk, floor, ratios } of rows)
     console.log(
       `| ${path.label} | ${desk.requestsPerSecond.toFixed(0)} | ${floor.requestsPerSecond.toFixed(0)} | ` +
         `${ratioText(desk, floor)} | ${ratios.map((r) => r.toFixed(2)).join(', ')} | ${ms(desk)} | ${ms(floor)} | ` +
         `${desk.cpuUs.toFixed(0)} / ${floor.cpuUs.toFixed(0)} | ${desk.errors}/${floor.errors} |`,
     );
-  const ratio = (r: Row) => r.desk.requestsPerSecond / Math.max(r.floor.requestsPerSecond, Number.MIN_VALUE);
+  const ratio = (r: Row) => ratioOf(r.desk, r.floor);
   const meet = rows.filter((r) => ratio(r) >= AIM).map((r) => r.path.label);
   const miss = rows.filter((r) => ratio(r) < AIM).map((r) => `${r.path.label} (${ratio(r).toFixed(2)})`);
   console.log(
@@ -308,11 +313,7 @@ async function measureAll(setup: Setup, floorUrl: string, paths: HotPath[]): Pro
       const first = await side(deskFirst ? 'Desk' : 'floor', deskFirst ? setup.deskUrl : floorUrl);
       const second = await side(deskFirst ? 'floor' : 'Desk', deskFirst ? floorUrl : setup.deskUrl);
       const [desk, floor] = deskFirst ? [first, second] : [second, first];
-      rounds.push({
-        desk,
-        floor,
-        ratio: desk.requestsPerSecond / Math.max(floor.requestsPerSecond, Number.MIN_VALUE),
-      });
+      rounds.push({ desk, floor, ratio: ratioOf(desk, floor) });
     }
     const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor((rounds.length - 1) / 2)];
     if (median)

@@ -195,9 +195,8 @@ export class RedisStore implements KeyValueStore {
     return this.prefix + key;
   }
 
-  /** Waits, bounded, for the connection: at start-up or during a reconnect, instead of failing at once. */
+  /** Waits, bounded, for a connection not ready: at start-up or during a reconnect, instead of failing at once. */
   private connected(): Promise<void> {
-    if (this.client.status === 'ready') return Promise.resolve();
     // One wait shared by every command queued meanwhile.
     this.waiting ??= new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {

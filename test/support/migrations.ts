@@ -7,9 +7,8 @@ import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
 import { type Database, MIGRATIONS_DIR, openDatabase, rowsOf } from '../../src/platform/database.ts';
-import { DATABASE_URL } from './parts.ts';
+import { DATABASE_URL, emptyPostgresDatabase } from './parts.ts';
 
 /** A copy of drizzle/ holding the migrations up to `lastIdx`: the schema the release of that migration ran on. */
 export function migrationsUpTo(lastIdx: number): string {
@@ -43,11 +42,8 @@ export interface EarlierDatabase {
 export async function databaseAt(lastIdx: number): Promise<EarlierDatabase> {
   const previous = migrationsUpTo(lastIdx);
   const dataDir = mkdtempSync(join(tmpdir(), 'desk-pglite-'));
-  const name = `desk_test_at_${lastIdx}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
-  const url = DATABASE_URL
-    ? Object.assign(new URL(DATABASE_URL), { pathname: `/${name}` }).toString()
-    : undefined;
-  if (DATABASE_URL) await admin((sql) => sql.unsafe(`CREATE DATABASE ${name}`));
+  const own = DATABASE_URL ? await emptyPostgresDatabase(`desk_test_at_${lastIdx}`) : undefined;
+  const url = own?.url;
   const database = openDatabase(url, dataDir);
   if (url)
     await migratePostgres(database.db as unknown as PostgresJsDatabase, { migrationsFolder: previous });
@@ -58,19 +54,9 @@ export async function databaseAt(lastIdx: number): Promise<EarlierDatabase> {
     run: async (statement) => rowsOf<Record<string, unknown>>(await database.db.execute(sql.raw(statement))),
     async close() {
       await database.close();
-      if (DATABASE_URL) await admin((sql) => sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await own?.drop();
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(previous, { recursive: true, force: true });
     },
   };
-}
-
-/** Runs `work` on the test server's own database (to create or drop another). */
-async function admin(work: (sql: postgres.Sql) => Promise<unknown>): Promise<void> {
-  const client = postgres(DATABASE_URL ?? '', { max: 1, onnotice: () => {} });
-  try {
-    await work(client);
-  } finally {
-    await client.end();
-  }
 }

@@ -20,28 +20,39 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** A new, empty database on the test server (DATABASE_URL), and how to drop it. */
+export async function emptyPostgresDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!DATABASE_URL) throw new Error('emptyPostgresDatabase needs DATABASE_URL');
+  const name = unique(prefix);
+  const onServer = async (statement: string) => {
+    const admin = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe(statement);
+    } finally {
+      await admin.end();
+    }
+  };
+  await onServer(`CREATE DATABASE ${name}`);
+  const url = new URL(DATABASE_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
 export async function testDatabase(): Promise<TestDatabase> {
   if (!DATABASE_URL) {
     const database = openDatabase('pglite://memory', '');
     await database.migrate();
     return { database, url: 'pglite://memory', drop: () => database.close() };
   }
-  const name = unique('desk_test');
-  const admin = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(DATABASE_URL);
-  url.pathname = `/${name}`;
-  const database = openDatabase(url.toString(), '');
+  const own = await emptyPostgresDatabase('desk_test');
+  const database = openDatabase(own.url, '');
   await database.migrate();
   return {
     database,
-    url: url.toString(),
+    url: own.url,
     async drop() {
       await database.close();
-      const again = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
-      await again.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await again.end();
+      await own.drop();
     },
   };
 }
