@@ -9,14 +9,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockDataFolder } from '../../src/platform/data-folder-lock.ts';
 import { type Db, openDatabase, rowsOf } from '../../src/platform/database.ts';
 import { initializeDataFolder } from '../../src/platform/pglite-setup.ts';
 import { users } from '../../src/users/index.ts';
 import { freePort } from '../support/desk.ts';
-import { DATABASE_URL, testDatabase } from '../support/parts.ts';
+import { DATABASE_URL, emptyPostgresDatabase, testDatabase } from '../support/parts.ts';
 import {
   createPeopleSource,
   insertContact,
@@ -467,21 +466,14 @@ describe('desk import mistakes and failures', () => {
   });
 
   describe('given a database that is not people v1.26', () => {
-    const databases: string[] = [];
+    const drops: (() => Promise<void>)[] = [];
     async function emptyDatabase(): Promise<string> {
-      const name = `not_people_${randomBytes(6).toString('hex')}`;
-      const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`CREATE DATABASE ${name}`);
-      await admin.end();
-      databases.push(name);
-      const url = new URL(ADMIN_URL);
-      url.pathname = `/${name}`;
-      return url.toString();
+      const { url, drop } = await emptyPostgresDatabase('not_people', ADMIN_URL);
+      drops.push(drop);
+      return url;
     }
     afterAll(async () => {
-      const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-      for (const name of databases) await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      for (const drop of drops) await drop();
     });
 
     it('names the tables an empty database lacks', async () => {

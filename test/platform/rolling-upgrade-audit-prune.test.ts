@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { scheduleAuditPrune } from '../../src/audit/index.ts';
 import { MIGRATIONS_DIR, openDatabase } from '../../src/platform/database.ts';
 import { migrationsUpTo } from '../support/migrations.ts';
-import { DATABASE_URL } from '../support/parts.ts';
+import { DATABASE_URL, emptyPostgresDatabase } from '../support/parts.ts';
 
 /**
  * What the previous release (af9a08c, src/audit/queries.ts enqueueUnlessPending) sends to queue a prune, verbatim:
@@ -32,24 +32,20 @@ const PREVIOUS_FROM_THE_JOB = `
     returning id`;
 
 describe.runIf(DATABASE_URL)('migration 0010 during a rolling upgrade from the previous release', () => {
-  const name = `desk_test_upgrade_${Date.now().toString(36)}`;
-  const url = new URL(DATABASE_URL ?? 'postgres://unset');
-  url.pathname = `/${name}`;
   let client: postgres.Sql | undefined;
+  let drop: (() => Promise<void>) | undefined;
 
   afterAll(async () => {
     await client?.end();
-    const admin = postgres(DATABASE_URL ?? '', { max: 1, onnotice: () => {} });
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await drop?.();
   });
 
   it('succeeds under the old statements, refuses only their duplicates and keeps one prune queued', async () => {
     expect(readdirSync(MIGRATIONS_DIR)).toContain('0010_one_pending_audit_prune.sql');
-    const admin = postgres(DATABASE_URL ?? '', { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    await admin.end();
-    client = postgres(url.toString(), { max: 8, onnotice: () => {} });
+    const empty = await emptyPostgresDatabase('desk_test_upgrade');
+    drop = empty.drop;
+    const { url } = empty;
+    client = postgres(url, { max: 8, onnotice: () => {} });
     const sql = client;
     await migrate(drizzle(sql), { migrationsFolder: migrationsUpTo(9) });
     // What the previous release may have left: duplicates from pods starting together, and a prune done.
@@ -85,7 +81,7 @@ describe.runIf(DATABASE_URL)('migration 0010 during a rolling upgrade from the p
       }
     });
     // This release: `desk start` migrates, then queues its prune (`on conflict do nothing`), as do its other pods.
-    const database = openDatabase(url.toString(), '');
+    const database = openDatabase(url, '');
     const current = (async () => {
       await new Promise((r) => setTimeout(r, 100));
       await database.migrate();

@@ -20,12 +20,18 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A new, empty database on the test server (DATABASE_URL), and how to drop it. */
-export async function emptyPostgresDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
-  if (!DATABASE_URL) throw new Error('emptyPostgresDatabase needs DATABASE_URL');
+/**
+ * A new, empty database on a PostgreSQL server (the test server, DATABASE_URL, unless another is named), and how to
+ * drop it (other sessions on it ended).
+ */
+export async function emptyPostgresDatabase(
+  prefix: string,
+  serverUrl = DATABASE_URL,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!serverUrl) throw new Error('emptyPostgresDatabase needs DATABASE_URL or a server URL');
   const name = unique(prefix);
   const onServer = async (statement: string) => {
-    const admin = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
+    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
     try {
       await admin.unsafe(statement);
     } finally {
@@ -33,7 +39,7 @@ export async function emptyPostgresDatabase(prefix: string): Promise<{ url: stri
     }
   };
   await onServer(`CREATE DATABASE ${name}`);
-  const url = new URL(DATABASE_URL);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }

@@ -4,6 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import postgres, { type Sql, type TransactionSql } from 'postgres';
+import { emptyPostgresDatabase } from './parts.ts';
 
 /**
  * Where source databases are made. A PostgreSQL server even when the test run itself uses PGlite:
@@ -23,24 +24,11 @@ export interface PeopleSource {
 }
 
 export async function createPeopleSource(): Promise<PeopleSource> {
-  const name = `people_src_${randomBytes(8).toString('hex')}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const sql = postgres(url.toString(), { max: 4, onnotice: () => {} });
+  const { url, drop } = await emptyPostgresDatabase('people_src', ADMIN_URL);
+  const sql = postgres(url, { max: 4, onnotice: () => {} });
   const close = async (): Promise<void> => {
     await sql.end();
-    const again = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-    try {
-      await again.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    } finally {
-      await again.end();
-    }
+    await drop();
   };
   try {
     // The file is one BEGIN … COMMIT script (as psql -f runs it): it needs a connection of its own.
