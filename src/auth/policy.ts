@@ -89,14 +89,33 @@ export function resources(app: App, { config, database, kv, sessions }: PolicyDe
       });
 
       // CSRF once the body is parsed, so an HTML form can carry the token as a field; authentication first.
-      scope.addHook('preValidation', async (request: FastifyRequest) => {
-        if (policy.authenticate) await policy.authenticate(request);
+      const csrf = (request: FastifyRequest) => {
         if (policy.caller === 'machine' || !UNSAFE.has(request.method)) return;
         if (policy.csrf === 'always' || request.cookies[config.SESSION_COOKIE_NAME])
           checkCsrf(request, config);
-      });
+      };
+      const { authenticate } = policy;
+      if (authenticate)
+        scope.addHook('preValidation', async (request: FastifyRequest) => {
+          await authenticate(request);
+          csrf(request);
+        });
+      // A callback hook without an authentication to wait for: an async one costs every request a promise and a turn.
+      else
+        scope.addHook(
+          'preValidation',
+          (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
+            try {
+              csrf(request);
+            } catch (err) {
+              return done(err as Error);
+            }
+            done();
+          },
+        );
 
-      if (policy.throttle) {
+      // Both rates off (a benchmark, a development Desk): no hook at all rather than one that counts nothing.
+      if (policy.throttle && (config.BURST_THROTTLE_RATES || config.SUSTAINED_THROTTLE_RATES)) {
         const rates = [config.BURST_THROTTLE_RATES, config.SUSTAINED_THROTTLE_RATES];
         scope.addHook('preValidation', async (request: FastifyRequest) => {
           if (request.user) await consume(kv, `user:${request.user.id}`, rates);
