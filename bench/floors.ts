@@ -37,6 +37,11 @@ import {
 /** Measured seconds per side and path (after a 2 s warm-up). */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 /**
+ * BENCH_CONTROL=1 also measures each path's floor against itself in every round (a third side, the floor again): the
+ * spread of a ratio that is 1 by construction, which says how far one run's ratio can be trusted on this machine.
+ */
+const CONTROL = process.env.BENCH_CONTROL === '1';
+/**
  * Rounds per path, the two sides alternating (Desk then floor, then floor then Desk, …): the ratio of each round, and
  * their median, compare measurements seconds apart, not a drifting machine's minutes apart.
  */
@@ -94,6 +99,8 @@ interface Row {
   floor: Measured;
   /** Desk/floor in each round, in order. */
   ratios: number[];
+  /** With BENCH_CONTROL: the floor's second measurement against its first, in each round. */
+  controls: number[];
 }
 
 interface Setup {
@@ -243,6 +250,10 @@ function ms(m: Measure): string {
   return `${m.p50.toFixed(1)} / ${m.p99.toFixed(1)}`;
 }
 
+function medianOf(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? Number.NaN;
+}
+
 /** Desk's requests per second against its floor's. */
 function ratioOf(desk: Measure, floor: Measure): number {
   return desk.requestsPerSecond / Math.max(floor.requestsPerSecond, Number.MIN_VALUE);
@@ -264,6 +275,12 @@ function printTable(rows: Row[]): void {
         `${ratioText(desk, floor)} | ${ratios.map((r) => r.toFixed(2)).join(', ')} | ${ms(desk)} | ${ms(floor)} | ` +
         `${desk.cpuUs.toFixed(0)} / ${floor.cpuUs.toFixed(0)} | ${desk.errors}/${floor.errors} |`,
     );
+  for (const { path, controls } of rows)
+    if (controls.length)
+      console.log(
+        `Control, ${path.label}: the floor against itself, median ${medianOf(controls).toFixed(2)} ` +
+          `(each round: ${controls.map((r) => r.toFixed(2)).join(', ')}).`,
+      );
   const ratio = (r: Row) => ratioOf(r.desk, r.floor);
   const meet = rows.filter((r) => ratio(r) >= AIM).map((r) => r.path.label);
   const miss = rows.filter((r) => ratio(r) < AIM).map((r) => `${r.path.label} (${ratio(r).toFixed(2)})`);
@@ -307,17 +324,30 @@ async function measureAll(setup: Setup, floorUrl: string, paths: HotPath[]): Pro
       await settle(base, path);
       return { ...m, cpuUs: (user + system) / Math.max(m.requestsPerSecond * SECONDS, 1) };
     };
-    const rounds: { desk: Measured; floor: Measured; ratio: number }[] = [];
+    const rounds: { desk: Measured; floor: Measured; ratio: number; control?: number }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const deskFirst = round % 2 === 0;
       const first = await side(deskFirst ? 'Desk' : 'floor', deskFirst ? setup.deskUrl : floorUrl);
       const second = await side(deskFirst ? 'floor' : 'Desk', deskFirst ? floorUrl : setup.deskUrl);
       const [desk, floor] = deskFirst ? [first, second] : [second, first];
-      rounds.push({ desk, floor, ratio: ratioOf(desk, floor) });
+      // The control comes last, so in odd rounds it follows the floor and in even ones Desk.
+      const again = CONTROL ? await side('floor, again', floorUrl) : undefined;
+      rounds.push({
+        desk,
+        floor,
+        ratio: ratioOf(desk, floor),
+        ...(again ? { control: ratioOf(again, floor) } : {}),
+      });
     }
     const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor((rounds.length - 1) / 2)];
     if (median)
-      rows.push({ path, desk: median.desk, floor: median.floor, ratios: rounds.map((r) => r.ratio) });
+      rows.push({
+        path,
+        desk: median.desk,
+        floor: median.floor,
+        ratios: rounds.map((r) => r.ratio),
+        controls: rounds.flatMap((r) => (r.control === undefined ? [] : [r.control])),
+      });
   }
   return rows;
 }
@@ -396,7 +426,8 @@ async function runSection(setup: Setup, note: string, profile: boolean): Promise
   console.log(note);
   console.log(
     `Load: autocannon in a separate process, ${CONNECTIONS} connections, per path ${ROUNDS} rounds of ${WARMUP_SECONDS} s ` +
-      `warm-up then ${SECONDS} s per side, the sides alternating (Desk first in odd rounds, the floor in even ones); ` +
+      `warm-up then ${SECONDS} s per side, the sides alternating (Desk first in odd rounds, the floor in even ones)` +
+      `${CONTROL ? ', then the floor again (the control)' : ''}; ` +
       `both servers in this process (Node ${process.version}, ` +
       `${cpus().length} CPUs). Floor: bare Fastify, raw driver, JSON.stringify.`,
   );
