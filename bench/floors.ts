@@ -10,6 +10,7 @@ import postgres from 'postgres';
 import { buildDesk, type Desk } from '../src/app.ts';
 import { configFrom } from '../src/platform/config.ts';
 import { openDatabase } from '../src/platform/database.ts';
+import { createHttpServer } from '../src/platform/http.ts';
 import { type KeyValueStore, MemoryStore, RedisStore } from '../src/platform/kv.ts';
 import { freePort } from '../test/support/desk.ts';
 import { recordStatements, type SentStatement } from '../test/support/statements.ts';
@@ -41,6 +42,18 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
  * spread of a ratio that is 1 by construction, which says how far one run's ratio can be trusted on this machine.
  */
 const CONTROL = process.env.BENCH_CONTROL === '1';
+/**
+ * BENCH_STACK=1 also measures, in every round, the floor's routes served by Desk's own HTTP stack (createHttpServer:
+ * its Fastify settings, hooks, CORS, cookies, error handling; no resource policy): against the bare floor, what the
+ * stack costs; Desk against it, what Desk's own request work (session, Drizzle, the route) costs.
+ */
+const STACK = process.env.BENCH_STACK === '1';
+
+/** A side measured besides Desk and the floor in every round, after both: compared with the floor, and Desk with it. */
+interface Extra {
+  label: string;
+  url: string;
+}
 /**
  * Rounds per path, the two sides alternating (Desk then floor, then floor then Desk, …): the ratio of each round, and
  * their median, compare measurements seconds apart, not a drifting machine's minutes apart.
@@ -99,8 +112,8 @@ interface Row {
   floor: Measured;
   /** Desk/floor in each round, in order. */
   ratios: number[];
-  /** With BENCH_CONTROL: the floor's second measurement against its first, in each round. */
-  controls: number[];
+  /** Each extra side (BENCH_CONTROL, BENCH_STACK): its ratio to the floor, and Desk's to it, in each round. */
+  extras: { label: string; overFloor: number[]; deskOver: number[]; errors: number }[];
 }
 
 interface Setup {
@@ -275,11 +288,13 @@ function printTable(rows: Row[]): void {
         `${ratioText(desk, floor)} | ${ratios.map((r) => r.toFixed(2)).join(', ')} | ${ms(desk)} | ${ms(floor)} | ` +
         `${desk.cpuUs.toFixed(0)} / ${floor.cpuUs.toFixed(0)} | ${desk.errors}/${floor.errors} |`,
     );
-  for (const { path, controls } of rows)
-    if (controls.length)
+  const each = (ratios: number[]) =>
+    `median ${medianOf(ratios).toFixed(2)} (each round: ${ratios.map((r) => r.toFixed(2)).join(', ')})`;
+  for (const { path, extras } of rows)
+    for (const extra of extras)
       console.log(
-        `Control, ${path.label}: the floor against itself, median ${medianOf(controls).toFixed(2)} ` +
-          `(each round: ${controls.map((r) => r.toFixed(2)).join(', ')}).`,
+        `${path.label}: ${extra.label} against the floor ${each(extra.overFloor)}; ` +
+          `Desk against it ${each(extra.deskOver)}; ${extra.errors} errors.`,
       );
   const ratio = (r: Row) => ratioOf(r.desk, r.floor);
   const meet = rows.filter((r) => ratio(r) >= AIM).map((r) => r.path.label);
@@ -300,7 +315,7 @@ async function settle(base: string, path: HotPath): Promise<void> {
   );
 }
 
-async function measureAll(setup: Setup, floorUrl: string, paths: HotPath[]): Promise<Row[]> {
+async function measureAll(setup: Setup, floorUrl: string, paths: HotPath[], extras: Extra[]): Promise<Row[]> {
   const rows: Row[] = [];
   for (const path of paths) {
     const job = (side: string, base: string) => ({
@@ -324,20 +339,16 @@ async function measureAll(setup: Setup, floorUrl: string, paths: HotPath[]): Pro
       await settle(base, path);
       return { ...m, cpuUs: (user + system) / Math.max(m.requestsPerSecond * SECONDS, 1) };
     };
-    const rounds: { desk: Measured; floor: Measured; ratio: number; control?: number }[] = [];
+    const rounds: { desk: Measured; floor: Measured; ratio: number; extras: Measured[] }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const deskFirst = round % 2 === 0;
       const first = await side(deskFirst ? 'Desk' : 'floor', deskFirst ? setup.deskUrl : floorUrl);
       const second = await side(deskFirst ? 'floor' : 'Desk', deskFirst ? floorUrl : setup.deskUrl);
       const [desk, floor] = deskFirst ? [first, second] : [second, first];
-      // The control comes last, so in odd rounds it follows the floor and in even ones Desk.
-      const again = CONTROL ? await side('floor, again', floorUrl) : undefined;
-      rounds.push({
-        desk,
-        floor,
-        ratio: ratioOf(desk, floor),
-        ...(again ? { control: ratioOf(again, floor) } : {}),
-      });
+      // The extra sides come last, so in odd rounds they follow the floor and in even ones Desk.
+      const measured: Measured[] = [];
+      for (const extra of extras) measured.push(await side(extra.label, extra.url));
+      rounds.push({ desk, floor, ratio: ratioOf(desk, floor), extras: measured });
     }
     const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor((rounds.length - 1) / 2)];
     if (median)
@@ -346,7 +357,12 @@ async function measureAll(setup: Setup, floorUrl: string, paths: HotPath[]): Pro
         desk: median.desk,
         floor: median.floor,
         ratios: rounds.map((r) => r.ratio),
-        controls: rounds.flatMap((r) => (r.control === undefined ? [] : [r.control])),
+        extras: extras.map((extra, i) => ({
+          label: extra.label,
+          overFloor: rounds.map((r) => ratioOf(r.extras[i] as Measured, r.floor)),
+          deskOver: rounds.map((r) => ratioOf(r.desk, r.extras[i] as Measured)),
+          errors: rounds.reduce((sum, r) => sum + (r.extras[i]?.errors ?? 0), 0),
+        })),
       });
   }
   return rows;
@@ -419,6 +435,19 @@ async function runSection(setup: Setup, note: string, profile: boolean): Promise
     searches,
   });
   cleanups.push(() => floor.app.close());
+  const extras: Extra[] = CONTROL ? [{ label: 'the floor again (control)', url: floor.url }] : [];
+  if (STACK) {
+    const stacked = await startFloor({
+      db: setup.db,
+      kv: setup.kv,
+      config: setup.desk.config,
+      serviceProviders: new Map([[setup.data.serviceProvider.audience, setup.data.serviceProvider.id]]),
+      searches,
+      server: () => createHttpServer(setup.desk.config),
+    });
+    cleanups.push(() => stacked.app.close());
+    extras.push({ label: "the floor on Desk's HTTP stack", url: stacked.url });
+  }
   const all = await hotPaths(setup.desk, setup.data);
   // BENCH_PATHS="users/me,accesses" measures only the paths whose names start with one of these.
   const only = (process.env.BENCH_PATHS ?? '').split(',').filter(Boolean);
@@ -427,12 +456,12 @@ async function runSection(setup: Setup, note: string, profile: boolean): Promise
   console.log(
     `Load: autocannon in a separate process, ${CONNECTIONS} connections, per path ${ROUNDS} rounds of ${WARMUP_SECONDS} s ` +
       `warm-up then ${SECONDS} s per side, the sides alternating (Desk first in odd rounds, the floor in even ones)` +
-      `${CONTROL ? ', then the floor again (the control)' : ''}; ` +
+      `${extras.map((e) => `, then ${e.label}`).join('')}; ` +
       `both servers in this process (Node ${process.version}, ` +
       `${cpus().length} CPUs). Floor: bare Fastify, raw driver, JSON.stringify.`,
   );
   await check(setup, floor.url, paths, searches);
-  const rows = await measureAll(setup, floor.url, paths);
+  const rows = await measureAll(setup, floor.url, paths, extras);
   printTable(rows);
   // BENCH_PROFILE_PATHS names the profiled paths, by the start of their labels, `;` between them (labels hold commas);
   // default: users/me and the prefix search in the small organization.

@@ -88,6 +88,8 @@ export interface FloorDeps {
   serviceProviders: Map<string, string>;
   /** Desk's search statements for each searcher and query measured, by searchKey (filled once Desk has answered). */
   searches: Map<string, SentStatement[]>;
+  /** The server the routes go on (bench/floors' BENCH_STACK: Desk's own HTTP stack); a bare Fastify by default. */
+  server?: () => Promise<FastifyInstance>;
 }
 
 type UserRow = [
@@ -131,7 +133,7 @@ export function searchKey(cookie: string, path: string): string {
   return `${cookie}\n${path}`;
 }
 
-export async function startFloor({ db, kv, config, serviceProviders, searches }: FloorDeps): Promise<{
+export async function startFloor({ db, kv, config, serviceProviders, searches, server }: FloorDeps): Promise<{
   app: FastifyInstance;
   url: string;
 }> {
@@ -177,7 +179,7 @@ export async function startFloor({ db, kv, config, serviceProviders, searches }:
     return url.href;
   };
 
-  const app = Fastify({ logger: false });
+  const app = server ? await server() : Fastify({ logger: false });
 
   app.get('/api/v1.0/users/me/', async (request, reply) => {
     const user = await sessionUser(request);
