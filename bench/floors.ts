@@ -12,6 +12,7 @@ import { configFrom } from '../src/platform/config.ts';
 import { openDatabase } from '../src/platform/database.ts';
 import { createHttpServer } from '../src/platform/http.ts';
 import { type KeyValueStore, MemoryStore, RedisStore } from '../src/platform/kv.ts';
+import { findActiveUserById } from '../src/users/index.ts';
 import { freePort } from '../test/support/desk.ts';
 import { recordStatements, type SentStatement } from '../test/support/statements.ts';
 import { type Measure, measureApart } from './load.ts';
@@ -48,6 +49,11 @@ const CONTROL = process.env.BENCH_CONTROL === '1';
  * stack costs; Desk against it, what Desk's own request work (session, Drizzle, the route) costs.
  */
 const STACK = process.env.BENCH_STACK === '1';
+/**
+ * BENCH_SESSION=1 also measures, in every round, the floor on Desk's HTTP stack reading its session as Desk does
+ * (SessionStore.get, then findActiveUserById through Drizzle): against the stack floor, what Desk's session read costs.
+ */
+const SESSION = process.env.BENCH_SESSION === '1';
 
 /** A side measured besides Desk and the floor in every round, after both: compared with the floor, and Desk with it. */
 interface Extra {
@@ -447,6 +453,42 @@ async function runSection(setup: Setup, note: string, profile: boolean): Promise
     });
     cleanups.push(() => stacked.app.close());
     extras.push({ label: "the floor on Desk's HTTP stack", url: stacked.url });
+  }
+  if (SESSION) {
+    const { desk } = setup;
+    const withSessions = await startFloor({
+      db: setup.db,
+      kv: setup.kv,
+      config: desk.config,
+      serviceProviders: new Map([[setup.data.serviceProvider.audience, setup.data.serviceProvider.id]]),
+      searches,
+      server: () => createHttpServer(desk.config),
+      signedIn: async (id) => {
+        const session = await desk.sessions.get(id);
+        if (!session || session.data.loggingOut) return undefined;
+        const u = await findActiveUserById(desk.database.db, session.data.userId);
+        return u
+          ? [
+              u.id,
+              u.sub,
+              u.email,
+              u.name,
+              u.language,
+              u.timezone,
+              u.isActive,
+              u.isStaff,
+              u.isSuperuser,
+              u.password,
+              u.organizationId,
+              u.lastLogin,
+              u.createdAt,
+              u.updatedAt,
+            ]
+          : undefined;
+      },
+    });
+    cleanups.push(() => withSessions.app.close());
+    extras.push({ label: "the floor on Desk's HTTP stack with Desk's session read", url: withSessions.url });
   }
   const all = await hotPaths(setup.desk, setup.data);
   // BENCH_PATHS="users/me,accesses" measures only the paths whose names start with one of these.

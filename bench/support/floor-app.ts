@@ -90,9 +90,14 @@ export interface FloorDeps {
   searches: Map<string, SentStatement[]>;
   /** The server the routes go on (bench/floors' BENCH_STACK: Desk's own HTTP stack); a bare Fastify by default. */
   server?: () => Promise<FastifyInstance>;
+  /**
+   * The signed-in user of a session id, instead of the raw Redis read and user query (bench/floors' BENCH_SESSION:
+   * Desk's SessionStore and findActiveUserById through Drizzle).
+   */
+  signedIn?: (sessionId: string) => Promise<UserRow | undefined>;
 }
 
-type UserRow = [
+export type UserRow = [
   id: string,
   sub: string | null,
   email: string | null,
@@ -133,7 +138,15 @@ export function searchKey(cookie: string, path: string): string {
   return `${cookie}\n${path}`;
 }
 
-export async function startFloor({ db, kv, config, serviceProviders, searches, server }: FloorDeps): Promise<{
+export async function startFloor({
+  db,
+  kv,
+  config,
+  serviceProviders,
+  searches,
+  server,
+  signedIn,
+}: FloorDeps): Promise<{
   app: FastifyInstance;
   url: string;
 }> {
@@ -145,6 +158,7 @@ export async function startFloor({ db, kv, config, serviceProviders, searches, s
   async function sessionUser(request: FastifyRequest): Promise<UserRow | undefined> {
     const id = cookiePattern.exec(request.headers.cookie ?? '')?.[1];
     if (!id) return undefined;
+    if (signedIn) return signedIn(id);
     const raw = await kv.get(`session:${sha256(id)}`);
     if (!raw) return undefined;
     const data = JSON.parse(raw) as {
