@@ -18,6 +18,7 @@ import { recordStatements, type SentStatement } from '../test/support/statements
 import { type Measure, measureApart } from './load.ts';
 import { profileWhile } from './support/cpu-profile.ts';
 import {
+  type FloorDeps,
   pgliteFloor,
   postgresFloor,
   type RawDatabase,
@@ -25,6 +26,7 @@ import {
   redisFloor,
   searchKey,
   startFloor,
+  userRowOf,
 } from './support/floor-app.ts';
 import { type Exec, type FloorData, fillFloorData, SMALL_ORGANIZATION } from './support/floor-data.ts';
 import {
@@ -118,7 +120,7 @@ interface Row {
   floor: Measured;
   /** Desk/floor in each round, in order. */
   ratios: number[];
-  /** Each extra side (BENCH_CONTROL, BENCH_STACK): its ratio to the floor, and Desk's to it, in each round. */
+  /** Each extra side (BENCH_CONTROL, BENCH_STACK, BENCH_SESSION): its ratio to the floor, and Desk's to it, in each round. */
   extras: { label: string; overFloor: number[]; deskOver: number[]; errors: number }[];
 }
 
@@ -269,8 +271,9 @@ function ms(m: Measure): string {
   return `${m.p50.toFixed(1)} / ${m.p99.toFixed(1)}`;
 }
 
-function medianOf(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? Number.NaN;
+/** The item of the median value (the lower one of an even count). */
+function medianBy<T>(items: T[], value: (item: T) => number): T | undefined {
+  return [...items].sort((a, b) => value(a) - value(b))[Math.floor((items.length - 1) / 2)];
 }
 
 /** Desk's requests per second against its floor's. */
@@ -295,7 +298,7 @@ function printTable(rows: Row[]): void {
         `${desk.cpuUs.toFixed(0)} / ${floor.cpuUs.toFixed(0)} | ${desk.errors}/${floor.errors} |`,
     );
   const each = (ratios: number[]) =>
-    `median ${medianOf(ratios).toFixed(2)} (each round: ${ratios.map((r) => r.toFixed(2)).join(', ')})`;
+    `median ${(medianBy(ratios, (r) => r) ?? Number.NaN).toFixed(2)} (each round: ${ratios.map((r) => r.toFixed(2)).join(', ')})`;
   for (const { path, extras } of rows)
     for (const extra of extras)
       console.log(
@@ -356,7 +359,7 @@ async function measureAll(setup: Setup, floorUrl: string, paths: HotPath[], extr
       for (const extra of extras) measured.push(await side(extra.label, extra.url));
       rounds.push({ desk, floor, ratio: ratioOf(desk, floor), extras: measured });
     }
-    const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor((rounds.length - 1) / 2)];
+    const median = medianBy(rounds, (r) => r.ratio);
     if (median)
       rows.push({
         path,
@@ -433,62 +436,37 @@ async function printProfile(setup: Setup, floorUrl: string, path: HotPath): Prom
 
 async function runSection(setup: Setup, note: string, profile: boolean): Promise<void> {
   const searches = new Map<string, SentStatement[]>();
-  const floor = await startFloor({
-    db: setup.db,
-    kv: setup.kv,
-    config: setup.desk.config,
-    serviceProviders: new Map([[setup.data.serviceProvider.audience, setup.data.serviceProvider.id]]),
-    searches,
-  });
-  cleanups.push(() => floor.app.close());
-  const extras: Extra[] = CONTROL ? [{ label: 'the floor again (control)', url: floor.url }] : [];
-  if (STACK) {
-    const stacked = await startFloor({
-      db: setup.db,
-      kv: setup.kv,
-      config: setup.desk.config,
-      serviceProviders: new Map([[setup.data.serviceProvider.audience, setup.data.serviceProvider.id]]),
-      searches,
-      server: () => createHttpServer(setup.desk.config),
-    });
-    cleanups.push(() => stacked.app.close());
-    extras.push({ label: "the floor on Desk's HTTP stack", url: stacked.url });
-  }
-  if (SESSION) {
-    const { desk } = setup;
-    const withSessions = await startFloor({
+  const { desk } = setup;
+  // Every floor answers the same routes from the same data; they differ in their server and their session read.
+  const startOne = async (more: Pick<FloorDeps, 'server' | 'signedIn'> = {}) => {
+    const started = await startFloor({
       db: setup.db,
       kv: setup.kv,
       config: desk.config,
       serviceProviders: new Map([[setup.data.serviceProvider.audience, setup.data.serviceProvider.id]]),
       searches,
-      server: () => createHttpServer(desk.config),
-      signedIn: async (id) => {
-        const session = await desk.sessions.get(id);
-        if (!session || session.data.loggingOut) return undefined;
-        const u = await findActiveUserById(desk.database.db, session.data.userId);
-        return u
-          ? [
-              u.id,
-              u.sub,
-              u.email,
-              u.name,
-              u.language,
-              u.timezone,
-              u.isActive,
-              u.isStaff,
-              u.isSuperuser,
-              u.password,
-              u.organizationId,
-              u.lastLogin,
-              u.createdAt,
-              u.updatedAt,
-            ]
-          : undefined;
-      },
+      ...more,
     });
-    cleanups.push(() => withSessions.app.close());
-    extras.push({ label: "the floor on Desk's HTTP stack with Desk's session read", url: withSessions.url });
+    cleanups.push(() => started.app.close());
+    return started;
+  };
+  const floor = await startOne();
+  const extras: Extra[] = CONTROL ? [{ label: 'the floor again (control)', url: floor.url }] : [];
+  const deskStack = () => createHttpServer(desk.config);
+  if (STACK)
+    extras.push({
+      label: "the floor on Desk's HTTP stack",
+      url: (await startOne({ server: deskStack })).url,
+    });
+  if (SESSION) {
+    const signedIn = async (id: string) => {
+      const session = await desk.sessions.get(id);
+      if (!session || session.data.loggingOut) return undefined;
+      const user = await findActiveUserById(desk.database.db, session.data.userId);
+      return user ? userRowOf(user) : undefined;
+    };
+    const { url } = await startOne({ server: deskStack, signedIn });
+    extras.push({ label: "the floor on Desk's HTTP stack with Desk's session read", url });
   }
   const all = await hotPaths(setup.desk, setup.data);
   // BENCH_PATHS="users/me,accesses" measures only the paths whose names start with one of these.

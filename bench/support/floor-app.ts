@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import postgres from 'postgres';
 import type { Config } from '../../src/platform/config.ts';
 import { accessAbilities, type Role, teamAbilities } from '../../src/teams/index.ts';
+import type { User } from '../../src/users/schema.ts';
 import type { SentStatement } from '../../test/support/statements.ts';
 
 /** The raw driver, as the floor uses it: rows come as arrays, in the order selected (two columns may share a name). */
@@ -97,7 +98,7 @@ export interface FloorDeps {
   signedIn?: (sessionId: string) => Promise<UserRow | undefined>;
 }
 
-export type UserRow = [
+type UserRow = [
   id: string,
   sub: string | null,
   email: string | null,
@@ -113,6 +114,25 @@ export type UserRow = [
   createdAt: Date,
   updatedAt: Date,
 ];
+/** A user as the floor's raw user query answers it (its columns in the table's order). */
+export function userRowOf(u: User): UserRow {
+  return [
+    u.id,
+    u.sub,
+    u.email,
+    u.name,
+    u.language,
+    u.timezone,
+    u.isActive,
+    u.isStaff,
+    u.isSuperuser,
+    u.password,
+    u.organizationId,
+    u.lastLogin,
+    u.createdAt,
+    u.updatedAt,
+  ];
+}
 type OrganizationRow = [string, string, boolean, unknown, Date, Date, string[], string[]];
 type TeamRow = [string, string, boolean, string | null, Date, Date, Role, string[]];
 type AccessRow = [string, Role, string, string, string | null, number, number];

@@ -115,8 +115,8 @@ export function resources(app: App, { config, database, kv, sessions }: PolicyDe
         );
 
       // Both rates off (a benchmark, a development Desk): no hook at all rather than one that counts nothing.
-      if (policy.throttle && (config.BURST_THROTTLE_RATES || config.SUSTAINED_THROTTLE_RATES)) {
-        const rates = [config.BURST_THROTTLE_RATES, config.SUSTAINED_THROTTLE_RATES];
+      const rates = [config.BURST_THROTTLE_RATES, config.SUSTAINED_THROTTLE_RATES];
+      if (policy.throttle && rates.some(Boolean)) {
         scope.addHook('preValidation', async (request: FastifyRequest) => {
           if (request.user) await consume(kv, `user:${request.user.id}`, rates);
         });
