@@ -37,6 +37,7 @@ import {
   ownPrefix,
   postgresServer,
 } from './support/isolation.ts';
+import { machineCpuFrom } from './support/machine-cpu.ts';
 
 /** Measured seconds per side and path (after a 2 s warm-up). */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -75,6 +76,17 @@ const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const EMBEDDED_USERS = Number(process.env.BENCH_EMBEDDED_USERS ?? 100_000);
 /** BENCH_EMBEDDED=0 leaves out the embedded section. */
 const EMBEDDED = process.env.BENCH_EMBEDDED !== '0';
+/**
+ * BENCH_PLAN_CACHE_MODE=force_generic_plan (or force_custom_plan) sets PostgreSQL's plan_cache_mode on the measured
+ * database, for Desk and the floor alike: whether a named statement is planned anew on each call, which PostgreSQL
+ * otherwise decides per connection from the statement's first calls.
+ */
+const PLAN_CACHE_MODE = ((mode) => {
+  if (mode === undefined || mode === '') return undefined;
+  if (!['auto', 'force_generic_plan', 'force_custom_plan'].includes(mode))
+    throw new Error('BENCH_PLAN_CACHE_MODE: auto, force_generic_plan or force_custom_plan.');
+  return mode;
+})(process.env.BENCH_PLAN_CACHE_MODE);
 /** BENCH_PROFILE=0 leaves out the CPU profile of users/me. */
 const PROFILE = process.env.BENCH_PROFILE !== '0';
 /** The server the own database is made on (DATABASE_URL when it is PostgreSQL) and the Redis the own prefix is in. */
@@ -111,6 +123,11 @@ interface HotPath {
 /** A side's measurement and the CPU this process spent per request answered during it (all its threads). */
 interface Measured extends Measure {
   cpuUs: number;
+  /**
+   * What the machine spent per request answered (µs, from /proc; undefined where there is none): PostgreSQL's
+   * processes, Redis's, and all of it (the load generator included).
+   */
+  machine?: { postgres: number; redis: number; busy: number } | undefined;
 }
 
 interface Row {
@@ -120,6 +137,8 @@ interface Row {
   floor: Measured;
   /** Desk/floor in each round, in order. */
   ratios: number[];
+  /** Desk's machine CPU per request against the floor's in each round (from /proc): PostgreSQL's, and all of it. */
+  machineRatios?: { postgres: number[]; busy: number[] } | undefined;
   /** Each extra side (BENCH_CONTROL, BENCH_STACK, BENCH_SESSION): its ratio to the floor, and Desk's to it, in each round. */
   extras: { label: string; overFloor: number[]; deskOver: number[]; errors: number }[];
 }
@@ -299,6 +318,17 @@ function printTable(rows: Row[]): void {
     );
   const each = (ratios: number[]) =>
     `median ${(medianBy(ratios, (r) => r) ?? Number.NaN).toFixed(2)} (each round: ${ratios.map((r) => r.toFixed(2)).join(', ')})`;
+  // The database and the store share the cores with both servers: a side's throughput follows what a request costs
+  // them all, not only this process.
+  for (const { path, desk, floor, machineRatios } of rows)
+    if (machineRatios && desk.machine && floor.machine)
+      console.log(
+        `${path.label}: the machine's CPU per request (from /proc), Desk against the floor: all of it (the load ` +
+          `generator included) ${each(machineRatios.busy)}, PostgreSQL's ${each(machineRatios.postgres)}; in the ` +
+          `median round PostgreSQL ${desk.machine.postgres.toFixed(0)} / ${floor.machine.postgres.toFixed(0)} µs, Redis ` +
+          `${desk.machine.redis.toFixed(0)} / ${floor.machine.redis.toFixed(0)}, all ${desk.machine.busy.toFixed(0)} / ` +
+          `${floor.machine.busy.toFixed(0)}.`,
+      );
   for (const { path, extras } of rows)
     for (const extra of extras)
       console.log(
@@ -324,6 +354,18 @@ async function settle(base: string, path: HotPath): Promise<void> {
   );
 }
 
+/** Each round's Desk/floor of the machine's CPU per request, when /proc gave it for every side measured. */
+function machineRatiosOf(rounds: { desk: Measured; floor: Measured }[]): Row['machineRatios'] {
+  const pairs = rounds.flatMap(({ desk, floor }) =>
+    desk.machine && floor.machine ? [[desk.machine, floor.machine] as const] : [],
+  );
+  if (pairs.length < rounds.length) return undefined;
+  return {
+    postgres: pairs.map(([desk, floor]) => desk.postgres / Math.max(floor.postgres, 1)),
+    busy: pairs.map(([desk, floor]) => desk.busy / Math.max(floor.busy, 1)),
+  };
+}
+
 async function measureAll(setup: Setup, floorUrl: string, paths: HotPath[], extras: Extra[]): Promise<Row[]> {
   const rows: Row[] = [];
   for (const path of paths) {
@@ -343,10 +385,22 @@ async function measureAll(setup: Setup, floorUrl: string, paths: HotPath[], extr
       await measureApart({ ...job(name, base), seconds: WARMUP_SECONDS, warmupSeconds: 0 });
       await settle(base, path);
       const before = process.cpuUsage();
+      const spent = machineCpuFrom();
       const m = await measureApart({ ...job(name, base), warmupSeconds: 0 });
       const { user, system } = process.cpuUsage(before);
+      const machine = spent();
       await settle(base, path);
-      return { ...m, cpuUs: (user + system) / Math.max(m.requestsPerSecond * SECONDS, 1) };
+      const answered = Math.max(m.requestsPerSecond * SECONDS, 1);
+      const per = (us: number) => us / answered;
+      return {
+        ...m,
+        cpuUs: per(user + system),
+        machine: machine && {
+          postgres: per(machine.byProgram.get('postgres') ?? 0),
+          redis: per(machine.byProgram.get('redis-server') ?? 0),
+          busy: per(machine.busy),
+        },
+      };
     };
     const rounds: { desk: Measured; floor: Measured; ratio: number; extras: Measured[] }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -366,6 +420,7 @@ async function measureAll(setup: Setup, floorUrl: string, paths: HotPath[], extr
         desk: median.desk,
         floor: median.floor,
         ratios: rounds.map((r) => r.ratio),
+        machineRatios: machineRatiosOf(rounds),
         extras: extras.map((extra, i) => ({
           label: extra.label,
           overFloor: rounds.map((r) => ratioOf(r.extras[i] as Measured, r.floor)),
@@ -496,6 +551,12 @@ async function runSection(setup: Setup, note: string, profile: boolean): Promise
 async function postgresSection(): Promise<void> {
   const own = await ownDatabase(POSTGRES_SERVER, DATABASE_NAME, { replace: true });
   cleanups.push(() => own.drop());
+  if (PLAN_CACHE_MODE) {
+    // Before any connection: every session on the database, Desk's and the floor's alike, starts with it.
+    const admin = postgres(own.url, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`alter database ${own.name} set plan_cache_mode = ${PLAN_CACHE_MODE}`);
+    await admin.end();
+  }
   const prefix = ownPrefix('floors');
   const kv = new RedisStore(REDIS_URL, { prefix });
   const redis = new Redis(REDIS_URL);
@@ -523,7 +584,9 @@ async function postgresSection(): Promise<void> {
   await desk.app.listen({ port: Number(new URL(deskUrl).port), host: '127.0.0.1' });
   const db = postgresFloor(own.url);
   cleanups.push(() => db.close());
-  console.log(`\n## PostgreSQL ${version} + Redis ${redisVersion}`);
+  console.log(
+    `\n## PostgreSQL ${version} + Redis ${redisVersion}${PLAN_CACHE_MODE ? `, plan_cache_mode = ${PLAN_CACHE_MODE}` : ''}`,
+  );
   await runSection(
     { title: 'PostgreSQL + Redis', desk, deskUrl, db, kv: redisFloor(redis, prefix), data },
     `Workload: ${thousands(data.users)} users in one organization (French names, 1 in 50 inactive), an agent in 20 ` +
