@@ -549,14 +549,12 @@ async function runSection(setup: Setup, note: string, profile: boolean): Promise
 }
 
 async function postgresSection(): Promise<void> {
-  const own = await ownDatabase(POSTGRES_SERVER, DATABASE_NAME, { replace: true });
+  // Set as the database's own default: every session on it, Desk's and the floor's alike, starts with it.
+  const own = await ownDatabase(POSTGRES_SERVER, DATABASE_NAME, {
+    replace: true,
+    settings: PLAN_CACHE_MODE ? { plan_cache_mode: PLAN_CACHE_MODE } : {},
+  });
   cleanups.push(() => own.drop());
-  if (PLAN_CACHE_MODE) {
-    // Before any connection: every session on the database, Desk's and the floor's alike, starts with it.
-    const admin = postgres(own.url, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`alter database ${own.name} set plan_cache_mode = ${PLAN_CACHE_MODE}`);
-    await admin.end();
-  }
   const prefix = ownPrefix('floors');
   const kv = new RedisStore(REDIS_URL, { prefix });
   const redis = new Redis(REDIS_URL);

@@ -35,12 +35,13 @@ export interface OwnDatabase {
 
 /**
  * Creates the database `name` (desk_bench_* or people_bench_*) on the server `serverUrl` points at. With `replace`, a database left by an
- * interrupted run of the same benchmark (same fixed name) is dropped first: the name is this benchmark's own.
+ * interrupted run of the same benchmark (same fixed name) is dropped first: the name is this benchmark's own. `settings`
+ * are the database's own defaults (ALTER DATABASE … SET), which every session opened on it afterwards starts with.
  */
 export async function ownDatabase(
   serverUrl: string,
   name: string,
-  options: { replace?: boolean } = {},
+  options: { replace?: boolean; settings?: Record<string, string> } = {},
 ): Promise<OwnDatabase & { replaced: boolean }> {
   if (!OWN_DATABASE.test(name))
     throw new Error(`a benchmark database is named desk_bench_* or people_bench_*, not ${name}`);
@@ -54,6 +55,10 @@ export async function ownDatabase(
       replaced = true;
     }
     await admin.unsafe(`create database ${name}`);
+    for (const [setting, value] of Object.entries(options.settings ?? {})) {
+      if (!/^[a-z_][a-z0-9_.]*$/.test(setting)) throw new Error(`not a setting name: ${setting}`);
+      await admin.unsafe(`alter database ${name} set ${setting} = '${value.replaceAll("'", "''")}'`);
+    }
   } finally {
     await admin.end();
   }

@@ -8,15 +8,13 @@ const TICK_US = 10_000;
 export interface MachineCpu {
   /** µs of CPU by program name (/proc/<pid>/stat's comm), processes alive at both readings. */
   byProgram: Map<string, number>;
-  /** µs the machine was busy (all cores), and stolen by the host (a VM's neighbours). */
+  /** µs the machine was busy (all cores). */
   busy: number;
-  steal: number;
 }
 
 interface Reading {
   processes: Map<number, { comm: string; ticks: number }>;
   busy: number;
-  steal: number;
 }
 
 function read(): Reading | undefined {
@@ -27,7 +25,7 @@ function read(): Reading | undefined {
     return undefined;
   }
   const fields = (stat.split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = fields;
   const processes = new Map<number, { comm: string; ticks: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -42,7 +40,7 @@ function read(): Reading | undefined {
       // gone meanwhile
     }
   }
-  return { processes, busy: user + nice + system + irq + softirq, steal };
+  return { processes, busy: user + nice + system + irq + softirq };
 }
 
 /** Reads now; the function returned reads again and answers what was spent between the two. */
@@ -57,10 +55,6 @@ export function machineCpuFrom(): () => MachineCpu | undefined {
       if (!was || was.comm !== comm) continue;
       byProgram.set(comm, (byProgram.get(comm) ?? 0) + (ticks - was.ticks) * TICK_US);
     }
-    return {
-      byProgram,
-      busy: (after.busy - before.busy) * TICK_US,
-      steal: (after.steal - before.steal) * TICK_US,
-    };
+    return { byProgram, busy: (after.busy - before.busy) * TICK_US };
   };
 }
