@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'drizzle-orm/logger';
 import postgres from 'postgres';
-import { openDatabase } from '../src/platform/database.ts';
+import { openDatabase, withSessionSettings } from '../src/platform/database.ts';
 import { settleTables } from '../src/platform/maintenance.ts';
 import { searchUsers } from '../src/users/index.ts';
 import { FIRST, LAST, TARGETS } from '../test/support/population.ts';
@@ -133,7 +133,10 @@ async function main(): Promise<void> {
   const search = async (kind: QueryClass, q: string): Promise<Sample & { ids: string[] }> => {
     sent = [];
     const t0 = performance.now();
-    const rows = await searchUsers(database.db, { q, organizationId, limit: 20, offset: 0 });
+    // As the route runs it: on the connections that keep generic plans.
+    const rows = await withSessionSettings(database, (db) =>
+      searchUsers(db, { q, organizationId, limit: 20, offset: 0 }),
+    );
     return { kind, q, ms: performance.now() - t0, statements: sent, ids: rows.slice(0, 10).map((r) => r.id) };
   };
   /** One run: every query REPEAT times, round-robin so that noise falls on every class alike. */
@@ -265,10 +268,14 @@ async function explain(client: postgres.Sql, state: string, sample: Sample): Pro
     `-- ${state}: "${sample.q}" took ${sample.ms.toFixed(1)} ms when measured; explained again now.`,
   ];
   for (const { text, params } of sample.statements) {
-    const plan = await client.unsafe<{ 'QUERY PLAN': string }[]>(
-      `explain (analyze, buffers) ${text}`,
-      params as postgres.ParameterOrJSON<never>[],
-    );
+    // The plan the search runs: its connections keep generic plans (withSessionSettings).
+    const plan = await client.begin(async (tx) => {
+      await tx`set local plan_cache_mode = force_generic_plan`;
+      return tx.unsafe<{ 'QUERY PLAN': string }[]>(
+        `explain (analyze, buffers) ${text}`,
+        params as postgres.ParameterOrJSON<never>[],
+      );
+    });
     parts.push(
       text,
       `-- params: ${JSON.stringify(params)}`,

@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildDesk } from '../src/app.ts';
 import { organizations } from '../src/organizations/index.ts';
 import { configFrom } from '../src/platform/config.ts';
-import { type Database, type Db, openDatabase } from '../src/platform/database.ts';
+import { type Database, type Db, mapDatabase, openDatabase } from '../src/platform/database.ts';
 import { MemoryStore } from '../src/platform/kv.ts';
 import { teamAccesses, teams } from '../src/teams/index.ts';
 import { users } from '../src/users/index.ts';
@@ -201,9 +201,13 @@ async function seed(db: Db): Promise<{ meId: string; teamId: string }> {
 export async function captureHotRoutes(database: Database): Promise<Map<string, Statement[]>> {
   const statements: Statement[] = [];
   let recordingOn = false;
-  const db = recording(database.db, (s) => {
-    if (recordingOn) statements.push(s);
-  });
+  // Both of its views recorded: user search runs on the connections that keep generic plans.
+  const recorded = mapDatabase(database, (view) =>
+    recording(view, (s) => {
+      if (recordingOn) statements.push(s);
+    }),
+  );
+  const db = recorded.db;
   const forge = await startIntrospectionForge();
   const key = rsaKey();
   const kv = new MemoryStore();
@@ -216,7 +220,7 @@ export async function captureHotRoutes(database: Database): Promise<Map<string, 
       SUSTAINED_THROTTLE_RATES: 'off',
       ...forge.settings(key),
     }),
-    { database: { ...database, db }, kv, runJobs: false },
+    { database: recorded, kv, runJobs: false },
   );
   try {
     const { meId, teamId } = await seed(db);

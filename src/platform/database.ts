@@ -55,6 +55,12 @@ export interface Database {
   /** DATABASE_TRANSACTION_POOLER: session settings hold only inside a transaction (see inSessionSettings). */
   readonly transactionPooler: boolean;
   readonly db: Db;
+  /**
+   * The same database for named statements whose generic plan is as good as any custom one (user search): on
+   * PostgreSQL, connections of their own that plan each such statement once (postgres-client.ts, genericPlans);
+   * elsewhere (PGlite, behind a transaction pooler) `db` itself. Wrapping a database wraps both (mapDatabase).
+   */
+  readonly genericPlans: Db;
   readonly queries: QueryCounter;
   /** Applies the migrations this release has and the database lacks; answers warnings worth telling the operator. */
   migrate(): Promise<string[]>;
@@ -139,13 +145,24 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 const MIGRATION_LOCK = 72_110_001;
 
 /**
- * Runs `work` where the session settings hold (the search's trigram threshold, the timeouts): on the pool itself, or,
- * behind a transaction pooler, in a transaction that sets them first (postgres-client.ts).
+ * Runs `work` where the session settings hold (the search's trigram threshold, the timeouts, generic plans): on the
+ * connections that keep generic plans, or, behind a transaction pooler, in a transaction that sets the settings
+ * first (postgres-client.ts; statements are unnamed there, so planned on every run whatever plan_cache_mode says).
  */
 export function withSessionSettings<T>(database: Database, work: (db: Db) => Promise<T>): Promise<T> {
   return database.transactionPooler
     ? database.db.transaction((tx) => work(tx as unknown as Db))
-    : work(database.db);
+    : work(database.genericPlans);
+}
+
+/** The database with its Drizzle views wrapped (timed, recorded): `db` and, when it is another one, `genericPlans`. */
+export function mapDatabase(database: Database, wrap: (db: Db) => Db): Database {
+  const db = wrap(database.db);
+  return {
+    ...database,
+    db,
+    genericPlans: database.genericPlans === database.db ? db : wrap(database.genericPlans),
+  };
 }
 
 /** Refused: migrations through a transaction-mode pooler (its session-level advisory lock would not hold). */
@@ -240,12 +257,15 @@ export function openDatabase(
       transactionPooler: options.transactionPooler ?? false,
       queryTimeoutMs: (options.queryTimeoutSeconds ?? 15) * 1_000,
     };
-    const { raw, client, check } = openPostgres(url, settings);
+    const { raw, client, genericPlans, check } = openPostgres(url, settings);
     const db = drizzlePostgres(client, { logger: queries }) as unknown as Db;
     return {
       kind: 'postgres',
       transactionPooler: settings.transactionPooler,
       db,
+      genericPlans: genericPlans
+        ? (drizzlePostgres(genericPlans.client, { logger: queries }) as unknown as Db)
+        : db,
       queries,
       async migrate() {
         if (settings.transactionPooler) {
@@ -278,7 +298,7 @@ export function openDatabase(
         }
       },
       async close() {
-        await raw.end({ timeout: 5 });
+        await Promise.all([raw.end({ timeout: 5 }), genericPlans?.raw.end({ timeout: 5 })]);
       },
     };
   }
@@ -303,6 +323,7 @@ export function openDatabase(
     kind: 'pglite',
     transactionPooler: false,
     db,
+    genericPlans: db,
     queries,
     async migrate() {
       const query = async (text: string) => (await client.query<Record<string, unknown>>(text)).rows;

@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from './config.ts';
-import { type Database, rowsOf } from './database.ts';
+import { type Database, mapDatabase, rowsOf } from './database.ts';
 import type { App } from './http.ts';
 import type { KeyValueStore, Replaced } from './kv.ts';
 
@@ -140,7 +140,8 @@ export class Metrics {
   /** The database, each query timed (the database itself when metrics are off). */
   timedDatabase(database: Database): Database {
     if (!this.enabled) return database;
-    return { ...database, db: new QueryTimer(this.queryDuration).scope(database.db) };
+    const timer = new QueryTimer(this.queryDuration);
+    return mapDatabase(database, (db) => timer.scope(db));
   }
 
   /** The job queue's depth and oldest job, read from this database at each scrape. */

@@ -308,16 +308,55 @@ export interface PostgresPool {
   /** The pool Drizzle runs on: bounded statements, settings per transaction behind a pooler. */
   client: Sql;
   /**
+   * Connections of their own for the statements whose generic plan is tested to be as good as any custom one (user
+   * search: test/users/search-plans.test.ts), started with `plan_cache_mode = force_generic_plan`, bounded like the
+   * others. Without it PostgreSQL chooses per connection, from a named statement's first five runs, whether it plans
+   * every later run anew: a connection whose first searches were rare full names planned every later search again
+   * (3.4x the time of that statement). Set only there: a generic plan cannot use a partial index whose condition is a
+   * parameter, nor a LIMIT or a LIKE pattern, which Desk's other statements may need. Undefined behind a transaction
+   * pooler, which names no statement (every statement is planned anyway) and refuses start-up parameters.
+   */
+  genericPlans?: { raw: Sql; client: Sql };
+  /**
    * A statement without parameters for health checks and start-up checks: unnamed, bounded like any other and
    * through the same slots (never pipelined behind a busy connection), ahead of the statements waiting for one.
    */
   check(text: string): Promise<Record<string, unknown>[]>;
 }
 
+/** The connections of genericPlans: a pod holds at most POOL_SIZE + GENERIC_PLANS_POOL_SIZE (docs/operations.md). */
+export const GENERIC_PLANS_POOL_SIZE = 4;
+
 export function openPostgres(url: string, settings: PostgresSettings): PostgresPool {
   const deadlineMs = settings.queryTimeoutMs + SILENCE_GRACE_MS;
+  const main = openPool(url, settings, POOL_SIZE, {});
+  const check = (text: string) => {
+    const query = main.raw.unsafe(text) as unknown as Pending;
+    return limited(
+      main.slots,
+      deadlineMs,
+      () => query,
+      () => {
+        if (!query.state) query.cancel();
+      },
+      true,
+    ) as Promise<Record<string, unknown>[]>;
+  };
+  if (settings.transactionPooler) return { raw: main.raw, client: main.client, check };
+  const generic = openPool(url, settings, GENERIC_PLANS_POOL_SIZE, { plan_cache_mode: 'force_generic_plan' });
+  return {
+    raw: main.raw,
+    client: main.client,
+    genericPlans: { raw: generic.raw, client: generic.client },
+    check,
+  };
+}
+
+/** A postgres.js pool of `size` connections, its statements bounded and through its own slots. */
+function openPool(url: string, settings: PostgresSettings, size: number, startUp: Record<string, string>) {
+  const deadlineMs = settings.queryTimeoutMs + SILENCE_GRACE_MS;
   const raw = postgres(url, {
-    max: POOL_SIZE,
+    max: size,
     connect_timeout: 5,
     // Idle connections are ended by postgres.js before the silence bound below would destroy them.
     idle_timeout: Math.min(30, Math.max(1, Math.floor(deadlineMs / 1000) - 1)),
@@ -335,7 +374,7 @@ export function openPostgres(url: string, settings: PostgresSettings): PostgresP
     connection: {
       application_name: 'desk',
       // PgBouncer refuses unknown start-up parameters (or drops them, with ignore_startup_parameters).
-      ...(settings.transactionPooler ? {} : sessionSettings(settings)),
+      ...(settings.transactionPooler ? {} : { ...sessionSettings(settings), ...startUp }),
     },
   } as postgres.Options<Record<string, postgres.PostgresType>>) as unknown as Sql;
   // When PostgreSQL refuses a named statement gone stale (a column changed type), postgres.js prepares it again and
@@ -346,20 +385,8 @@ export function openPostgres(url: string, settings: PostgresSettings): PostgresP
   serializers[16] = (x) => (x === true || x === 't' ? 't' : 'f');
   const bytea = serializers[17];
   if (bytea) serializers[17] = (x) => (typeof x === 'string' && x.startsWith('\\x') ? x : bytea(x));
-  const slots = new Slots(POOL_SIZE);
-  const check = (text: string) => {
-    const query = raw.unsafe(text) as unknown as Pending;
-    return limited(
-      slots,
-      deadlineMs,
-      () => query,
-      () => {
-        if (!query.state) query.cancel();
-      },
-      true,
-    ) as Promise<Record<string, unknown>[]>;
-  };
-  return { raw, client: bounded(raw, settings, deadlineMs, slots), check };
+  const slots = new Slots(size);
+  return { raw, slots, client: bounded(raw, settings, deadlineMs, slots) };
 }
 
 /** Seconds before the next connection attempt after `failures` failed ones: 50 ms doubling, capped at 1 s, jittered. */

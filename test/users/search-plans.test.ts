@@ -3,9 +3,9 @@
 // with sequential scans off: a search whose SQL drifted from the index expressions could not use them.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, rowsOf } from '../../src/platform/database.ts';
+import { type Database, openDatabase, rowsOf, withSessionSettings } from '../../src/platform/database.ts';
 import { searchUsers } from '../../src/users/index.ts';
-import { type TestDatabase, testDatabase } from '../support/parts.ts';
+import { DATABASE_URL, type TestDatabase, testDatabase } from '../support/parts.ts';
 import { recordStatements, type SentStatement } from '../support/statements.ts';
 
 const literal = (value: unknown): string =>
@@ -154,4 +154,51 @@ describe('user search plans', () => {
       expect(plan).not.toMatch(/Sort/);
     },
   );
+});
+
+describe.runIf(DATABASE_URL)('user search on PostgreSQL', () => {
+  /** The search as the route runs it: where the session settings hold. */
+  const search = (q: string) =>
+    withSessionSettings(testDb.database, (db) =>
+      searchUsers(db, { q, organizationId, limit: 20, offset: 0 }),
+    );
+
+  it('plans each search statement once on its connection, whatever was searched first there', async () => {
+    // A connection whose first searches are a rare full name: PostgreSQL left to choose (plan_cache_mode auto)
+    // makes custom plans of the first five runs, then may keep planning every run anew.
+    const [someone] = rowsOf<{ name: string }>(
+      await testDb.database.db.execute(
+        sql`select name from users where organization_id = ${organizationId}::uuid order by id limit 1`,
+      ),
+    );
+    for (let i = 0; i < 7; i += 1) await search(someone?.name ?? '');
+    await search('mar');
+    const statements = rowsOf<{ statement: string; generic: number; custom: number }>(
+      await testDb.database.genericPlans.execute(sql`
+        select statement, generic_plans::int as generic, custom_plans::int as custom from pg_prepared_statements
+        where statement like '%"users"%' and statement not like '%pg_prepared_statements%'`),
+    );
+    // The first look-up (words), the one for "mar"'s look-alikes: each run on the plan kept for any words.
+    expect(statements.length).toBeGreaterThanOrEqual(2);
+    for (const { statement, generic, custom } of statements) {
+      expect(custom, statement).toBe(0);
+      expect(generic, statement).toBeGreaterThan(0);
+    }
+  });
+
+  it('leaves PostgreSQL to choose plans for the rest of Desk', async () => {
+    const mode = async (db: Database['db']) =>
+      rowsOf<{ plan_cache_mode: string }>(await db.execute(sql`show plan_cache_mode`))[0]?.plan_cache_mode;
+    expect(await mode(testDb.database.genericPlans)).toBe('force_generic_plan');
+    expect(await mode(testDb.database.db)).toBe('auto');
+  });
+
+  it('searches on the one pool behind a transaction pooler, which refuses start-up parameters', async () => {
+    const pooled = openDatabase(testDb.url, '', { transactionPooler: true });
+    try {
+      expect(pooled.genericPlans).toBe(pooled.db);
+    } finally {
+      await pooled.close();
+    }
+  });
 });
