@@ -67,7 +67,9 @@ interface Sample {
   statements: { text: string; params: unknown[] }[];
 }
 
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+/** A value written into SQL text: a string quoted, a number as it is. */
+const literal = (value: unknown): string =>
+  typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : value === null ? 'null' : String(value);
 
 /**
  * Organizations first, then every user in one INSERT … SELECT, each already in its organization (no rewrite); the
@@ -268,13 +270,16 @@ async function explain(client: postgres.Sql, state: string, sample: Sample): Pro
     `-- ${state}: "${sample.q}" took ${sample.ms.toFixed(1)} ms when measured; explained again now.`,
   ];
   for (const { text, params } of sample.statements) {
-    // The plan the search runs: its connections keep generic plans (withSessionSettings).
+    // The plan the search runs: its connections keep generic plans (withSessionSettings). EXPLAIN of a statement with
+    // parameters plans it for their values, so the statement is prepared and executed with them written in.
     const plan = await client.begin(async (tx) => {
       await tx`set local plan_cache_mode = force_generic_plan`;
-      return tx.unsafe<{ 'QUERY PLAN': string }[]>(
-        `explain (analyze, buffers) ${text}`,
-        params as postgres.ParameterOrJSON<never>[],
+      await tx.unsafe(`prepare desk_explained as ${text}`);
+      const explained = await tx.unsafe<{ 'QUERY PLAN': string }[]>(
+        `explain (analyze, buffers) execute desk_explained(${params.map(literal).join(', ')})`,
       );
+      await tx.unsafe('deallocate desk_explained');
+      return explained;
     });
     parts.push(
       text,
