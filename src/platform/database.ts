@@ -52,7 +52,7 @@ export class QueryCounter implements Logger {
 
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
-  /** DATABASE_TRANSACTION_POOLER: session settings hold only inside a transaction (see inSessionSettings). */
+  /** DATABASE_TRANSACTION_POOLER: session settings hold only inside a transaction (see withSessionSettings). */
   readonly transactionPooler: boolean;
   readonly db: Db;
   /**

@@ -328,13 +328,12 @@ export interface PostgresPool {
 export const GENERIC_PLANS_POOL_SIZE = 4;
 
 export function openPostgres(url: string, settings: PostgresSettings): PostgresPool {
-  const deadlineMs = settings.queryTimeoutMs + SILENCE_GRACE_MS;
   const main = openPool(url, settings, POOL_SIZE, {});
   const check = (text: string) => {
     const query = main.raw.unsafe(text) as unknown as Pending;
     return limited(
       main.slots,
-      deadlineMs,
+      main.deadlineMs,
       () => query,
       () => {
         if (!query.state) query.cancel();
@@ -386,7 +385,7 @@ function openPool(url: string, settings: PostgresSettings, size: number, startUp
   const bytea = serializers[17];
   if (bytea) serializers[17] = (x) => (typeof x === 'string' && x.startsWith('\\x') ? x : bytea(x));
   const slots = new Slots(size);
-  return { raw, slots, client: bounded(raw, settings, deadlineMs, slots) };
+  return { raw, slots, deadlineMs, client: bounded(raw, settings, deadlineMs, slots) };
 }
 
 /** Seconds before the next connection attempt after `failures` failed ones: 50 ms doubling, capped at 1 s, jittered. */
