@@ -114,12 +114,18 @@ describe.runIf(DATABASE_URL)('a database that stops answering (no FIN, no RST)',
       async () => (await agents[0]!.get('/api/v1.0/users/me/')).status === 200,
       20_000,
     );
+    // User search runs on connections of its own: they come back too.
+    const searching = await until(
+      async () => (await agents[0]!.get('/api/v1.0/users/?q=agent')).status === 200,
+      20_000,
+    );
     const served = (method: string, status: number) =>
       load.answers.some((a) => a.at > resumedAt && a.method === method && a.status === status);
     expect(await until(() => served('GET', 200) && served('POST', 201), 20_000)).toBe(true);
     const answers = await load.stop();
     expect(refused).toBe(true);
     expect(recovered).toBe(true);
+    expect(searching).toBe(true);
     expectOnly200Or503(answers);
     // Every answer given while silent came within the bound of the call or of the silence, whichever came later
     // (plus the time Desk takes to answer at all): a write caught inside its transaction too.
