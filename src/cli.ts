@@ -163,6 +163,17 @@ async function start(): Promise<void> {
     import('./organizations/index.ts'),
     prepareDevProvider(settings),
   ]);
+  // Every kind of connection Desk opens answers: user search has its own, whose start-up parameter a pooler may
+  // refuse (postgres-client.ts). Said now, not by the first search or a readiness probe.
+  await database.ping(5_000).catch(async (err: unknown) => {
+    await database.close();
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
+    fail(
+      `The database refused or did not answer a connection Desk opens (${cause}). Behind a pooler: set ` +
+        'DATABASE_TRANSACTION_POOLER=true for transaction mode, or let it pass the start-up parameters Desk sends ' +
+        '(docs/operations.md).',
+    );
+  });
   const desk = await buildDesk(settings, { database });
   const assigned = await assignOrganizationsByDomain(desk.database.db);
   if (assigned) desk.app.log.info(`${assigned} users were given the organization of their mail domain.`);

@@ -291,8 +291,10 @@ export function openDatabase(
       },
       async ping(timeoutMs = 2_000) {
         try {
-          // Through the slots, unnamed: see PostgresPool.check.
-          await withTimeout(check('select 1'), timeoutMs, 'PostgreSQL');
+          // Through the slots, unnamed: see PostgresPool.check. Both pools: a pod whose search connections are
+          // refused (a pooler refusing their start-up parameter) cannot serve.
+          const checks = Promise.all([check('select 1'), genericPlans?.check('select 1')]);
+          await withTimeout(checks, timeoutMs, 'PostgreSQL');
         } catch (err) {
           throw new DatabaseUnavailable(err);
         }

@@ -316,7 +316,7 @@ export interface PostgresPool {
    * parameter, nor a LIMIT or a LIKE pattern, which Desk's other statements may need. Undefined behind a transaction
    * pooler, which names no statement (every statement is planned anyway) and refuses start-up parameters.
    */
-  genericPlans?: { raw: Sql; client: Sql };
+  genericPlans?: Omit<PostgresPool, 'genericPlans'>;
   /**
    * A statement without parameters for health checks and start-up checks: unnamed, bounded like any other and
    * through the same slots (never pipelined behind a busy connection), ahead of the statements waiting for one.
@@ -328,31 +328,19 @@ export interface PostgresPool {
 export const GENERIC_PLANS_POOL_SIZE = 4;
 
 export function openPostgres(url: string, settings: PostgresSettings): PostgresPool {
-  const main = openPool(url, settings, POOL_SIZE, {});
-  const check = (text: string) => {
-    const query = main.raw.unsafe(text) as unknown as Pending;
-    return limited(
-      main.slots,
-      main.deadlineMs,
-      () => query,
-      () => {
-        if (!query.state) query.cancel();
-      },
-      true,
-    ) as Promise<Record<string, unknown>[]>;
-  };
-  if (settings.transactionPooler) return { raw: main.raw, client: main.client, check };
+  const { raw, client, check } = openPool(url, settings, POOL_SIZE, {});
+  if (settings.transactionPooler) return { raw, client, check };
   const generic = openPool(url, settings, GENERIC_PLANS_POOL_SIZE, { plan_cache_mode: 'force_generic_plan' });
-  return {
-    raw: main.raw,
-    client: main.client,
-    genericPlans: { raw: generic.raw, client: generic.client },
-    check,
-  };
+  return { raw, client, check, genericPlans: generic };
 }
 
-/** A postgres.js pool of `size` connections, its statements bounded and through its own slots. */
-function openPool(url: string, settings: PostgresSettings, size: number, startUp: Record<string, string>) {
+/** A postgres.js pool of `size` connections, its statements bounded and through its own slots, and its check. */
+function openPool(
+  url: string,
+  settings: PostgresSettings,
+  size: number,
+  startUp: Record<string, string>,
+): Omit<PostgresPool, 'genericPlans'> {
   const deadlineMs = settings.queryTimeoutMs + SILENCE_GRACE_MS;
   const raw = postgres(url, {
     max: size,
@@ -385,7 +373,19 @@ function openPool(url: string, settings: PostgresSettings, size: number, startUp
   const bytea = serializers[17];
   if (bytea) serializers[17] = (x) => (typeof x === 'string' && x.startsWith('\\x') ? x : bytea(x));
   const slots = new Slots(size);
-  return { raw, slots, deadlineMs, client: bounded(raw, settings, deadlineMs, slots) };
+  const check = (text: string) => {
+    const query = raw.unsafe(text) as unknown as Pending;
+    return limited(
+      slots,
+      deadlineMs,
+      () => query,
+      () => {
+        if (!query.state) query.cancel();
+      },
+      true,
+    ) as Promise<Record<string, unknown>[]>;
+  };
+  return { raw, client: bounded(raw, settings, deadlineMs, slots), check };
 }
 
 /** Seconds before the next connection attempt after `failures` failed ones: 50 ms doubling, capped at 1 s, jittered. */

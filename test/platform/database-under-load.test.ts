@@ -155,7 +155,10 @@ describe.runIf(DATABASE_URL)('a statement inside a transaction outrunning the de
   });
 
   it('fails the transaction at the deadline (503), not once the statement and a ROLLBACK behind it end', async () => {
-    const { raw, client } = openPostgres(testDb.url, { transactionPooler: false, queryTimeoutMs: 500 });
+    const { raw, client, genericPlans } = openPostgres(testDb.url, {
+      transactionPooler: false,
+      queryTimeoutMs: 500,
+    });
     try {
       const started = Date.now();
       // The server keeps talking (a notice every 0.2 s for 8 s), so the connection is never silent: only the
@@ -177,7 +180,7 @@ describe.runIf(DATABASE_URL)('a statement inside a transaction outrunning the de
       // The pool serves again (the transaction's connection is not reused while it is stuck).
       expect(await client.unsafe('select 1 as one')).toEqual([{ one: 1 }]);
     } finally {
-      await raw.end({ timeout: 5 });
+      await Promise.all([raw.end({ timeout: 5 }), genericPlans?.raw.end({ timeout: 5 })]);
     }
   }, 60_000);
 });

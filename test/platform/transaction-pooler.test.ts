@@ -34,8 +34,14 @@ function pgbouncerVersion(): [number, number] {
   }
 }
 
-/** PgBouncer in transaction mode in front of `server`, on a free port, from a generated ini in a temporary folder. */
-async function startPgBouncer(server: URL): Promise<Bouncer> {
+/**
+ * PgBouncer in front of `server` (in transaction mode unless told), on a free port, from a generated ini in a temporary
+ * folder; `ignored`: start-up parameters it drops instead of refusing them.
+ */
+async function startPgBouncer(
+  server: URL,
+  { mode = 'transaction', ignored = [] }: { mode?: 'transaction' | 'session'; ignored?: string[] } = {},
+): Promise<Bouncer> {
   const [major, minor] = pgbouncerVersion();
   const dir = mkdtempSync(join(tmpdir(), 'desk-pgbouncer-'));
   // PgBouncer refuses to run as root: as root it runs as the postgres user, which must read these files.
@@ -54,7 +60,8 @@ async function startPgBouncer(server: URL): Promise<Bouncer> {
     'unix_socket_dir =',
     `auth_type = ${server.password ? 'plain' : 'trust'}`,
     `auth_file = ${join(dir, 'users.txt')}`,
-    'pool_mode = transaction',
+    `pool_mode = ${mode}`,
+    ...(ignored.length ? [`ignore_startup_parameters = ${ignored.join(',')}`] : []),
     // Few server connections for many clients: consecutive statements of a client hop between them.
     'default_pool_size = 3',
     'max_client_conn = 500',
@@ -229,3 +236,40 @@ describe.runIf(DATABASE_URL)('Desk behind PgBouncer in transaction mode', () => 
     ).rejects.toThrow(/unsupported startup parameter: statement_timeout/);
   }, 30_000);
 });
+
+describe.runIf(DATABASE_URL)(
+  'Desk behind a session-mode PgBouncer that drops some start-up parameters',
+  () => {
+    let testDb: TestDatabase;
+    let bouncer: Bouncer;
+
+    beforeAll(async () => {
+      testDb = await testDatabase();
+      // It drops the settings of Desk's main connections, and refuses the one of the search's connections.
+      bouncer = await startPgBouncer(new URL(testDb.url), {
+        mode: 'session',
+        ignored: [
+          'statement_timeout',
+          'idle_in_transaction_session_timeout',
+          'pg_trgm.word_similarity_threshold',
+        ],
+      });
+    }, 60_000);
+
+    afterAll(async () => {
+      await bouncer?.stop();
+      await testDb?.drop();
+    });
+
+    it('refuses to start, naming the parameter refused, instead of answering 503 to every search', async () => {
+      await expect(
+        startDeskProcess({
+          DATABASE_URL: viaBouncer(testDb.url, bouncer),
+          SECRET_KEY: 'a-secret-for-the-pooler-test-0123456789abcdef',
+        }),
+      ).rejects.toThrow(
+        /refused or did not answer a connection Desk opens \(unsupported startup parameter: plan_cache_mode\)/,
+      );
+    }, 30_000);
+  },
+);

@@ -27,18 +27,24 @@ type PrepareQuery = (
 export function recordStatements(database: Database): { sent: SentStatement[]; stop(): void } {
   const logger: Logger = database.queries;
   const logQuery = logger.logQuery;
-  const session = (database.db as unknown as { session: { prepareQuery: PrepareQuery } }).session;
-  const prepareQuery = session.prepareQuery;
+  // Both views: user search runs on connections of its own (genericPlans).
+  const sessions = [...new Set([database.db, database.genericPlans])].map(
+    (db) => (db as unknown as { session: { prepareQuery: PrepareQuery } }).session,
+  );
+  const originals = sessions.map((session) => session.prepareQuery);
   let executing: boolean | undefined;
-  session.prepareQuery = function (this: unknown, query, fields, name, ...rest) {
-    const prepared = prepareQuery.call(this, query, fields, name, ...rest);
-    const execute = prepared.execute;
-    prepared.execute = function (this: unknown, ...args: unknown[]) {
-      executing = name !== undefined;
-      return execute.apply(this, args);
+  sessions.forEach((session, i) => {
+    const prepareQuery = originals[i] as PrepareQuery;
+    session.prepareQuery = function (this: unknown, query, fields, name, ...rest) {
+      const prepared = prepareQuery.call(this, query, fields, name, ...rest);
+      const execute = prepared.execute;
+      prepared.execute = function (this: unknown, ...args: unknown[]) {
+        executing = name !== undefined;
+        return execute.apply(this, args);
+      };
+      return prepared;
     };
-    return prepared;
-  };
+  });
   const sent: SentStatement[] = [];
   logger.logQuery = (text, params) => {
     sent.push({ text, params, named: executing ?? true });
@@ -49,7 +55,9 @@ export function recordStatements(database: Database): { sent: SentStatement[]; s
     sent,
     stop() {
       logger.logQuery = logQuery;
-      session.prepareQuery = prepareQuery;
+      sessions.forEach((session, i) => {
+        session.prepareQuery = originals[i] as PrepareQuery;
+      });
     },
   };
 }

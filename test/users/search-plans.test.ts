@@ -173,6 +173,7 @@ describe.runIf(DATABASE_URL)('user search on PostgreSQL', () => {
     );
     for (let i = 0; i < 7; i += 1) await search(someone?.name ?? '');
     await search('mar');
+    // Read on the same connection: one search at a time never opens a second one (postgres.js takes an idle one first).
     const statements = rowsOf<{ statement: string; generic: number; custom: number }>(
       await testDb.database.genericPlans.execute(sql`
         select statement, generic_plans::int as generic, custom_plans::int as custom from pg_prepared_statements
@@ -193,7 +194,7 @@ describe.runIf(DATABASE_URL)('user search on PostgreSQL', () => {
     expect(await mode(testDb.database.db)).toBe('auto');
   });
 
-  it('searches on the one pool behind a transaction pooler, which refuses start-up parameters', async () => {
+  it('opens no connections of its own for the search behind a transaction pooler (no start-up parameter)', async () => {
     const pooled = openDatabase(testDb.url, '', { transactionPooler: true });
     try {
       expect(pooled.genericPlans).toBe(pooled.db);
