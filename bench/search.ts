@@ -12,6 +12,7 @@ import { openDatabase, withSessionSettings } from '../src/platform/database.ts';
 import { settleTables } from '../src/platform/maintenance.ts';
 import { searchUsers } from '../src/users/index.ts';
 import { FIRST, LAST, TARGETS } from '../test/support/population.ts';
+import { sqlLiteral as literal } from '../test/support/statements.ts';
 import { DEFAULT_POSTGRES, ownDatabase, postgresServer } from './support/isolation.ts';
 import { percentile } from './support/stats.ts';
 
@@ -66,10 +67,6 @@ interface Sample {
   ms: number;
   statements: { text: string; params: unknown[] }[];
 }
-
-/** A value written into SQL text: a string quoted, a number as it is. */
-const literal = (value: unknown): string =>
-  typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : value === null ? 'null' : String(value);
 
 /**
  * Organizations first, then every user in one INSERT … SELECT, each already in its organization (no rewrite); the

@@ -13,6 +13,7 @@ import {
   loggedInAgents,
   proxiedDatabase,
   READS,
+  SEARCH,
   until,
   WRITES,
 } from '../support/load.ts';
@@ -115,10 +116,7 @@ describe.runIf(DATABASE_URL)('a database that stops answering (no FIN, no RST)',
       20_000,
     );
     // User search runs on connections of its own: they come back too.
-    const searching = await until(
-      async () => (await agents[0]!.get('/api/v1.0/users/?q=agent')).status === 200,
-      20_000,
-    );
+    const searching = await until(async () => (await agents[0]!.get(SEARCH.path)).status === 200, 20_000);
     const served = (method: string, status: number) =>
       load.answers.some((a) => a.at > resumedAt && a.method === method && a.status === status);
     expect(await until(() => served('GET', 200) && served('POST', 201), 20_000)).toBe(true);

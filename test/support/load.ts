@@ -17,11 +17,13 @@ export interface Call {
   team?: boolean;
 }
 
-/** Reads on both kinds of PostgreSQL connection: user search runs on connections of its own (genericPlans). */
+/** User search: on PostgreSQL, connections of its own (genericPlans). */
+export const SEARCH: Call = { method: 'GET', path: '/api/v1.0/users/?q=agent' };
+/** Reads on both kinds of PostgreSQL connection. */
 export const READS: Call[] = [
   { method: 'GET', path: '/api/v1.0/users/me/' },
   { method: 'GET', path: '/api/v1.0/teams/' },
-  { method: 'GET', path: '/api/v1.0/users/?q=agent' },
+  SEARCH,
 ];
 /** A write: one transaction of several statements (the team, its owner's membership, the audit row). */
 export const WRITES: Call[] = [{ method: 'POST', path: '/api/v1.0/teams/', team: true }];

@@ -2,6 +2,10 @@
 import type { Logger } from 'drizzle-orm/logger';
 import type { Database } from '../../src/platform/database.ts';
 
+/** A value written into SQL text, as a custom plan sees it: a string quoted, anything else as it prints. */
+export const sqlLiteral = (value: unknown): string =>
+  typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : String(value);
+
 /** A statement as Desk sent it. */
 export interface SentStatement {
   text: string;

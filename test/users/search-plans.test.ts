@@ -6,10 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase, rowsOf, withSessionSettings } from '../../src/platform/database.ts';
 import { searchUsers } from '../../src/users/index.ts';
 import { DATABASE_URL, type TestDatabase, testDatabase } from '../support/parts.ts';
-import { recordStatements, type SentStatement } from '../support/statements.ts';
-
-const literal = (value: unknown): string =>
-  typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : String(value);
+import { sqlLiteral as literal, recordStatements, type SentStatement } from '../support/statements.ts';
 
 /** The statements one search sends, each built anew on a view of the database of its own (so `named` is seen). */
 async function statementsOf(
